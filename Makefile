@@ -1,0 +1,162 @@
+# 金城镇“无职党员设岗定责” — build, run and test.
+#
+#   make run     system packages, virtualenv, front-end assets, migrate, demo data, dev server
+#   make test    the same checks CI runs: ruff, migration check, the whole pytest suite
+#   make help    list of targets
+#
+# Every target is idempotent: a second run only redoes what changed.
+
+SHELL := bash
+.SHELLFLAGS := -eu -o pipefail -c
+.ONESHELL:
+.DELETE_ON_ERROR:
+MAKEFLAGS += --no-builtin-rules
+.DEFAULT_GOAL := help
+
+# --- settings ---------------------------------------------------------------
+
+PYTHON    ?= python3
+VENV      := .venv
+PY        := $(VENV)/bin/python
+VENV_STAMP := $(VENV)/.requirements.stamp
+RUN_ADDR  ?= 127.0.0.1:8000
+# Extra arguments for pytest, e.g.  make test PYTEST_ARGS='-k grids -x'
+PYTEST_ARGS ?=
+
+# Debian packages: CJK fonts and HarfBuzz subsetting for WeasyPrint PDFs, poppler-utils
+# (pdftotext/pdftoppm) for the tests. The browser test additionally needs Debian's Chromium.
+SYSDEPS      := fonts-noto-cjk libharfbuzz-subset0 poppler-utils
+TEST_SYSDEPS := $(SYSDEPS) chromium
+
+# Front-end files served by the project itself (no CDN). One line per file; add e.g.
+#   node_modules/echarts/dist/echarts.min.js
+# here (after `npm install echarts@6 --save-exact`) to serve it as static/vendor/echarts.min.js.
+VENDOR_DIR   := static/vendor
+VENDOR_FILES := \
+	node_modules/bootstrap/dist/css/bootstrap.min.css \
+	node_modules/bootstrap/dist/js/bootstrap.bundle.min.js \
+	node_modules/htmx.org/dist/htmx.min.js
+
+NPM_STAMP      := node_modules/.jinchen-npm.stamp
+VENDOR_TARGETS := $(addprefix $(VENDOR_DIR)/,$(notdir $(VENDOR_FILES)))
+
+.PHONY: help sysdeps sysdeps-test venv assets migrate seed run test lint clean
+
+help:
+	@echo "make run          install everything, migrate, load demo data, serve on http://$(RUN_ADDR)"
+	@echo "make test         ruff, migration check and the whole pytest suite (PYTEST_ARGS='...')"
+	@echo "make sysdeps      Debian packages: $(SYSDEPS)"
+	@echo "make sysdeps-test the above plus chromium"
+	@echo "make venv         virtualenv $(VENV) from requirements.txt"
+	@echo "make assets       npm packages, copied into $(VENDOR_DIR)/"
+	@echo "make migrate      apply database migrations (DATABASE_URL, default SQLite db.sqlite3)"
+	@echo "make seed         load demo data (safe to repeat)"
+	@echo "make lint         ruff check + ruff format --check"
+	@echo "make clean        remove $(VENV) node_modules $(VENDOR_DIR) staticfiles"
+
+# --- Debian packages --------------------------------------------------------
+
+# $(call ensure_debs,package list): install what is missing; apt-get update only then.
+define ensure_debs
+if ! command -v dpkg >/dev/null 2>&1; then
+	echo "sysdeps: not a Debian system, make sure these are installed: $(1)" >&2
+	exit 0
+fi
+missing=()
+for p in $(1); do
+	dpkg -s "$$p" 2>/dev/null | grep -q '^Status: install ok installed' || missing+=("$$p")
+done
+if (( $${#missing[@]} == 0 )); then
+	echo "sysdeps: installed: $(1)"
+	exit 0
+fi
+if (( EUID == 0 )); then
+	sudo=()
+elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+	sudo=(sudo -n)
+else
+	echo "sysdeps: missing Debian packages: $${missing[*]}" >&2
+	echo "sysdeps: install them as root, then run make again:" >&2
+	echo "    sudo apt-get update && sudo apt-get install -y $${missing[*]}" >&2
+	exit 1
+fi
+echo "sysdeps: installing $${missing[*]}"
+apt_opts=(-y -q -o DPkg::Lock::Timeout=600)
+"$${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$${apt_opts[@]}" update
+"$${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$${apt_opts[@]}" install --no-install-recommends "$${missing[@]}"
+endef
+
+sysdeps:
+	@$(call ensure_debs,$(SYSDEPS))
+
+sysdeps-test:
+	@$(call ensure_debs,$(TEST_SYSDEPS))
+
+# --- Python virtualenv ------------------------------------------------------
+
+venv: $(VENV_STAMP)
+
+$(VENV_STAMP): requirements.txt
+	@if [[ ! -x $(PY) ]]; then
+		echo "venv: creating $(VENV) with $(PYTHON)"
+		$(PYTHON) -m venv $(VENV) || {
+			echo "venv: '$(PYTHON) -m venv' failed; on Debian install python3-venv (apt-get install python3-venv)" >&2
+			exit 1
+		}
+	fi
+	echo "venv: pip install -r requirements.txt"
+	$(PY) -m pip install --disable-pip-version-check -q -r requirements.txt
+	touch $@
+
+# --- front-end assets -------------------------------------------------------
+
+assets: $(VENDOR_TARGETS)
+
+$(NPM_STAMP): package.json $(wildcard package-lock.json)
+	@if [[ -f package-lock.json ]]; then
+		npm ci --no-audit --no-fund
+	else
+		npm install --no-audit --no-fund
+	fi
+	touch $@
+
+# One copy rule per vendored file: static/vendor/<basename> from its node_modules path.
+define vendor_rule
+$(VENDOR_DIR)/$(notdir $(1)): $(NPM_STAMP)
+	@mkdir -p $(VENDOR_DIR)
+	cp $(1) $$@
+	echo "assets: $(1) -> $$@"
+endef
+$(foreach f,$(VENDOR_FILES),$(eval $(call vendor_rule,$(f))))
+
+# --- Django -----------------------------------------------------------------
+
+migrate: $(VENV_STAMP)
+	$(PY) manage.py migrate --noinput
+
+seed: migrate
+	$(PY) manage.py seed_demo
+
+run: sysdeps $(VENV_STAMP) assets migrate
+	$(PY) manage.py seed_demo
+	$(PY) manage.py runserver $(RUN_ADDR)
+
+lint: $(VENV_STAMP)
+	@echo "==> ruff check ."
+	$(VENV)/bin/ruff check .
+	echo "==> ruff format --check ."
+	$(VENV)/bin/ruff format --check .
+
+# Recipes run as one bash script (.ONESHELL, -e): the first failing step stops the target.
+test: sysdeps-test $(VENV_STAMP) assets
+	@echo "==> ruff check ."
+	$(VENV)/bin/ruff check .
+	echo "==> ruff format --check ."
+	$(VENV)/bin/ruff format --check .
+	echo "==> manage.py makemigrations --check --dry-run"
+	$(PY) manage.py makemigrations --check --dry-run
+	echo "==> pytest $(PYTEST_ARGS)"
+	DJANGO_ALLOW_ASYNC_UNSAFE=true $(VENV)/bin/pytest $(PYTEST_ARGS)
+
+clean:
+	rm -rf $(VENV) node_modules $(VENDOR_DIR) staticfiles

@@ -1,0 +1,1 @@
+"""Commitment letters, notices and wall sheets, printed as PDF (coming with the printing issue)."""

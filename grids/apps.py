@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class GridsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "grids"
+    verbose_name = "组织架构"

@@ -1,0 +1,17 @@
+from django.contrib import admin
+from django.contrib.auth import views as auth_views
+from django.urls import include, path
+
+from members.views import home
+
+admin.site.site_header = "金城镇无职党员设岗定责 · 系统管理"
+admin.site.site_title = "设岗定责系统管理"
+admin.site.index_title = "数据管理"
+
+urlpatterns = [
+    path("", home, name="home"),
+    path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
+    path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("members.urls")),
+    path("admin/", admin.site.urls),
+]

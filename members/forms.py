@@ -1,0 +1,177 @@
+import datetime
+import re
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
+from django import forms
+from django.core.exceptions import ValidationError
+
+from . import idcard
+from .models import Member, NeedRecord, VillagePlan, add_years
+
+PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
+
+
+class DateInput(forms.DateInput):
+    input_type = "date"
+
+    def __init__(self, attrs=None):
+        super().__init__(attrs=attrs, format="%Y-%m-%d")
+
+
+def grid_field_for(form, grids):
+    """Limit the grid choice to what the user may edit; a grid secretary sees only their own grid."""
+    field = form.fields["grid"]
+    field.queryset = grids.select_related("village").order_by("village__name", "number")
+    field.label_from_instance = lambda g: f"{g.village.name} · {g.name}"
+    field.empty_label = "请选择网格"
+
+
+class MemberForm(forms.ModelForm):
+    class Meta:
+        model = Member
+        fields = [
+            "grid", "name", "id_number", "gender", "birth_date", "ethnicity", "phone", "education", "joined_on",
+            "membership", "address", "specialties", "health", "cadre_post", "is_away", "is_willing", "note",
+        ]  # fmt: skip
+        widgets = {
+            "birth_date": DateInput(),
+            "joined_on": DateInput(),
+            "specialties": forms.CheckboxSelectMultiple,
+            "note": forms.Textarea(attrs={"rows": 2}),
+        }
+        help_texts = {
+            "id_number": "18位，最后一位可以是X。出生日期和性别将按身份证号自动填写。",
+            "gender": "可不填，按身份证号自动确定。",
+            "birth_date": "可不填，按身份证号自动确定。",
+            "cadre_post": "不担任村干部的请选“---------”，即为无职党员。",
+            "is_willing": "本人是否愿意在网格内认领岗位。",
+        }
+
+    def __init__(self, *args, grids, **kwargs):
+        super().__init__(*args, **kwargs)
+        grid_field_for(self, grids)
+        self.fields["gender"].required = False
+        self.fields["birth_date"].required = False
+        self.fields["cadre_post"].choices = [("", "不担任（无职党员）"), *self.fields["cadre_post"].choices[1:]]
+        self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "inputmode": "text", "maxlength": 18})
+        self.fields["phone"].widget.attrs.update({"inputmode": "tel"})
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Fieldset(
+                "基本信息",
+                Row(Column("grid", css_class="col-md-6"), Column("name", css_class="col-md-6")),
+                Row(Column("id_number", css_class="col-md-6"), Column("ethnicity", css_class="col-md-6")),
+                Row(Column("gender", css_class="col-md-6"), Column("birth_date", css_class="col-md-6")),
+                Row(Column("phone", css_class="col-md-6"), Column("education", css_class="col-md-6")),
+                Row(Column("joined_on", css_class="col-md-6"), Column("membership", css_class="col-md-6")),
+                "address",
+            ),
+            Fieldset(
+                "设岗条件",
+                Row(Column("health", css_class="col-md-6"), Column("cadre_post", css_class="col-md-6")),
+                Row(Column("is_away", css_class="col-md-6"), Column("is_willing", css_class="col-md-6")),
+                Field("specialties", wrapper_class="specialties"),
+                "note",
+            ),
+        )
+
+    def clean_id_number(self):
+        return idcard.parse_id_number(self.cleaned_data["id_number"]).number
+
+    def clean_phone(self):
+        phone = "".join(self.cleaned_data["phone"].split())
+        if phone and not PHONE_RE.match(phone):
+            raise ValidationError("请输入11位手机号码，或带区号的固定电话（例如 0515-88881234）。")
+        return phone
+
+    def clean(self):
+        cleaned = super().clean()
+        number = cleaned.get("id_number")
+        if not number:
+            return cleaned
+        info = idcard.parse_id_number(number)
+        birth, gender = cleaned.get("birth_date"), cleaned.get("gender")
+        if birth and birth != info.birth_date:
+            self.add_error(
+                "birth_date",
+                f"出生日期与身份证号不一致：身份证号显示为{info.birth_date:%Y年%m月%d日}，请核对。",
+            )
+        if gender and gender != info.gender:
+            self.add_error(
+                "gender", f"性别与身份证号不一致：身份证号第17位表示“{'男' if info.gender == 'M' else '女'}”。"
+            )
+        cleaned["birth_date"], cleaned["gender"] = info.birth_date, info.gender
+        joined = cleaned.get("joined_on")
+        if joined:
+            eighteen = add_years(info.birth_date, 18)
+            if joined < eighteen:
+                self.add_error("joined_on", f"入党时间早于年满18周岁（{eighteen:%Y年%m月%d日}），请核对。")
+            elif joined > datetime.date.today():
+                self.add_error("joined_on", "入党时间不能晚于今天。")
+        return cleaned
+
+
+class NeedRecordForm(forms.ModelForm):
+    class Meta:
+        model = NeedRecord
+        fields = ["grid", "recorded_on", "method", "participants", "issue", "category", "kind"]
+        widgets = {"recorded_on": DateInput(), "issue": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, grids, **kwargs):
+        super().__init__(*args, **kwargs)
+        grid_field_for(self, grids)
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Row(Column("grid", css_class="col-md-6"), Column("recorded_on", css_class="col-md-6")),
+            Row(Column("method", css_class="col-md-6"), Column("participants", css_class="col-md-6")),
+            "issue",
+            Row(Column("category", css_class="col-md-6"), Column("kind", css_class="col-md-6")),
+        )
+
+    def clean_recorded_on(self):
+        day = self.cleaned_data["recorded_on"]
+        if day > datetime.date.today():
+            raise ValidationError("调查日期不能晚于今天。")
+        return day
+
+
+class VillagePlanForm(forms.ModelForm):
+    class Meta:
+        model = VillagePlan
+        fields = ["year", "title", "starts_on", "ends_on", "content"]
+        widgets = {
+            "starts_on": DateInput(),
+            "ends_on": DateInput(),
+            "content": forms.Textarea(attrs={"rows": 18}),
+        }
+        help_texts = {"content": "写明调查摸底情况、岗位设置、时间安排和责任分工等。"}
+
+    def __init__(self, *args, village, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.village = village
+        self.helper = FormHelper()
+        self.helper.form_tag = False
+        self.helper.layout = Layout(
+            Row(Column("year", css_class="col-md-3"), Column("title", css_class="col-md-9")),
+            Row(Column("starts_on", css_class="col-md-6"), Column("ends_on", css_class="col-md-6")),
+            "content",
+        )
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not 2000 <= year <= 2100:
+            raise ValidationError("请填写四位数的年度，例如 2026。")
+        taken = VillagePlan.objects.filter(village=self.village, year=year).exclude(pk=self.instance.pk)
+        if taken.exists():
+            raise ValidationError(f"{self.village.name}{year}年度的实施方案已经存在，请直接修改那一份。")
+        return year
+
+    def clean(self):
+        cleaned = super().clean()
+        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
+        if starts and ends and ends < starts:
+            self.add_error("ends_on", "结束日期不能早于开始日期。")
+        return cleaned

@@ -1,0 +1,131 @@
+import datetime
+
+import pytest
+from django.urls import reverse
+
+from conftest import new_id_number
+from members.models import Member, Specialty
+
+pytestmark = pytest.mark.django_db
+
+
+def form_data(grid, **overrides):
+    data = {
+        "grid": grid.pk,
+        "name": "赵红梅",
+        "id_number": new_id_number(datetime.date(1968, 3, 9), male=False),
+        "gender": "",
+        "birth_date": "",
+        "ethnicity": "汉族",
+        "phone": "13912345678",
+        "education": "high_school",
+        "joined_on": "1992-07-01",
+        "membership": "full",
+        "address": "金城村二组18号",
+        "specialties": [Specialty.objects.get(name="调解沟通").pk],
+        "health": "good",
+        "cadre_post": "",
+        "is_willing": "on",
+        "note": "",
+    }
+    data.update(overrides)
+    return data
+
+
+def test_secretary_adds_member_and_birth_date_and_gender_come_from_id(login, sec_a, grid_a1):
+    client = login(sec_a)
+    data = form_data(grid_a1)
+    response = client.post(reverse("members:member-create", args=[grid_a1.pk]), data)
+    member = Member.objects.get(name="赵红梅")
+    assert response.status_code == 302 and response.url == reverse("members:member", args=[member.pk])
+    assert member.birth_date == datetime.date(1968, 3, 9)
+    assert member.gender == "F"
+    assert member.grid == grid_a1
+    assert [s.name for s in member.specialties.all()] == ["调解沟通"]
+    # The change history records who added the member.
+    assert {h.history_user for h in member.history.all()} == {sec_a}
+    page = client.get(response.url)
+    assert "已保存党员“赵红梅”的信息" in page.text
+
+
+@pytest.mark.parametrize(
+    ("overrides", "field", "message"),
+    [
+        ({"id_number": "110105194912310021"}, "id_number", "校验位不正确"),
+        ({"id_number": "110105194913310025"}, "id_number", "不是有效日期"),
+        ({"id_number": "1101051949"}, "id_number", "应为18位"),
+        ({"birth_date": "1968-03-10"}, "birth_date", "出生日期与身份证号不一致"),
+        ({"gender": "M"}, "gender", "性别与身份证号不一致"),
+        ({"phone": "12345"}, "phone", "请输入11位手机号码"),
+        ({"name": ""}, "name", "这个字段是必填项"),
+        ({"joined_on": "1980-01-01"}, "joined_on", "早于年满18周岁"),
+        ({"joined_on": "1992-13-01"}, "joined_on", "输入一个有效的日期"),
+    ],
+)
+def test_bad_input_shows_chinese_error_at_the_field_and_saves_nothing(login, sec_a, grid_a1, overrides, field, message):
+    client = login(sec_a)
+    response = client.post(reverse("members:member-create", args=[grid_a1.pk]), form_data(grid_a1, **overrides))
+    assert response.status_code == 200
+    assert message in " ".join(response.context["form"].errors[field])
+    assert message in response.text
+    assert "没有保存" in response.text
+    assert not Member.objects.exists()
+
+
+def test_duplicate_id_number_is_refused(login, sec_a, grid_a1, grid_b1, make_member):
+    existing = make_member(grid_b1)  # in another village: the message must not say whose it is
+    client = login(sec_a)
+    response = client.post(
+        reverse("members:member-create", args=[grid_a1.pk]),
+        form_data(grid_a1, id_number=existing.id_number.lower(), birth_date="", gender=""),
+    )
+    assert response.status_code == 200
+    assert "该公民身份号码已登记" in response.text
+    assert existing.name not in response.text
+    assert Member.objects.count() == 1
+
+
+def test_grid_outside_the_village_cannot_be_chosen(login, sec_a, grid_a1, grid_b1):
+    client = login(sec_a)
+    response = client.post(reverse("members:member-create", args=[grid_a1.pk]), form_data(grid_b1))
+    assert response.status_code == 200
+    assert "grid" in response.context["form"].errors
+    assert not Member.objects.exists()
+
+
+def test_edit_member_keeps_history(login, sec_a, grid_a1, make_member):
+    member = make_member(grid_a1, name="陈德福")
+    versions_before = member.history.count()
+    client = login(sec_a)
+    data = form_data(grid_a1, name="陈德福", id_number=member.id_number, cadre_post="committee_member")
+    response = client.post(reverse("members:member-edit", args=[member.pk]), data)
+    assert response.status_code == 302
+    member.refresh_from_db()
+    assert member.cadre_post == "committee_member"
+    assert member.ineligibility_reasons() == ["不符合：担任村委委员"]
+    assert member.history.count() > versions_before
+    latest = member.history.first()
+    assert latest.history_user == sec_a and latest.cadre_post == "committee_member"
+    assert member.history.earliest().cadre_post == ""
+
+
+def test_delete_asks_then_deletes(login, sec_a, grid_a1, make_member):
+    member = make_member(grid_a1, name="陈德福")
+    client = login(sec_a)
+    url = reverse("members:member-delete", args=[member.pk])
+    confirm = client.get(url)
+    assert "确认删除党员“陈德福”" in confirm.text
+    assert Member.objects.filter(pk=member.pk).exists()
+    response = client.post(url)
+    assert response.url == reverse("members:grid", args=[grid_a1.pk])
+    assert not Member.objects.filter(pk=member.pk).exists()
+    assert member.history.model.objects.filter(id=member.pk, history_type="-").exists()
+
+
+def test_town_committee_reads_but_cannot_edit(login, town_user, grid_a1, make_member):
+    member = make_member(grid_a1)
+    client = login(town_user)
+    assert client.get(reverse("members:member", args=[member.pk])).status_code == 200
+    assert client.get(reverse("members:member-edit", args=[member.pk])).status_code == 404
+    assert client.post(reverse("members:member-delete", args=[member.pk])).status_code == 404
+    assert Member.objects.filter(pk=member.pk).exists()

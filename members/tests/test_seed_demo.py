@@ -1,0 +1,53 @@
+from io import StringIO
+
+import pytest
+from django.contrib.auth import authenticate
+from django.core.management import call_command
+from django.db.models import Count
+
+from grids.models import Grid, Town, Village
+from members import idcard
+from members.demo import DEMO_PASSWORD
+from members.models import Member, NeedRecord
+
+pytestmark = pytest.mark.django_db
+
+
+def seed(*args):
+    out = StringIO()
+    call_command("seed_demo", *args, stdout=out)
+    return out.getvalue()
+
+
+def test_seed_demo_builds_a_realistic_town_and_is_safe_twice():
+    first = seed()
+    counts = (Village.objects.count(), Grid.objects.count(), Member.objects.count(), NeedRecord.objects.count())
+    second = seed()
+    assert (Village.objects.count(), Grid.objects.count(), Member.objects.count(), NeedRecord.objects.count()) == counts
+    assert "已建立" in first and "已存在" in second and DEMO_PASSWORD in second
+
+    town = Town.objects.get(name="金城镇")
+    assert town.villages.count() == 17
+    grids_per_village = town.villages.annotate(n=Count("grids")).values_list("n", flat=True)
+    assert all(8 <= n <= 10 for n in grids_per_village)
+    members_per_village = town.villages.annotate(n=Count("grids__members")).values_list("n", flat=True)
+    assert all(40 <= n <= 60 for n in members_per_village)
+    assert not Grid.objects.annotate(n=Count("needs")).filter(n=0).exists()  # needs in every grid
+    members = list(Member.objects.all())
+    for m in members:
+        info = idcard.parse_id_number(m.id_number)
+        assert (info.birth_date, info.gender) == (m.birth_date, m.gender)
+    assert len({m.name for m in members}) > len(members) * 0.8
+    assert 0 < Member.objects.exclude(cadre_post="").count() < len(members) // 5
+    assert Member.objects.filter(is_away=True).exists() and Member.objects.filter(health="poor").exists()
+    assert 0.5 < Member.objects.eligible().count() / len(members) < 0.9
+
+    for username in ("zhen", "cun01", "wg0101"):
+        assert username in second
+        assert authenticate(username=username, password=DEMO_PASSWORD) is not None
+
+
+def test_county_scale_for_benchmarks():
+    seed("--scale", "county")
+    assert Town.objects.count() == 12
+    assert 9000 <= Member.objects.count() <= 11500

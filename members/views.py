@@ -1,0 +1,225 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import ProtectedError
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods
+
+from grids.access import (
+    Role,
+    can_edit_grid,
+    can_edit_village,
+    get_grid_for_user,
+    get_town_for_user,
+    get_village_for_user,
+    grids_for_user,
+    role_of,
+    towns_for_user,
+    villages_for_user,
+)
+
+from .access import get_member_for_user, get_need_for_user, get_plan_for_user, members_for_user
+from .forms import MemberForm, NeedRecordForm, VillagePlanForm
+from .models import Member, NeedRecord, VillagePlan, count_subquery, eligible_q
+from .survey import member_figures, need_figures
+
+
+@login_required
+def home(request):
+    """Send each person to where they work: the town, their village, or their grid."""
+    role = role_of(request.user)
+    if role == Role.TOWN:
+        return redirect("members:town", towns_for_user(request.user).order_by("pk").first().pk)
+    if role == Role.VILLAGE:
+        return redirect("members:village", request.user.secretary_of_villages.order_by("pk").first().pk)
+    if role == Role.GRID:
+        return redirect("members:grid", request.user.secretary_of_grids.order_by("pk").first().pk)
+    return render(request, "members/no_scope.html")
+
+
+def with_counts(qs, outer):
+    """Annotate villages or grids with their member, eligible-member and need counts."""
+    return qs.annotate(
+        member_count=count_subquery(Member.objects.all(), outer),
+        eligible_count=count_subquery(Member.objects.filter(eligible_q()), outer),
+        need_count=count_subquery(NeedRecord.objects.all(), outer),
+    )
+
+
+@login_required
+def town(request, pk):
+    town = get_town_for_user(request.user, pk)
+    villages = with_counts(villages_for_user(request.user).filter(town=town), "grid__village")
+    villages = villages.annotate(grid_count=count_subquery(grids_for_user(request.user), "village"))
+    villages = villages.select_related("secretary").order_by("name")
+    return render(request, "members/town.html", {"town": town, "villages": villages})
+
+
+@login_required
+def village(request, pk):
+    village = get_village_for_user(request.user, pk)
+    grids = with_counts(grids_for_user(request.user).filter(village=village), "grid")
+    context = {
+        "village": village,
+        "grids": grids.select_related("secretary").order_by("number"),
+        "plans": village.plans.select_related("updated_by").order_by("-year"),
+        "can_edit": can_edit_village(request.user, village),
+    }
+    return render(request, "members/village.html", context)
+
+
+@login_required
+def grid(request, pk):
+    grid = get_grid_for_user(request.user, pk)
+    context = {
+        "grid": grid,
+        "members": grid.members.prefetch_related("specialties").order_by("name", "pk"),
+        "needs": grid.needs.select_related("recorded_by").order_by("-recorded_on", "-pk"),
+        "can_edit": can_edit_grid(request.user, grid),
+    }
+    return render(request, "members/grid.html", context)
+
+
+@login_required
+def member_detail(request, pk):
+    member = get_member_for_user(request.user, pk)
+    context = {
+        "member": member,
+        "reasons": member.ineligibility_reasons(),
+        "can_edit": can_edit_grid(request.user, member.grid),
+        "history": member.history.select_related("history_user").order_by("-history_date")[:20],
+    }
+    return render(request, "members/member_detail.html", context)
+
+
+def save_form(request, form, context, success):
+    """Validate a bound form; on success save it, say so and go to the saved object's page."""
+    if request.method == "POST" and form.is_valid():
+        obj = form.save()
+        messages.success(request, success.format(obj=obj))
+        return redirect(obj.get_absolute_url())
+    if request.method == "POST":
+        messages.error(request, "没有保存：请按红色提示修改后再提交。")
+    return render(request, "members/form.html", {**context, "form": form})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_form(request, grid_pk=None, pk=None):
+    member = get_member_for_user(request.user, pk, edit=True) if pk else None
+    grid = member.grid if member else get_grid_for_user(request.user, grid_pk, edit=True)
+    form = MemberForm(
+        request.POST or None,
+        instance=member,
+        initial=None if member else {"grid": grid},
+        grids=grids_for_user(request.user, edit=True).filter(village=grid.village),
+    )
+    context = {
+        "village": grid.village,
+        "grid": grid,
+        "title": f"修改党员信息：{member.name}" if member else "新增党员",
+        "back": member.get_absolute_url() if member else reverse("members:grid", args=[grid.pk]),
+    }
+    return save_form(request, form, context, "已保存党员“{obj.name}”的信息。")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def need_form(request, grid_pk=None, pk=None):
+    need = get_need_for_user(request.user, pk, edit=True) if pk else None
+    grid = need.grid if need else get_grid_for_user(request.user, grid_pk, edit=True)
+    if need is None:
+        need = NeedRecord(recorded_by=request.user)
+    form = NeedRecordForm(
+        request.POST or None,
+        instance=need,
+        initial=None if need.pk else {"grid": grid},
+        grids=grids_for_user(request.user, edit=True).filter(village=grid.village),
+    )
+    context = {
+        "village": grid.village,
+        "grid": grid,
+        "title": "修改群众需求" if need.pk else "记录群众需求",
+        "back": reverse("members:grid", args=[grid.pk]) + "#needs",
+    }
+    return save_form(request, form, context, "已保存群众需求记录。")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_delete(request, pk):
+    member = get_member_for_user(request.user, pk, edit=True)
+    return confirm_delete(request, member, f"党员“{member.name}”", reverse("members:grid", args=[member.grid_id]))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def need_delete(request, pk):
+    need = get_need_for_user(request.user, pk, edit=True)
+    return confirm_delete(request, need, f"群众需求“{need.issue[:30]}”", reverse("members:grid", args=[need.grid_id]))
+
+
+def confirm_delete(request, obj, description, back):
+    """GET asks for confirmation; POST deletes (the change history keeps the old record)."""
+    if request.method == "POST":
+        try:
+            obj.delete()
+        except ProtectedError:
+            messages.error(request, f"{description}已被其他记录引用，不能删除。")
+            return redirect(back)
+        messages.success(request, f"已删除{description}。")
+        return redirect(back)
+    return render(request, "members/confirm_delete.html", {"object": obj, "description": description, "back": back})
+
+
+@login_required
+def grid_survey(request, pk):
+    grid = get_grid_for_user(request.user, pk)
+    context = {
+        "scope_name": str(grid),
+        "grid": grid,
+        "village": grid.village,
+        "members": member_figures(grid.members.all()),
+        "needs": need_figures(grid.needs.all()),
+    }
+    return render(request, "members/survey.html", context)
+
+
+@login_required
+def village_survey(request, pk):
+    village = get_village_for_user(request.user, pk)
+    grids = grids_for_user(request.user).filter(village=village).values("pk")
+    context = {
+        "scope_name": village.name,
+        "village": village,
+        "members": member_figures(members_for_user(request.user).filter(grid__in=grids)),
+        "needs": need_figures(NeedRecord.objects.filter(grid__in=grids)),
+        "grids": with_counts(village.grids.filter(pk__in=grids), "grid").order_by("number"),
+    }
+    return render(request, "members/survey.html", context)
+
+
+@login_required
+def plan_detail(request, pk):
+    plan = get_plan_for_user(request.user, pk)
+    context = {"plan": plan, "village": plan.village, "can_edit": can_edit_village(request.user, plan.village)}
+    return render(request, "members/plan_detail.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def plan_form(request, village_pk=None, pk=None):
+    plan = get_plan_for_user(request.user, pk, edit=True) if pk else None
+    village = plan.village if plan else get_village_for_user(request.user, village_pk, edit=True)
+    if plan is None:
+        plan = VillagePlan(village=village, title=f"{village.name}“无职党员设岗定责”活动实施方案")
+    plan.updated_by = request.user
+    initial = None if plan.pk else {"year": timezone.localdate().year}
+    form = VillagePlanForm(request.POST or None, instance=plan, initial=initial, village=village)
+    context = {
+        "village": village,
+        "title": f"修改{plan.year}年度实施方案" if plan.pk else "新建实施方案",
+        "back": plan.get_absolute_url() if plan.pk else reverse("members:village", args=[village.pk]),
+    }
+    return save_form(request, form, context, "已保存实施方案“{obj.title}”。")

@@ -1,0 +1,7 @@
+from django.apps import AppConfig
+
+
+class PostsConfig(AppConfig):
+    default_auto_field = "django.db.models.BigAutoField"
+    name = "posts"
+    verbose_name = "岗位与设岗流程"
