@@ -80,7 +80,7 @@ WSGI_APPLICATION = "jinchen.wsgi.application"
 DATABASES = {
     "default": dj_database_url.config(
         default=f"sqlite:///{BASE_DIR / 'db.sqlite3'}",
-        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "60")),
+        conn_max_age=int(os.environ.get("CONN_MAX_AGE", "0")),
     )
 }
 # A request that fails half-way leaves the data as it was.

@@ -28,13 +28,17 @@ from .survey import member_figures, need_figures
 @login_required
 def home(request):
     """Send each person to where they work: the town, their village, or their grid."""
+    places = {
+        Role.TOWN: ("members:town", towns_for_user(request.user)),
+        Role.VILLAGE: ("members:village", request.user.secretary_of_villages.all()),
+        Role.GRID: ("members:grid", request.user.secretary_of_grids.all()),
+    }
     role = role_of(request.user)
-    if role == Role.TOWN:
-        return redirect("members:town", towns_for_user(request.user).order_by("pk").first().pk)
-    if role == Role.VILLAGE:
-        return redirect("members:village", request.user.secretary_of_villages.order_by("pk").first().pk)
-    if role == Role.GRID:
-        return redirect("members:grid", request.user.secretary_of_grids.order_by("pk").first().pk)
+    if role:
+        url_name, places_of_role = places[role]
+        first = places_of_role.order_by("pk").first()
+        if first:  # a superuser on an empty database has a role but no town yet
+            return redirect(url_name, first.pk)
     return render(request, "members/no_scope.html")
 
 
