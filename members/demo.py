@@ -228,6 +228,8 @@ class DemoBuilder:
         id_number = self.unique_id_number(birth, gender)
         joined = add_years(birth, rng.randint(18, max(19, min(age - 1, 45))))
         joined = min(joined, self.today - datetime.timedelta(days=rng.randint(30, 400)))
+        if rng.random() < 0.04:  # a few joined this year and are still probationary
+            joined = self.today - datetime.timedelta(days=rng.randint(30, 330))
         probationary = (self.today - joined).days < 365
         education = rng.choice(next(choices for min_age, choices in EDUCATION_BY_AGE if age >= min_age))
         poor_chance = 0.35 if age >= 78 else 0.12 if age >= 68 else 0.03

@@ -7,16 +7,18 @@ from django import forms
 from django.core.exceptions import ValidationError
 
 from . import idcard
-from .models import Member, NeedRecord, VillagePlan, add_years
+from .models import Gender, Member, NeedRecord, VillagePlan, add_years
 
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 
 class DateInput(forms.DateInput):
+    """A date picker where the browser has one; older browsers show a text box with the format as a hint."""
+
     input_type = "date"
 
     def __init__(self, attrs=None):
-        super().__init__(attrs=attrs, format="%Y-%m-%d")
+        super().__init__(attrs={"placeholder": "如 2026-03-01", **(attrs or {})}, format="%Y-%m-%d")
 
 
 def grid_field_for(form, grids):
@@ -44,7 +46,7 @@ class MemberForm(forms.ModelForm):
             "id_number": "18位，最后一位可以是X。出生日期和性别将按身份证号自动填写。",
             "gender": "可不填，按身份证号自动确定。",
             "birth_date": "可不填，按身份证号自动确定。",
-            "cadre_post": "不担任村干部的请选“---------”，即为无职党员。",
+            "cadre_post": "不担任村干部的请选“不担任（无职党员）”。",
             "is_willing": "本人是否愿意在网格内认领岗位。",
         }
 
@@ -52,6 +54,9 @@ class MemberForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         grid_field_for(self, grids)
         self.fields["gender"].required = False
+        self.fields["gender"].choices = [("", "按身份证号自动确定"), *Gender.choices]
+        for name in ("education",):
+            self.fields[name].choices = [("", "请选择"), *self.fields[name].choices[1:]]
         self.fields["birth_date"].required = False
         self.fields["cadre_post"].choices = [("", "不担任（无职党员）"), *self.fields["cadre_post"].choices[1:]]
         self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "inputmode": "text", "maxlength": 18})
@@ -122,6 +127,8 @@ class NeedRecordForm(forms.ModelForm):
     def __init__(self, *args, grids, **kwargs):
         super().__init__(*args, **kwargs)
         grid_field_for(self, grids)
+        for name in ("method", "category", "kind"):
+            self.fields[name].choices = [("", "请选择"), *self.fields[name].choices[1:]]
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(

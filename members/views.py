@@ -174,7 +174,8 @@ def confirm_delete(request, obj, description, back):
             return redirect(back)
         messages.success(request, f"已删除{description}。")
         return redirect(back)
-    return render(request, "members/confirm_delete.html", {"object": obj, "description": description, "back": back})
+    context = {"object": obj, "description": description, "back": back, "grid": obj.grid, "village": obj.grid.village}
+    return render(request, "members/confirm_delete.html", context)
 
 
 @login_required
