@@ -130,3 +130,8 @@ if not DEBUG:
     SESSION_COOKIE_HTTPONLY = True
     SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
+
+# 设岗定责 rules that the town may tune without a code change.
+NOTICE_MIN_DAYS = int(os.environ.get("NOTICE_MIN_DAYS", "5"))  # shortest public notice (公示) period, in days
+# How much the branch's (组织评), fellow members' (党员评) and residents' (群众评) scores weigh in a rating.
+RATING_WEIGHTS = {"org": 0.4, "peer": 0.3, "resident": 0.3}

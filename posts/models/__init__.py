@@ -1,0 +1,24 @@
+from .catalogue import Post, PostType
+from .evaluation import Audience, CheckUp, Grade, Rating, Training, WorkReport, grade_for
+from .workflow import (
+    HOLDING,
+    STAGE_ORDER,
+    Assignment,
+    AssignmentLog,
+    Meeting,
+    MeetingKind,
+    Notice,
+    Objection,
+    Round,
+    RoundLog,
+    Source,
+    Stage,
+    Status,
+    TransitionError,
+)
+
+__all__ = [
+    "HOLDING", "STAGE_ORDER", "Assignment", "AssignmentLog", "Audience", "CheckUp", "Grade", "Meeting", "MeetingKind",
+    "Notice", "Objection", "Post", "PostType", "Rating", "Round", "RoundLog", "Source", "Stage", "Status",
+    "Training", "TransitionError", "WorkReport", "grade_for",
+]  # fmt: skip

@@ -1,0 +1,548 @@
+"""Rounds of the five-step programme, meetings, public notices, objections and assignments.
+
+The five steps are a transition table on Round, in the manner of django-oscar's order pipeline: each
+move is checked against the table and its guard, saved with the old stage in the filter (so a repeated
+click or a race cannot move a round twice), and logged in the same transaction. Assignments work the
+same way with their own table.
+"""
+
+import datetime
+
+from django.conf import settings
+from django.db import IntegrityError, models, transaction
+from django.db.models import Q
+from django.urls import reverse
+from django.utils import timezone
+
+from grids.models import Grid, Village
+from members.models import Member, VillagePlan
+
+from .catalogue import Post
+
+
+class TransitionError(Exception):
+    """A move the rules forbid; `missing` lists, in Chinese, what must be done first."""
+
+    def __init__(self, missing):
+        self.missing = list(missing) if isinstance(missing, list | tuple) else [missing]
+        super().__init__("；".join(self.missing))
+
+
+class Stage(models.TextChoices):
+    SURVEY = "survey", "制定方案"
+    APPLICATION = "application", "申报选岗"
+    DELIBERATION = "deliberation", "支部议岗"
+    CONFIRMATION = "confirmation", "群众定岗"
+    EVALUATION = "evaluation", "严格评岗"
+    CLOSED = "closed", "已结束"
+
+
+STAGE_ORDER = list(Stage.values)
+
+
+class Round(models.Model):
+    """One year's run of the programme in one village."""
+
+    # stage → the stage it may move to; there is no way back.
+    TRANSITIONS = {
+        Stage.SURVEY: Stage.APPLICATION,
+        Stage.APPLICATION: Stage.DELIBERATION,
+        Stage.DELIBERATION: Stage.CONFIRMATION,
+        Stage.CONFIRMATION: Stage.EVALUATION,
+        Stage.EVALUATION: Stage.CLOSED,
+    }
+
+    village = models.ForeignKey(Village, verbose_name="村", on_delete=models.PROTECT, related_name="rounds")
+    year = models.PositiveSmallIntegerField("年度")
+    stage = models.CharField("当前阶段", max_length=16, choices=Stage.choices, default=Stage.SURVEY, editable=False)
+    applications_open_on = models.DateField("申报开始日期", null=True, blank=True)
+    applications_close_on = models.DateField("申报截止日期", null=True, blank=True)
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.SET_NULL, null=True, related_name="+"
+    )
+    created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "设岗定责年度工作"
+        verbose_name_plural = "设岗定责年度工作"
+        ordering = ["village", "-year"]
+        constraints = [
+            models.UniqueConstraint(fields=["village", "year"], name="round_one_per_village_year"),
+            models.CheckConstraint(
+                condition=Q(applications_close_on__gte=models.F("applications_open_on"))
+                | Q(applications_close_on__isnull=True)
+                | Q(applications_open_on__isnull=True),
+                name="round_application_window_in_order",
+            ),
+        ]
+
+    def __str__(self):
+        return f"{self.village.name}{self.year}年度设岗定责"
+
+    def get_absolute_url(self):
+        return reverse("posts:round", args=[self.pk])
+
+    @property
+    def next_stage(self):
+        return self.TRANSITIONS.get(self.stage)
+
+    def stage_index(self):
+        return STAGE_ORDER.index(self.stage)
+
+    def is_at(self, stage):
+        return self.stage == stage
+
+    def applications_open(self, today=None):
+        today = today or timezone.localdate()
+        return (
+            self.stage == Stage.APPLICATION
+            and self.applications_open_on is not None
+            and self.applications_open_on <= today <= self.applications_close_on
+        )
+
+    # --- guards: each returns what is missing before the round may leave its stage --------------------
+
+    def missing_to_leave(self, today=None):
+        if self.stage == Stage.CLOSED:
+            return ["本年度工作已结束。"]
+        guard = getattr(self, f"_missing_to_leave_{self.stage}")
+        return guard(today or timezone.localdate())
+
+    def _missing_to_leave_survey(self, today):
+        missing = []
+        if not VillagePlan.objects.filter(village=self.village_id, year=self.year).exists():
+            missing.append(f"还没有制定{self.year}年度的实施方案。")
+        grids = self.village.grids.annotate(
+            need_count=models.Count("needs", distinct=True), post_count=models.Count("posts", distinct=True)
+        ).order_by("number")
+        for grid in grids:
+            if not grid.need_count:
+                missing.append(f"{grid.name}还没有记录群众需求。")
+            if not grid.post_count:
+                missing.append(f"{grid.name}还没有设置岗位。")
+        unjustified = (
+            Post.objects.filter(grid__village=self.village_id, needs__isnull=True, reason="")
+            .select_related("grid")
+            .order_by("grid__number", "pk")
+        )
+        for post in unjustified:
+            missing.append(f"{post.grid.name}的“{post.name}”没有写明回应的群众需求或设岗理由。")
+        if not (self.applications_open_on and self.applications_close_on):
+            missing.append("还没有设定申报时间（申报开始和截止日期）。")
+        return missing
+
+    def _missing_to_leave_application(self, today):
+        if self.applications_close_on and today <= self.applications_close_on:
+            return [f"申报时间到{self.applications_close_on:%Y年%-m月%-d日}截止，截止后才能进入支部议岗。"]
+        return []
+
+    def _missing_to_leave_deliberation(self, today):
+        missing = []
+        assignments = list(
+            self.assignments.select_related("member", "post__grid").order_by("post__grid__number", "post_id", "pk")
+        )
+        if not assignments:
+            return ["还没有党员申报岗位，不能进入群众定岗。"]
+        for a in assignments:
+            if a.status == Status.APPLIED:
+                missing.append(f"{a.post.grid.name}：{a.member.name}申报“{a.post.name}”还没有议定（拟上岗或未选中）。")
+            elif a.status == Status.PROPOSED:
+                missing.append(f"{a.post.grid.name}：{a.member.name}拟上岗“{a.post.name}”，还没有公示。")
+        staffed = {a.post_id for a in assignments if a.status in (Status.PROPOSED, Status.NOTICED)}
+        for a in assignments:
+            if a.post_id not in staffed:
+                missing.append(f"{a.post.grid.name}：“{a.post.name}”有党员申报，但还没有确定上岗人选。")
+                staffed.add(a.post_id)
+        grids = sorted({a.post.grid for a in assignments if a.status == Status.NOTICED}, key=lambda g: g.number)
+        notices = list(self.notices.all())
+        held = set(self.meetings.filter(stage=Stage.DELIBERATION).values_list("grid_id", "kind"))
+        for grid in grids:
+            grid_notices = [n for n in notices if n.grid_id == grid.pk]
+            if not grid_notices:
+                missing.append(f"{grid.name}还没有公示拟上岗人选。")
+            elif max(n.ends_on for n in grid_notices) >= today:
+                end = max(n.ends_on for n in grid_notices)
+                missing.append(f"{grid.name}的公示期到{end.year}年{end.month}月{end.day}日结束，期满后才能进入下一步。")
+            for kind in (MeetingKind.GENERAL_ASSEMBLY, MeetingKind.REPRESENTATIVES):
+                if (grid.pk, kind) not in held:
+                    missing.append(f"{grid.name}还没有召开{MeetingKind(kind).label}确定上岗对象。")
+        unanswered = Objection.objects.filter(notice__round=self, answer="").select_related("notice__grid")
+        for o in unanswered.order_by("raised_on", "pk"):
+            missing.append(
+                f"{o.notice.grid.name}：{o.raised_by}于{o.raised_on.month}月{o.raised_on.day}日提出的异议还没有答复。"
+            )
+        return missing
+
+    def _missing_to_leave_confirmation(self, today):
+        missing = []
+        assignments = self.assignments.filter(status__in=[Status.NOTICED, Status.ON_POST])
+        assignments = list(assignments.select_related("member", "post__grid").order_by("post__grid__number", "pk"))
+        for a in assignments:
+            if a.status == Status.NOTICED:
+                missing.append(f"{a.post.grid.name}：{a.member.name}还没有签订承诺书确认上岗，或登记不上岗的原因。")
+        held = set(self.meetings.filter(stage=Stage.CONFIRMATION).values_list("grid_id", "kind"))
+        for grid in sorted({a.post.grid for a in assignments if a.status == Status.ON_POST}, key=lambda g: g.number):
+            for kind in (MeetingKind.INDUCTION, MeetingKind.REPRESENTATIVES):
+                if (grid.pk, kind) not in held:
+                    verb = "举行" if kind == MeetingKind.INDUCTION else "召开"
+                    missing.append(f"{grid.name}还没有{verb}{MeetingKind(kind).label}。")
+        return missing
+
+    def _missing_to_leave_evaluation(self, today):
+        from .evaluation import Grade, Rating  # evaluation builds on assignments
+
+        missing = []
+        if not self.trainings.exists():
+            missing.append("还没有组织在岗党员集中培训。")
+        on_post = self.assignments.filter(status=Status.ON_POST).select_related("member", "post__grid")
+        latest_grades = dict(
+            Rating.objects.filter(assignment__round=self).order_by("assignment_id", "rated_on", "pk")
+            .values_list("assignment_id", "grade")
+        )  # fmt: skip
+        for a in on_post.order_by("post__grid__number", "pk"):
+            who = f"{a.post.grid.name}：{a.member.name}"
+            if a.contact_id is None:
+                missing.append(f"{who}还没有指定联系人。")
+            grade = latest_grades.get(a.pk)
+            if grade is None:
+                missing.append(f"{who}还没有评岗。")
+            elif grade == Grade.POOR:
+                missing.append(f"{who}评为不称职，需要作出调整决定。")
+        return missing
+
+    # --- the transition ---------------------------------------------------------------------------------
+
+    def advance(self, by, note="", meeting="", today=None):
+        """Move to the next stage if the rules allow; raise TransitionError with what is missing otherwise."""
+        with transaction.atomic():
+            current = Round.objects.select_for_update().get(pk=self.pk)
+            if current.stage != self.stage:
+                raise TransitionError("本年度工作的阶段已被他人更新，请刷新页面后再操作。")
+            target = current.next_stage
+            if target is None:
+                raise TransitionError("本年度工作已结束，不能再进入下一阶段。")
+            missing = current.missing_to_leave(today)
+            if missing:
+                raise TransitionError(missing)
+            Round.objects.filter(pk=self.pk, stage=current.stage).update(stage=target)
+            RoundLog.objects.create(
+                round=self, from_stage=current.stage, to_stage=target, by=by, meeting=meeting, note=note
+            )
+        self.stage = target
+        return target
+
+
+class RoundLog(models.Model):
+    """Append-only: one row per stage change, written in the same transaction as the change."""
+
+    round = models.ForeignKey(Round, verbose_name="年度工作", on_delete=models.PROTECT, related_name="logs")
+    from_stage = models.CharField("原阶段", max_length=16, choices=Stage.choices)
+    to_stage = models.CharField("新阶段", max_length=16, choices=Stage.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("时间", default=timezone.now)
+    meeting = models.CharField("依据的会议", max_length=100, blank=True)
+    note = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "阶段变更记录"
+        verbose_name_plural = "阶段变更记录"
+        ordering = ["round", "at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_from_stage_display()} → {self.get_to_stage_display()}"
+
+
+class MeetingKind(models.TextChoices):
+    GRID_BRANCH = "grid_branch", "网格支部会议"
+    GENERAL_ASSEMBLY = "general_assembly", "支部党员大会"
+    REPRESENTATIVES = "representatives", "群众代表会议"
+    INDUCTION = "induction", "上岗仪式"
+
+
+class Meeting(models.Model):
+    round = models.ForeignKey(Round, verbose_name="年度工作", on_delete=models.PROTECT, related_name="meetings")
+    grid = models.ForeignKey(Grid, verbose_name="网格", on_delete=models.PROTECT, related_name="meetings")
+    kind = models.CharField("会议类型", max_length=20, choices=MeetingKind.choices)
+    stage = models.CharField("所处阶段", max_length=16, choices=Stage.choices, editable=False)
+    held_on = models.DateField("召开日期")
+    place = models.CharField("地点", max_length=100, blank=True)
+    attendees = models.PositiveSmallIntegerField("应到人数")
+    present = models.PositiveSmallIntegerField("实到人数")
+    resolution = models.TextField("会议决定", help_text="会议议定的事项，例如：同意张三为村容村貌监督岗拟上岗人选。")
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "会议"
+        verbose_name_plural = "会议"
+        ordering = ["round", "held_on", "pk"]
+        constraints = [
+            models.CheckConstraint(
+                condition=Q(present__lte=models.F("attendees")), name="meeting_present_not_above_attendees"
+            )
+        ]
+
+    def __str__(self):
+        return f"{self.held_on:%Y-%m-%d} {self.get_kind_display()}"
+
+
+class Notice(models.Model):
+    """公示: the proposed members of one grid, shown to residents for a period during which they may object."""
+
+    round = models.ForeignKey(Round, verbose_name="年度工作", on_delete=models.PROTECT, related_name="notices")
+    grid = models.ForeignKey(Grid, verbose_name="网格", on_delete=models.PROTECT, related_name="notices")
+    starts_on = models.DateField("公示开始日期")
+    ends_on = models.DateField("公示结束日期")
+    place = models.CharField("公示地点", max_length=100, default="党务公开栏")
+    phone = models.CharField("监督电话", max_length=20)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="发布人", on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField("发布时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "公示"
+        verbose_name_plural = "公示"
+        ordering = ["round", "grid", "starts_on"]
+        constraints = [models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="notice_in_order")]
+
+    def __str__(self):
+        return f"{self.grid.name}公示（{self.starts_on:%m月%d日}至{self.ends_on:%m月%d日}）"
+
+    def is_running(self, today=None):
+        today = today or timezone.localdate()
+        return self.starts_on <= today <= self.ends_on
+
+    @classmethod
+    def publish(cls, round, grid, starts_on, ends_on, phone, place, by, today=None):
+        """Put every proposed member of the grid under notice; refuse with reasons otherwise."""
+        today = today or timezone.localdate()
+        missing = []
+        days = (ends_on - starts_on).days + 1
+        if round.stage != Stage.DELIBERATION:
+            missing.append("只有在“支部议岗”阶段才能发布公示。")
+        if days < settings.NOTICE_MIN_DAYS:
+            missing.append(f"公示期不能少于{settings.NOTICE_MIN_DAYS}天（现在是{days}天）。")
+        if starts_on < today - datetime.timedelta(days=30):
+            missing.append("公示开始日期不能早于30天前。")
+        with transaction.atomic():
+            proposed = list(
+                Assignment.objects.select_for_update()
+                .filter(round=round, post__grid=grid, status=Status.PROPOSED)
+                .select_related("member")
+            )
+            if not proposed and not missing:
+                missing.append(f"{grid.name}还没有拟上岗人选，无需公示。")
+            if missing:
+                raise TransitionError(missing)
+            notice = cls.objects.create(
+                round=round, grid=grid, starts_on=starts_on, ends_on=ends_on, phone=phone, place=place, published_by=by
+            )
+            for a in proposed:
+                a._move(Status.NOTICED, by=by, note=f"公示：{starts_on:%Y-%m-%d}至{ends_on:%Y-%m-%d}")
+        return notice
+
+
+class Objection(models.Model):
+    notice = models.ForeignKey(Notice, verbose_name="公示", on_delete=models.PROTECT, related_name="objections")
+    assignment = models.ForeignKey(
+        "Assignment",
+        verbose_name="针对的拟上岗党员",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="objections",
+    )
+    raised_by = models.CharField("提出人", max_length=50, help_text="可填“匿名群众”。")
+    raised_on = models.DateField("提出日期")
+    content = models.TextField("异议内容")
+    answer = models.TextField("答复", blank=True)
+    answered_on = models.DateField("答复日期", null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL,
+        verbose_name="答复人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+    )
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+
+    class Meta:
+        verbose_name = "异议"
+        verbose_name_plural = "异议"
+        ordering = ["notice", "raised_on", "pk"]
+
+    def __str__(self):
+        return f"{self.raised_by}：{self.content[:20]}"
+
+    @property
+    def is_answered(self):
+        return bool(self.answer)
+
+
+class Status(models.TextChoices):
+    APPLIED = "applied", "已申报"
+    NOT_CHOSEN = "not_chosen", "未选中"
+    PROPOSED = "proposed", "拟上岗"
+    NOTICED = "noticed", "公示中"
+    ON_POST = "on_post", "在岗"
+    ADJUSTED = "adjusted", "已调整"
+    LEFT = "left", "已离岗"
+
+
+# A member holds at most one of these at a time (一人一岗); a post holds at most `places` of them.
+HOLDING = [Status.PROPOSED, Status.NOTICED, Status.ON_POST]
+
+
+class Source(models.TextChoices):
+    SELF = "self", "自荐"
+    PEER = "peer", "互荐"
+    BRANCH = "branch", "组织推荐"
+
+
+class Assignment(models.Model):
+    """A member put forward for a post in one round, and what became of it."""
+
+    # status → {next status: stage of the round in which that move is allowed}
+    TRANSITIONS = {
+        Status.APPLIED: {Status.PROPOSED: Stage.DELIBERATION, Status.NOT_CHOSEN: Stage.DELIBERATION},
+        Status.PROPOSED: {Status.NOTICED: Stage.DELIBERATION, Status.NOT_CHOSEN: Stage.DELIBERATION},
+        Status.NOTICED: {Status.ON_POST: Stage.CONFIRMATION, Status.LEFT: Stage.CONFIRMATION},
+        Status.ON_POST: {Status.ADJUSTED: Stage.EVALUATION, Status.LEFT: Stage.EVALUATION},
+    }
+
+    round = models.ForeignKey(Round, verbose_name="年度工作", on_delete=models.PROTECT, related_name="assignments")
+    post = models.ForeignKey(Post, verbose_name="岗位", on_delete=models.PROTECT, related_name="assignments")
+    member = models.ForeignKey(Member, verbose_name="党员", on_delete=models.PROTECT, related_name="assignments")
+    source = models.CharField("申报方式", max_length=8, choices=Source.choices)
+    rank = models.PositiveSmallIntegerField("志愿顺序", default=1, help_text="自荐时第几志愿。")
+    recommended_by = models.CharField("推荐人", max_length=50, blank=True)
+    reason = models.TextField("申报理由")
+    status = models.CharField("状态", max_length=12, choices=Status.choices, default=Status.APPLIED, editable=False)
+    letter_signed_on = models.DateField("承诺书签订日期", null=True, blank=True, editable=False)
+    contact = models.ForeignKey(
+        Member, verbose_name="联系人", on_delete=models.PROTECT, null=True, blank=True, related_name="contact_for"
+    )
+    created_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    class Meta:
+        verbose_name = "申报与定岗"
+        verbose_name_plural = "申报与定岗"
+        ordering = ["round", "post", "rank", "pk"]
+        constraints = [
+            models.UniqueConstraint(
+                fields=["member"], condition=Q(status__in=HOLDING), name="assignment_one_post_per_member"
+            ),
+            models.UniqueConstraint(fields=["round", "member", "post"], name="assignment_once_per_post"),
+        ]
+
+    def __str__(self):
+        return f"{self.member.name} · {self.post.name}"
+
+    def get_absolute_url(self):
+        return reverse("posts:assignment", args=[self.pk])
+
+    def allowed_moves(self):
+        return {to for to, stage in self.TRANSITIONS.get(self.status, {}).items() if stage == self.round.stage}
+
+    def _move(self, to, by, note="", meeting=None, **fields):
+        """Change status with the old status in the filter (a repeated click changes nothing) and log it."""
+        changed = Assignment.objects.filter(pk=self.pk, status=self.status).update(status=to, **fields)
+        if not changed:
+            raise TransitionError("这条记录已被他人处理，请刷新页面后再操作。")
+        AssignmentLog.objects.create(
+            assignment=self, from_status=self.status, to_status=to, by=by, meeting=meeting, note=note
+        )
+        self.status = to
+        for name, value in fields.items():
+            setattr(self, name, value)
+
+    def move(self, to, by, note="", meeting=None, letter_signed_on=None, today=None):
+        """The one door for every status change of an assignment."""
+        today = today or timezone.localdate()
+        with transaction.atomic():
+            current = Assignment.objects.select_for_update().select_related("round", "member", "post").get(pk=self.pk)
+            if current.status != self.status:
+                raise TransitionError("这条记录已被他人处理，请刷新页面后再操作。")
+            missing = current.missing_for(
+                to, note=note, meeting=meeting, letter_signed_on=letter_signed_on, today=today
+            )
+            if missing:
+                raise TransitionError(missing)
+            fields = {"letter_signed_on": letter_signed_on} if to == Status.ON_POST else {}
+            try:
+                with transaction.atomic():
+                    current._move(to, by=by, note=note, meeting=meeting, **fields)
+            except IntegrityError:
+                raise TransitionError(f"{current.member.name}已经有岗位（一人一岗），不能重复安排。") from None
+        self.status = current.status
+        self.letter_signed_on = current.letter_signed_on
+        return to
+
+    def missing_for(self, to, note="", meeting=None, letter_signed_on=None, today=None):
+        """Everything that stands in the way of moving this assignment to `to`, in Chinese."""
+        stage = self.TRANSITIONS.get(self.status, {}).get(to)
+        if stage is None:
+            return [f"“{self.get_status_display()}”的记录不能改为“{Status(to).label}”。"]
+        if self.round.stage != stage:
+            return [f"这一步只能在“{Stage(stage).label}”阶段办理，现在是“{self.round.get_stage_display()}”阶段。"]
+        missing = []
+        needs_meeting = {Status.PROPOSED: MeetingKind.GRID_BRANCH, Status.ON_POST: MeetingKind.INDUCTION}.get(to)
+        if needs_meeting and (
+            meeting is None or meeting.kind != needs_meeting or meeting.round_id != self.round_id
+            or meeting.grid_id != self.post.grid_id
+        ):  # fmt: skip
+            missing.append(f"请选择本网格的{MeetingKind(needs_meeting).label}记录作为依据。")
+        if to == Status.PROPOSED:
+            missing += [f"{self.member.name}{r}" for r in self.member.ineligibility_reasons()]
+            missing += self._missing_place()
+        if to == Status.ON_POST:
+            if letter_signed_on is None:
+                missing.append("请填写承诺书签订日期。")
+            elif letter_signed_on > today:
+                missing.append("承诺书签订日期不能晚于今天。")
+        if to in (Status.NOT_CHOSEN, Status.LEFT, Status.ADJUSTED) and not note.strip():
+            missing.append(f"请写明{Status(to).label}的原因。")
+        return missing
+
+    def _missing_place(self):
+        """Lock the post and count who already holds it, so two people cannot both take the last place."""
+        post = Post.objects.select_for_update().get(pk=self.post_id)
+        holders = Assignment.objects.filter(post=post, status__in=HOLDING).exclude(pk=self.pk)
+        missing = []
+        if holders.count() >= post.places:
+            missing.append(f"“{post.name}”职数为{post.places}人，已经安排满了。")
+        other = Assignment.objects.filter(member=self.member_id, status__in=HOLDING).exclude(pk=self.pk).first()
+        if other:
+            missing.append(
+                f"{self.member.name}已是“{other.post.name}”的{other.get_status_display()}党员，一人只能一岗。"
+            )
+        return missing
+
+
+class AssignmentLog(models.Model):
+    """Append-only: one row per status change of an assignment, written in the same transaction."""
+
+    assignment = models.ForeignKey(Assignment, verbose_name="申报与定岗", on_delete=models.PROTECT, related_name="logs")
+    from_status = models.CharField("原状态", max_length=12, choices=Status.choices, blank=True)
+    to_status = models.CharField("新状态", max_length=12, choices=Status.choices)
+    by = models.ForeignKey(settings.AUTH_USER_MODEL, verbose_name="操作人", on_delete=models.PROTECT, related_name="+")
+    at = models.DateTimeField("时间", default=timezone.now)
+    meeting = models.ForeignKey(Meeting, verbose_name="依据的会议", on_delete=models.PROTECT, null=True, blank=True)
+    note = models.TextField("说明", blank=True)
+
+    class Meta:
+        verbose_name = "定岗变更记录"
+        verbose_name_plural = "定岗变更记录"
+        ordering = ["assignment", "at", "pk"]
+
+    def __str__(self):
+        return f"{self.get_from_status_display() or '新建'} → {self.get_to_status_display()}"
