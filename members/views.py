@@ -105,7 +105,7 @@ def save_form(request, form, context, success):
         return redirect(obj.get_absolute_url())
     if request.method == "POST":
         messages.error(request, "没有保存：请按红色提示修改后再提交。")
-    return render(request, "members/form.html", {**context, "form": form})
+    return render(request, "form.html", {**context, "form": form})
 
 
 @login_required

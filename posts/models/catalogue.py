@@ -2,6 +2,7 @@
 
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from grids.models import Grid, Village
 from members.models import NeedCategory, NeedRecord
@@ -42,6 +43,9 @@ class PostType(models.Model):
     def __str__(self):
         return self.name
 
+    def get_absolute_url(self):
+        return reverse("posts:post-types")
+
     @property
     def duty_lines(self):
         return [line.strip() for line in self.duties.splitlines() if line.strip()]
@@ -60,7 +64,7 @@ class Post(models.Model):
     class Meta:
         verbose_name = "岗位"
         verbose_name_plural = "岗位"
-        ordering = ["grid", "post_type__order", "pk"]
+        ordering = ["post_type__order", "pk"]
         constraints = [
             models.CheckConstraint(condition=Q(places__gte=1) & Q(places__lte=20), name="post_places_1_to_20"),
             models.UniqueConstraint(fields=["grid", "name"], name="post_unique_name_in_grid"),
@@ -68,6 +72,9 @@ class Post(models.Model):
 
     def __str__(self):
         return self.name
+
+    def get_absolute_url(self):
+        return reverse("posts:grid-posts", args=[self.grid_id])
 
     @property
     def duty_lines(self):

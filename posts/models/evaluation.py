@@ -3,6 +3,7 @@
 from django.conf import settings
 from django.db import models
 from django.db.models import Q
+from django.urls import reverse
 
 from members.models import Member
 
@@ -22,10 +23,13 @@ class Training(models.Model):
     class Meta:
         verbose_name = "集中培训"
         verbose_name_plural = "集中培训"
-        ordering = ["round", "held_on", "pk"]
+        ordering = ["held_on", "pk"]
 
     def __str__(self):
         return f"{self.held_on:%Y-%m-%d} {self.topic}"
+
+    def get_absolute_url(self):
+        return reverse("posts:round", args=[self.round_id])
 
 
 class CheckUp(models.Model):
@@ -42,10 +46,13 @@ class CheckUp(models.Model):
     class Meta:
         verbose_name = "工作督查"
         verbose_name_plural = "工作督查"
-        ordering = ["assignment", "-held_on", "-pk"]
+        ordering = ["-held_on", "-pk"]
 
     def __str__(self):
         return f"{self.held_on:%Y-%m-%d} 督查"
+
+    def get_absolute_url(self):
+        return reverse("posts:assignment", args=[self.assignment_id])
 
 
 class Audience(models.TextChoices):
@@ -67,10 +74,13 @@ class WorkReport(models.Model):
     class Meta:
         verbose_name = "定期汇报"
         verbose_name_plural = "定期汇报"
-        ordering = ["assignment", "-reported_on", "-pk"]
+        ordering = ["-reported_on", "-pk"]
 
     def __str__(self):
         return f"{self.reported_on:%Y-%m-%d} {self.get_audience_display()}"
+
+    def get_absolute_url(self):
+        return reverse("posts:assignment", args=[self.assignment_id])
 
 
 class Grade(models.TextChoices):
@@ -109,7 +119,7 @@ class Rating(models.Model):
     class Meta:
         verbose_name = "评岗结果"
         verbose_name_plural = "评岗结果"
-        ordering = ["assignment", "rated_on", "pk"]
+        ordering = ["rated_on", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(org_score__lte=100) & Q(peer_score__lte=100) & Q(resident_score__lte=100),
@@ -120,6 +130,13 @@ class Rating(models.Model):
 
     def __str__(self):
         return f"{self.period} {self.get_grade_display()}"
+
+    def get_absolute_url(self):
+        return reverse("posts:assignment", args=[self.assignment_id])
+
+    @property
+    def grade_label(self):
+        return self.get_grade_display()
 
     @staticmethod
     def weighted(org, peer, resident):

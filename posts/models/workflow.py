@@ -65,7 +65,7 @@ class Round(models.Model):
     class Meta:
         verbose_name = "设岗定责年度工作"
         verbose_name_plural = "设岗定责年度工作"
-        ordering = ["village", "-year"]
+        ordering = ["-year", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["village", "year"], name="round_one_per_village_year"),
             models.CheckConstraint(
@@ -81,6 +81,20 @@ class Round(models.Model):
 
     def get_absolute_url(self):
         return reverse("posts:round", args=[self.pk])
+
+    @classmethod
+    def current_for(cls, village_id):
+        """The village's round that is still running, if any."""
+        return cls.objects.filter(village=village_id).exclude(stage=Stage.CLOSED).order_by("-year").first()
+
+    @classmethod
+    def posts_locked_reason(cls, village_id):
+        """Posts are published when applications open; after that they may not change until the round ends."""
+        current = cls.current_for(village_id)
+        if current and current.stage != Stage.SURVEY:
+            stage = current.get_stage_display()
+            return f"本村{current.year}年度设岗定责已进入“{stage}”阶段，岗位已向党员群众公布，不能再增删改。"
+        return ""
 
     @property
     def next_stage(self):
@@ -148,9 +162,11 @@ class Round(models.Model):
                 missing.append(f"{a.post.grid.name}：{a.member.name}申报“{a.post.name}”还没有议定（拟上岗或未选中）。")
             elif a.status == Status.PROPOSED:
                 missing.append(f"{a.post.grid.name}：{a.member.name}拟上岗“{a.post.name}”，还没有公示。")
-        staffed = {a.post_id for a in assignments if a.status in (Status.PROPOSED, Status.NOTICED)}
+        # 确保每个岗位申报党员上岗: a post that someone applied for, and who got no other post, must be filled.
+        staffed = {a.post_id for a in assignments if a.status in HOLDING}
+        placed = {a.member_id for a in assignments if a.status in HOLDING}
         for a in assignments:
-            if a.post_id not in staffed:
+            if a.post_id not in staffed and a.member_id not in placed:
                 missing.append(f"{a.post.grid.name}：“{a.post.name}”有党员申报，但还没有确定上岗人选。")
                 staffed.add(a.post_id)
         grids = sorted({a.post.grid for a in assignments if a.status == Status.NOTICED}, key=lambda g: g.number)
@@ -246,7 +262,7 @@ class RoundLog(models.Model):
     class Meta:
         verbose_name = "阶段变更记录"
         verbose_name_plural = "阶段变更记录"
-        ordering = ["round", "at", "pk"]
+        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.get_from_stage_display()} → {self.get_to_stage_display()}"
@@ -277,7 +293,7 @@ class Meeting(models.Model):
     class Meta:
         verbose_name = "会议"
         verbose_name_plural = "会议"
-        ordering = ["round", "held_on", "pk"]
+        ordering = ["held_on", "pk"]
         constraints = [
             models.CheckConstraint(
                 condition=Q(present__lte=models.F("attendees")), name="meeting_present_not_above_attendees"
@@ -305,7 +321,7 @@ class Notice(models.Model):
     class Meta:
         verbose_name = "公示"
         verbose_name_plural = "公示"
-        ordering = ["round", "grid", "starts_on"]
+        ordering = ["starts_on", "pk"]
         constraints = [models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="notice_in_order")]
 
     def __str__(self):
@@ -314,6 +330,17 @@ class Notice(models.Model):
     def is_running(self, today=None):
         today = today or timezone.localdate()
         return self.starts_on <= today <= self.ends_on
+
+    def raise_objection(self, assignment, raised_by, raised_on, content, by, today=None):
+        """Record an objection; only while the notice is running (公示期内)."""
+        if not self.is_running(today):
+            raise TransitionError(
+                f"公示期为{self.starts_on:%Y-%m-%d}至{self.ends_on:%Y-%m-%d}，只能在公示期内登记异议。"
+            )
+        return Objection.objects.create(
+            notice=self, assignment=assignment, raised_by=raised_by, raised_on=raised_on, content=content,
+            recorded_by=by,
+        )  # fmt: skip
 
     @classmethod
     def publish(cls, round, grid, starts_on, ends_on, phone, place, by, today=None):
@@ -375,7 +402,7 @@ class Objection(models.Model):
     class Meta:
         verbose_name = "异议"
         verbose_name_plural = "异议"
-        ordering = ["notice", "raised_on", "pk"]
+        ordering = ["raised_on", "pk"]
 
     def __str__(self):
         return f"{self.raised_by}：{self.content[:20]}"
@@ -383,6 +410,14 @@ class Objection(models.Model):
     @property
     def is_answered(self):
         return bool(self.answer)
+
+    def answer_with(self, answer, answered_on, by):
+        updated = Objection.objects.filter(pk=self.pk, answer="").update(
+            answer=answer, answered_on=answered_on, answered_by=by
+        )
+        if not updated:
+            raise TransitionError("这条异议已经答复过了。")
+        self.answer, self.answered_on, self.answered_by = answer, answered_on, by
 
 
 class Status(models.TextChoices):
@@ -412,7 +447,12 @@ class Assignment(models.Model):
     TRANSITIONS = {
         Status.APPLIED: {Status.PROPOSED: Stage.DELIBERATION, Status.NOT_CHOSEN: Stage.DELIBERATION},
         Status.PROPOSED: {Status.NOTICED: Stage.DELIBERATION, Status.NOT_CHOSEN: Stage.DELIBERATION},
-        Status.NOTICED: {Status.ON_POST: Stage.CONFIRMATION, Status.LEFT: Stage.CONFIRMATION},
+        # An objection upheld during the notice takes a member off the list (NOT_CHOSEN) before confirmation.
+        Status.NOTICED: {
+            Status.ON_POST: Stage.CONFIRMATION,
+            Status.LEFT: Stage.CONFIRMATION,
+            Status.NOT_CHOSEN: Stage.DELIBERATION,
+        },
         Status.ON_POST: {Status.ADJUSTED: Stage.EVALUATION, Status.LEFT: Stage.EVALUATION},
     }
 
@@ -436,7 +476,7 @@ class Assignment(models.Model):
     class Meta:
         verbose_name = "申报与定岗"
         verbose_name_plural = "申报与定岗"
-        ordering = ["round", "post", "rank", "pk"]
+        ordering = ["rank", "pk"]
         constraints = [
             models.UniqueConstraint(
                 fields=["member"], condition=Q(status__in=HOLDING), name="assignment_one_post_per_member"
@@ -450,8 +490,55 @@ class Assignment(models.Model):
     def get_absolute_url(self):
         return reverse("posts:assignment", args=[self.pk])
 
+    @classmethod
+    def apply(cls, round, member, posts, source, recommended_by, reason, by, today=None):
+        """Register a member for one post or, when self-applying, up to three in order of preference."""
+        missing = []
+        if not round.applications_open(today):
+            missing.append("现在不在申报时间内，不能登记申报。")
+        missing += [f"{member.name}{r}" for r in member.ineligibility_reasons()]
+        if any(p.grid_id != member.grid_id for p in posts):
+            missing.append("只能申报本人所在网格的岗位（就近便利）。")
+        if round.assignments.filter(member=member).exists():
+            missing.append(f"{member.name}本年度已经登记过申报。")
+        if missing:
+            raise TransitionError(missing)
+        created = []
+        with transaction.atomic():
+            for rank, post in enumerate(posts, start=1):
+                a = cls.objects.create(
+                    round=round, post=post, member=member, source=source, rank=rank,
+                    recommended_by=recommended_by, reason=reason, created_by=by,
+                )  # fmt: skip
+                AssignmentLog.objects.create(assignment=a, from_status="", to_status=Status.APPLIED, by=by,
+                                             note=f"{Source(source).label}，第{rank}志愿")  # fmt: skip
+                created.append(a)
+        return created
+
+    def assign_contact(self, contact, by):
+        if self.status != Status.ON_POST:
+            raise TransitionError("只能为在岗党员指定联系人。")
+        if contact.pk == self.member_id:
+            raise TransitionError("联系人不能是本人。")
+        Assignment.objects.filter(pk=self.pk).update(contact=contact)
+        self.contact = contact
+
+    def missing_for_records(self):
+        """Check-ups, reports and ratings are kept for members on post while the round is being evaluated."""
+        missing = []
+        if self.status != Status.ON_POST:
+            missing.append(f"{self.member.name}现在是“{self.get_status_display()}”，只有在岗党员才能登记。")
+        if self.round.stage != Stage.EVALUATION:
+            missing.append(f"只能在“严格评岗”阶段登记，现在是“{self.round.get_stage_display()}”阶段。")
+        return missing
+
+    @classmethod
+    def moves_for(cls, status, stage):
+        """The statuses an assignment in `status` may move to while its round is at `stage`."""
+        return [to for to, at in cls.TRANSITIONS.get(status, {}).items() if at == stage]
+
     def allowed_moves(self):
-        return {to for to, stage in self.TRANSITIONS.get(self.status, {}).items() if stage == self.round.stage}
+        return self.moves_for(self.status, self.round.stage)
 
     def _move(self, to, by, note="", meeting=None, **fields):
         """Change status with the old status in the filter (a repeated click changes nothing) and log it."""
@@ -483,6 +570,12 @@ class Assignment(models.Model):
                     current._move(to, by=by, note=note, meeting=meeting, **fields)
             except IntegrityError:
                 raise TransitionError(f"{current.member.name}已经有岗位（一人一岗），不能重复安排。") from None
+            if to == Status.PROPOSED:  # the member's other choices are settled by this one (择优配岗)
+                others = Assignment.objects.filter(
+                    round=current.round_id, member=current.member_id, status=Status.APPLIED
+                )
+                for other in others.exclude(pk=current.pk):
+                    other._move(Status.NOT_CHOSEN, by=by, meeting=meeting, note=f"已安排到“{current.post.name}”")
         self.status = current.status
         self.letter_signed_on = current.letter_signed_on
         return to
@@ -542,7 +635,7 @@ class AssignmentLog(models.Model):
     class Meta:
         verbose_name = "定岗变更记录"
         verbose_name_plural = "定岗变更记录"
-        ordering = ["assignment", "at", "pk"]
+        ordering = ["at", "pk"]
 
     def __str__(self):
         return f"{self.get_from_status_display() or '新建'} → {self.get_to_status_display()}"

@@ -1,10 +1,11 @@
 from django.core.management.base import BaseCommand
 
 from members.demo import DEMO_PASSWORD, seed_demo
+from posts.demo import seed_rounds
 
 
 class Command(BaseCommand):
-    help = "建立金城镇演示数据（约17个村、每村约9个网格、每村约50名党员）；可重复运行。"
+    help = "建立金城镇演示数据（约17个村、每村约9个网格、每村约50名党员，各村处于设岗定责的不同阶段）；可重复运行。"
 
     def add_arguments(self, parser):
         parser.add_argument(
@@ -15,6 +16,9 @@ class Command(BaseCommand):
         for town, created in seed_demo(scale=scale):
             state = "已建立" if created else "已存在，未改动"
             self.stdout.write(f"{town.name}：{state}（{town.villages.count()}个村）")
+        rounds = seed_rounds()
+        if rounds:
+            self.stdout.write(f"已为{rounds}个村建立本年度设岗定责工作，分别处于五个步骤的不同阶段。")
         self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {DEMO_PASSWORD}）："))
         self.stdout.write("  镇党委        zhen")
         self.stdout.write("  村党总支书记  cun01（金城村）")

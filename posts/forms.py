@@ -1,0 +1,404 @@
+import datetime
+
+from crispy_forms.helper import FormHelper
+from crispy_forms.layout import Column, Layout, Row
+from django import forms
+from django.conf import settings
+from django.core.exceptions import ValidationError
+from django.utils import timezone
+
+from members.forms import DateInput
+from members.models import Member
+
+from .models import (
+    CheckUp,
+    Meeting,
+    MeetingKind,
+    Post,
+    PostType,
+    Rating,
+    Round,
+    Source,
+    Status,
+    Training,
+    WorkReport,
+)
+
+
+def helper(*layout):
+    h = FormHelper()
+    h.form_tag = False
+    if layout:
+        h.layout = Layout(*layout)
+    return h
+
+
+def not_in_future(day, label):
+    if day and day > timezone.localdate():
+        raise ValidationError(f"{label}不能晚于今天。")
+    return day
+
+
+class PostTypeForm(forms.ModelForm):
+    class Meta:
+        model = PostType
+        fields = ["name", "need_category", "duties"]
+        widgets = {"duties": forms.Textarea(attrs={"rows": 5})}
+
+
+class PostForm(forms.ModelForm):
+    class Meta:
+        model = Post
+        fields = ["post_type", "name", "places", "duties", "needs", "reason"]
+        widgets = {
+            "duties": forms.Textarea(attrs={"rows": 4}),
+            "needs": forms.CheckboxSelectMultiple,
+            "reason": forms.Textarea(attrs={"rows": 2}),
+        }
+
+    def __init__(self, *args, grid, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.grid = grid
+        self.instance.grid = grid
+        self.fields["post_type"].queryset = PostType.objects.filter(village=None) | PostType.objects.filter(
+            village=grid.village_id
+        )
+        self.fields["post_type"].empty_label = "请选择"
+        self.fields["needs"].queryset = grid.needs.order_by("-recorded_on")
+        self.fields["needs"].label_from_instance = lambda n: f"{n.get_category_display()}｜{n.issue}"
+        self.fields["duties"].required = False
+        self.fields["name"].required = False
+        self.fields["name"].help_text = "可不填，默认与岗位类型同名。"
+        self.fields["duties"].help_text = "可不填，默认取岗位类型的三条职责。"
+        self.helper = helper(
+            Row(Column("post_type", css_class="col-md-6"), Column("name", css_class="col-md-4"),
+                Column("places", css_class="col-md-2")),
+            "duties", "needs", "reason",
+        )  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        post_type = cleaned.get("post_type")
+        if post_type:
+            cleaned["name"] = cleaned.get("name") or post_type.name
+            cleaned["duties"] = cleaned.get("duties") or post_type.duties
+            if Post.objects.filter(grid=self.grid, name=cleaned["name"]).exclude(pk=self.instance.pk).exists():
+                self.add_error(
+                    "name", f"本网格已有名为“{cleaned['name']}”的岗位，请换一个名称（如“{cleaned['name']}（二组）”）。"
+                )
+        if not cleaned.get("needs") and not (cleaned.get("reason") or "").strip():
+            self.add_error("reason", "按需设岗、因事设岗：请勾选该岗位回应的群众需求，或写明设岗理由。")
+        return cleaned
+
+
+class RoundForm(forms.ModelForm):
+    class Meta:
+        model = Round
+        fields = ["year"]
+
+    def __init__(self, *args, village, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.village = village
+        self.instance.village = village
+
+    def clean_year(self):
+        year = self.cleaned_data["year"]
+        if not 2000 <= year <= 2100:
+            raise ValidationError("请填写四位数的年度，例如 2026。")
+        if Round.objects.filter(village=self.village, year=year).exists():
+            raise ValidationError(f"{self.village.name}{year}年度的设岗定责工作已经建立。")
+        if Round.current_for(self.village.pk):
+            raise ValidationError("本村还有未结束的年度工作，结束后才能开始新的一年。")
+        return year
+
+
+class WindowForm(forms.ModelForm):
+    class Meta:
+        model = Round
+        fields = ["applications_open_on", "applications_close_on"]
+        widgets = {"applications_open_on": DateInput(), "applications_close_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for f in self.fields.values():
+            f.required = True
+        self.helper = helper(Row(Column("applications_open_on", css_class="col-md-6"),
+                                 Column("applications_close_on", css_class="col-md-6")))  # fmt: skip
+
+    def clean(self):
+        cleaned = super().clean()
+        opens, closes = cleaned.get("applications_open_on"), cleaned.get("applications_close_on")
+        if opens and closes and closes < opens:
+            self.add_error("applications_close_on", "申报截止日期不能早于开始日期。")
+        return cleaned
+
+
+class ApplicationForm(forms.Form):
+    """One member put forward for up to three posts (自荐 with ranked choices) or one (互荐、组织推荐)."""
+
+    member = forms.ModelChoiceField(label="党员", queryset=Member.objects.none(), empty_label="请选择")
+    source = forms.ChoiceField(label="申报方式", choices=Source.choices, initial=Source.SELF)
+    first = forms.ModelChoiceField(label="第一志愿岗位", queryset=Post.objects.none(), empty_label="请选择")
+    second = forms.ModelChoiceField(label="第二志愿岗位", queryset=Post.objects.none(), required=False,
+                                    empty_label="（不填）", help_text="仅自荐时可填多个志愿。")  # fmt: skip
+    third = forms.ModelChoiceField(label="第三志愿岗位", queryset=Post.objects.none(), required=False,
+                                   empty_label="（不填）")  # fmt: skip
+    recommended_by = forms.CharField(label="推荐人", max_length=50, required=False,
+                                     help_text="互荐填推荐的党员姓名；组织推荐填“网格党支部”。")  # fmt: skip
+    reason = forms.CharField(label="申报理由", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, round, grid, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.round, self.grid = round, grid
+        self.fields["member"].queryset = grid.members.order_by("name")
+        self.fields["member"].label_from_instance = lambda m: m.name + ("" if m.is_eligible else "（不符合条件）")
+        posts = grid.posts.order_by("post_type__order", "pk")
+        for name in ("first", "second", "third"):
+            self.fields[name].queryset = posts
+        self.helper = helper(
+            Row(Column("member", css_class="col-md-6"), Column("source", css_class="col-md-6")),
+            Row(Column("first", css_class="col-md-4"), Column("second", css_class="col-md-4"),
+                Column("third", css_class="col-md-4")),
+            "recommended_by", "reason",
+        )  # fmt: skip
+
+    def clean_member(self):
+        member = self.cleaned_data["member"]
+        reasons = member.ineligibility_reasons()
+        if reasons:
+            raise ValidationError(f"{member.name}暂不能申报岗位：{'；'.join(reasons)}。")
+        if self.round.assignments.filter(member=member).exists():
+            raise ValidationError(f"{member.name}本年度已经登记过申报，如需修改请在支部议岗时处理。")
+        return member
+
+    def clean(self):
+        cleaned = super().clean()
+        choices = [cleaned.get(n) for n in ("first", "second", "third") if cleaned.get(n)]
+        if len(set(choices)) != len(choices):
+            self.add_error("second", "同一个岗位不能重复填报。")
+        if cleaned.get("source") != Source.SELF and len(choices) > 1:
+            self.add_error("second", "互荐和组织推荐只填一个岗位。")
+        if cleaned.get("source") in (Source.PEER, Source.BRANCH) and not cleaned.get("recommended_by", "").strip():
+            self.add_error("recommended_by", "互荐或组织推荐时，请填写推荐人。")
+        cleaned["posts"] = choices
+        return cleaned
+
+
+class MeetingForm(forms.ModelForm):
+    class Meta:
+        model = Meeting
+        fields = ["kind", "held_on", "place", "attendees", "present", "resolution"]
+        widgets = {"held_on": DateInput(), "resolution": forms.Textarea(attrs={"rows": 4})}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = [("", "请选择"), *MeetingKind.choices]
+        self.helper = helper(
+            Row(Column("kind", css_class="col-md-6"), Column("held_on", css_class="col-md-6")),
+            Row(Column("place", css_class="col-md-6"), Column("attendees", css_class="col-md-3"),
+                Column("present", css_class="col-md-3")),
+            "resolution",
+        )  # fmt: skip
+
+    def clean_held_on(self):
+        return not_in_future(self.cleaned_data["held_on"], "召开日期")
+
+    def clean(self):
+        cleaned = super().clean()
+        present, attendees = cleaned.get("present"), cleaned.get("attendees")
+        if present is not None and attendees is not None and present > attendees:
+            self.add_error("present", "实到人数不能多于应到人数。")
+        return cleaned
+
+
+class MoveForm(forms.Form):
+    """What a status change needs: the meeting it rests on, the letter date, or the reason."""
+
+    meeting = forms.ModelChoiceField(label="依据的会议", queryset=Meeting.objects.none(), empty_label="请选择")
+    letter_signed_on = forms.DateField(label="承诺书签订日期", widget=DateInput())
+    note = forms.CharField(label="说明", widget=forms.Textarea(attrs={"rows": 2}))
+
+    NEEDS = {
+        Status.PROPOSED: ("meeting", MeetingKind.GRID_BRANCH),
+        Status.ON_POST: ("meeting", MeetingKind.INDUCTION),
+    }
+
+    def __init__(self, *args, assignment, to, **kwargs):
+        super().__init__(*args, **kwargs)
+        kind = self.NEEDS.get(to, (None, None))[1]
+        if kind:
+            self.fields["meeting"].queryset = Meeting.objects.filter(
+                round=assignment.round_id, grid=assignment.post.grid_id, kind=kind
+            ).order_by("-held_on")
+            self.fields["meeting"].label = f"依据的{MeetingKind(kind).label}"
+        else:
+            del self.fields["meeting"]
+        if to != Status.ON_POST:
+            del self.fields["letter_signed_on"]
+        if to in (Status.PROPOSED, Status.ON_POST):
+            self.fields["note"].required = False
+        else:
+            self.fields["note"].label = "原因"
+        self.helper = helper()
+
+
+class NoticeForm(forms.Form):
+    starts_on = forms.DateField(label="公示开始日期", widget=DateInput())
+    ends_on = forms.DateField(label="公示结束日期", widget=DateInput(),
+                              help_text=f"公示期不少于{settings.NOTICE_MIN_DAYS}天。")  # fmt: skip
+    place = forms.CharField(label="公示地点", max_length=100, initial="村党务公开栏、网格公示牌")
+    phone = forms.CharField(label="监督电话", max_length=20)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.initial.setdefault("starts_on", today)
+        self.initial.setdefault("ends_on", today + datetime.timedelta(days=settings.NOTICE_MIN_DAYS - 1))
+        self.helper = helper(
+            Row(Column("starts_on", css_class="col-md-6"), Column("ends_on", css_class="col-md-6")),
+            Row(Column("place", css_class="col-md-6"), Column("phone", css_class="col-md-6")),
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("starts_on") and cleaned.get("ends_on") and cleaned["ends_on"] < cleaned["starts_on"]:
+            self.add_error("ends_on", "结束日期不能早于开始日期。")
+        return cleaned
+
+
+class ObjectionForm(forms.Form):
+    assignment = forms.ModelChoiceField(
+        label="针对的拟上岗党员", queryset=None, required=False, empty_label="（整体意见）"
+    )
+    raised_by = forms.CharField(label="提出人", max_length=50, help_text="可填“匿名群众”。")
+    raised_on = forms.DateField(label="提出日期", widget=DateInput())
+    content = forms.CharField(label="异议内容", widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, notice, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.notice = notice
+        self.fields["assignment"].queryset = notice.round.assignments.filter(
+            post__grid=notice.grid_id, status=Status.NOTICED
+        ).select_related("member", "post")
+        self.fields["assignment"].label_from_instance = lambda a: f"{a.member.name}（{a.post.name}）"
+        self.initial.setdefault("raised_on", timezone.localdate())
+        self.helper = helper()
+
+    def clean_raised_on(self):
+        day = self.cleaned_data["raised_on"]
+        if not self.notice.starts_on <= day <= self.notice.ends_on:
+            raise ValidationError(
+                f"异议应在公示期内（{self.notice.starts_on:%Y-%m-%d}至{self.notice.ends_on:%Y-%m-%d}）提出。"
+            )
+        return not_in_future(day, "提出日期")
+
+
+class AnswerForm(forms.Form):
+    answer = forms.CharField(label="答复", widget=forms.Textarea(attrs={"rows": 3}))
+    answered_on = forms.DateField(label="答复日期", widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("answered_on", timezone.localdate())
+        self.helper = helper()
+
+    def clean_answered_on(self):
+        return not_in_future(self.cleaned_data["answered_on"], "答复日期")
+
+
+class ContactForm(forms.Form):
+    contact = forms.ModelChoiceField(label="联系人", queryset=None, empty_label="请选择",
+                                     help_text="网格党支部指定一名党员经常联系、督查该上岗党员。")  # fmt: skip
+
+    def __init__(self, *args, assignment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["contact"].queryset = (
+            Member.objects.filter(grid__village=assignment.post.grid.village_id)
+            .exclude(pk=assignment.member_id)
+            .order_by("grid__number", "name")
+        )
+        self.helper = helper()
+
+
+class CheckUpForm(forms.ModelForm):
+    class Meta:
+        model = CheckUp
+        fields = ["held_on", "findings", "improvements"]
+        widgets = {"held_on": DateInput(), "findings": forms.Textarea(attrs={"rows": 3}),
+                   "improvements": forms.Textarea(attrs={"rows": 2})}  # fmt: skip
+
+    def clean_held_on(self):
+        return not_in_future(self.cleaned_data["held_on"], "督查日期")
+
+
+class WorkReportForm(forms.ModelForm):
+    class Meta:
+        model = WorkReport
+        fields = ["reported_on", "audience", "content"]
+        widgets = {"reported_on": DateInput(), "content": forms.Textarea(attrs={"rows": 4})}
+
+    def clean_reported_on(self):
+        return not_in_future(self.cleaned_data["reported_on"], "汇报日期")
+
+
+class RatingForm(forms.ModelForm):
+    class Meta:
+        model = Rating
+        fields = ["period", "org_score", "peer_score", "resident_score", "rated_on", "comment"]
+        widgets = {"rated_on": DateInput(), "comment": forms.Textarea(attrs={"rows": 3})}
+        help_texts = {
+            "org_score": "0—100分，网格党支部评价。",
+            "peer_score": "0—100分，党员互评。",
+            "resident_score": "0—100分，群众评价。",
+        }
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        w = settings.RATING_WEIGHTS
+        self.helper = helper(
+            Row(Column("period", css_class="col-md-6"), Column("rated_on", css_class="col-md-6")),
+            Row(Column("org_score", css_class="col-md-4"), Column("peer_score", css_class="col-md-4"),
+                Column("resident_score", css_class="col-md-4")),
+            "comment",
+        )  # fmt: skip
+        self.fields["comment"].help_text = (
+            f"综合得分 = 组织评×{w['org']:.0%} + 党员评×{w['peer']:.0%} + 群众评×{w['resident']:.0%}；"
+            "90分以上优秀，75分以上称职，60分以上基本称职，60分以下不称职。"
+        )
+
+    def clean(self):
+        cleaned = super().clean()
+        for name in ("org_score", "peer_score", "resident_score"):
+            if cleaned.get(name) is not None and cleaned[name] > 100:
+                self.add_error(name, "分数应在0到100之间。")
+        if self.instance.assignment_id and cleaned.get("period"):
+            taken = Rating.objects.filter(assignment=self.instance.assignment_id, period=cleaned["period"])
+            if taken.exists():
+                self.add_error("period", f"“{cleaned['period']}”已经评过，不能重复评议。")
+        return cleaned
+
+    def clean_rated_on(self):
+        return not_in_future(self.cleaned_data["rated_on"], "评议日期")
+
+    def save(self, commit=True):
+        self.instance.compute()
+        return super().save(commit)
+
+
+class TrainingForm(forms.ModelForm):
+    class Meta:
+        model = Training
+        fields = ["held_on", "topic", "place", "attendees"]
+        widgets = {"held_on": DateInput(), "attendees": forms.CheckboxSelectMultiple}
+
+    def __init__(self, *args, round, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["attendees"].queryset = Member.objects.filter(
+            assignments__round=round, assignments__status=Status.ON_POST
+        ).order_by("grid__number", "name")
+        self.fields["attendees"].label_from_instance = lambda m: m.name
+        self.helper = helper(Row(Column("held_on", css_class="col-md-4"), Column("topic", css_class="col-md-8")),
+                             "place", "attendees")  # fmt: skip
+
+    def clean_held_on(self):
+        return not_in_future(self.cleaned_data["held_on"], "培训日期")

@@ -1,0 +1,443 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Q, Sum
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from grids.access import can_edit_grid, can_edit_village, get_grid_for_user, get_village_for_user, villages_for_user
+from members.views import confirm_delete, save_form
+
+from . import forms
+from .access import (
+    get_assignment_for_user,
+    get_notice_for_user,
+    get_objection_for_user,
+    get_post_for_user,
+    get_post_type_for_user,
+    get_round_for_user,
+    get_round_grid_for_user,
+)
+from .models import (
+    HOLDING,
+    STAGE_ORDER,
+    Assignment,
+    Grade,
+    Notice,
+    PostType,
+    Rating,
+    Round,
+    Stage,
+    Status,
+    TransitionError,
+)
+
+
+def refuse(request, error):
+    messages.error(request, "未能办理：" + "；".join(error.missing))
+
+
+# --- post types and posts (制定方案) --------------------------------------------------------------------------
+
+
+@login_required
+def post_types(request):
+    village_ids = villages_for_user(request.user).values("pk")
+    types = PostType.objects.filter(Q(village=None) | Q(village__in=village_ids)).select_related("village")
+    context = {
+        "types": types.order_by("village__name", "order", "pk"),
+        "can_add": request.user.is_superuser or villages_for_user(request.user, edit=True).exists()
+        or request.user.committee_towns.exists(),
+    }  # fmt: skip
+    return render(request, "posts/post_types.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_type_form(request, pk=None):
+    post_type = get_post_type_for_user(request.user, pk, edit=True) if pk else PostType()
+    if not pk and not (request.user.committee_towns.exists() or request.user.is_superuser):
+        # A village secretary's new type belongs to their village (各村可自行设定岗位).
+        post_type.village = villages_for_user(request.user, edit=True).order_by("pk").first()
+        if post_type.village is None:
+            return render(request, "404.html", status=404)
+    form = forms.PostTypeForm(request.POST or None, instance=post_type)
+    context = {"title": "修改岗位类型" if pk else "新增岗位类型", "back": reverse("posts:post-types")}
+    return save_form(request, form, context, "已保存岗位类型“{obj.name}”。")
+
+
+@login_required
+def grid_posts(request, pk):
+    grid = get_grid_for_user(request.user, pk)
+    posts = grid.posts.select_related("post_type").prefetch_related("needs").order_by("post_type__order", "pk")
+    context = {
+        "grid": grid,
+        "village": grid.village,
+        "posts": posts,
+        "can_edit": can_edit_grid(request.user, grid),
+        "locked": Round.posts_locked_reason(grid.village_id),
+        "current_round": Round.current_for(grid.village_id),
+    }
+    return render(request, "posts/grid_posts.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_form(request, grid_pk=None, pk=None):
+    post = get_post_for_user(request.user, pk, edit=True) if pk else None
+    grid = post.grid if post else get_grid_for_user(request.user, grid_pk, edit=True)
+    back = reverse("posts:grid-posts", args=[grid.pk])
+    locked = Round.posts_locked_reason(grid.village_id)
+    if locked:
+        messages.error(request, locked)
+        return redirect(back)
+    form = forms.PostForm(request.POST or None, instance=post, grid=grid)
+    context = {"grid": grid, "village": grid.village, "title": f"修改岗位：{post.name}" if post else "设置岗位",
+               "back": back}  # fmt: skip
+    return save_form(request, form, context, "已保存岗位“{obj.name}”。")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def post_delete(request, pk):
+    post = get_post_for_user(request.user, pk, edit=True)
+    back = reverse("posts:grid-posts", args=[post.grid_id])
+    locked = Round.posts_locked_reason(post.grid.village_id)
+    if locked:
+        messages.error(request, locked)
+        return redirect(back)
+    return confirm_delete(request, post, f"岗位“{post.name}”", back)
+
+
+# --- rounds -----------------------------------------------------------------------------------------------
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_create(request, village_pk):
+    village = get_village_for_user(request.user, village_pk, edit=True)
+    form = forms.RoundForm(
+        request.POST or None, initial={"year": timezone.localdate().year}, village=village,
+        instance=Round(created_by=request.user),
+    )  # fmt: skip
+    context = {
+        "village": village,
+        "title": "开始新一年度设岗定责",
+        "back": reverse("members:village", args=[village.pk]),
+    }
+    return save_form(request, form, context, "已建立{obj}，现在处于“制定方案”阶段。")
+
+
+@login_required
+def village_rounds(request, pk):
+    village = get_village_for_user(request.user, pk)
+    current = Round.current_for(village.pk)
+    if current:
+        return redirect(current)
+    latest = village.rounds.order_by("-year").first()
+    if latest:
+        return redirect(latest)
+    if can_edit_village(request.user, village):
+        return redirect("posts:round-create", village.pk)
+    return render(request, "posts/no_round.html", {"village": village})
+
+
+@login_required
+def round_detail(request, pk):
+    round = get_round_for_user(request.user, pk)
+    grids = list(
+        round.village.grids.annotate(post_count=Count("posts"), places=Sum("posts__places")).order_by("number")
+    )
+    counts = round.assignments.values_list("post__grid", "status").annotate(n=Count("pk")).order_by()
+    by_grid = {}
+    for grid_id, status, n in counts:
+        by_grid.setdefault(grid_id, {})[status] = n
+    for g in grids:
+        g.counts = by_grid.get(g.pk, {})
+        g.applicants = sum(g.counts.values())
+        g.holding = sum(g.counts.get(s, 0) for s in HOLDING)
+    context = {
+        "round": round,
+        "village": round.village,
+        "stages": [(s, Stage(s).label, i) for i, s in enumerate(STAGE_ORDER)],
+        "stage_index": round.stage_index(),
+        "missing": round.missing_to_leave(),
+        "logs": round.logs.select_related("by").order_by("at", "pk"),
+        "grids": grids,
+        "can_edit": can_edit_village(request.user, round.village),
+        "trainings": round.trainings.annotate(n=Count("attendees")).order_by("held_on"),
+        "commended": Rating.objects.filter(assignment__round=round, grade=Grade.EXCELLENT)
+        .select_related("assignment__member", "assignment__post__grid").order_by("assignment__post__grid__number"),
+    }  # fmt: skip
+    return render(request, "posts/round.html", context)
+
+
+@login_required
+@require_POST
+def round_advance(request, pk):
+    round = get_round_for_user(request.user, pk, edit=True)
+    try:
+        target = round.advance(by=request.user, note=request.POST.get("note", "").strip())
+    except TransitionError as error:
+        refuse(request, error)
+    else:
+        messages.success(request, f"已进入“{Stage(target).label}”阶段。")
+    return redirect(round)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_window(request, pk):
+    round = get_round_for_user(request.user, pk, edit=True)
+    if round.stage not in (Stage.SURVEY, Stage.APPLICATION):
+        messages.error(request, "申报时间只能在“制定方案”或“申报选岗”阶段设定。")
+        return redirect(round)
+    form = forms.WindowForm(request.POST or None, instance=round)
+    context = {"village": round.village, "title": "设定申报时间", "back": round.get_absolute_url()}
+    return save_form(request, form, context, "已设定申报时间。")
+
+
+# --- a round seen from one grid ---------------------------------------------------------------------------
+
+
+@login_required
+def round_grid(request, pk, grid_pk):
+    round, grid = get_round_grid_for_user(request.user, pk, grid_pk)
+    assignments = round.assignments.filter(post__grid=grid).select_related("member", "contact")
+    posts = grid.posts.select_related("post_type").order_by("post_type__order", "pk")
+    can_edit = can_edit_grid(request.user, grid)
+    by_post = {}
+    for a in assignments.order_by("rank", "pk"):
+        # Moves offered as buttons; going under notice happens for the whole grid when a notice is published.
+        moves = Assignment.moves_for(a.status, round.stage) if can_edit else []
+        a.moves = [(to, MOVE_TITLES[to]) for to in moves if to in MOVE_TITLES]
+        by_post.setdefault(a.post_id, []).append(a)
+    notices = round.notices.filter(grid=grid).prefetch_related("objections__assignment__member").order_by("starts_on")
+    context = {
+        "round": round,
+        "grid": grid,
+        "village": grid.village,
+        "posts": [(p, by_post.get(p.pk, []), sum(a.status in HOLDING for a in by_post.get(p.pk, []))) for p in posts],
+        "meetings": round.meetings.filter(grid=grid).order_by("held_on", "pk"),
+        "notices": notices,
+        "today": timezone.localdate(),
+        "can_edit": can_edit,
+        "applications_open": round.applications_open(),
+        "has_proposed": any(a.status == Status.PROPOSED for rows in by_post.values() for a in rows),
+        "Stage": Stage,
+        "Status": Status,
+    }
+    return render(request, "posts/round_grid.html", context)
+
+
+def round_grid_url(round, grid):
+    return reverse("posts:round-grid", args=[round.pk, grid.pk])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def application_create(request, pk, grid_pk):
+    round, grid = get_round_grid_for_user(request.user, pk, grid_pk, edit=True)
+    back = round_grid_url(round, grid)
+    if not round.applications_open():
+        messages.error(request, "现在不在申报时间内，不能登记申报。")
+        return redirect(back)
+    form = forms.ApplicationForm(request.POST or None, round=round, grid=grid)
+    if request.method == "POST" and form.is_valid():
+        d = form.cleaned_data
+        try:
+            Assignment.apply(round, d["member"], d["posts"], d["source"], d["recommended_by"], d["reason"],
+                             by=request.user)  # fmt: skip
+        except TransitionError as error:
+            form.add_error(None, "；".join(error.missing))
+        else:
+            messages.success(request, f"已登记{d['member'].name}的申报。")
+            return redirect(back)
+    context = {"grid": grid, "village": grid.village, "title": "登记申报", "back": back, "form": form}
+    return render(request, "form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def meeting_create(request, pk, grid_pk):
+    round, grid = get_round_grid_for_user(request.user, pk, grid_pk, edit=True)
+    back = round_grid_url(round, grid)
+    if round.stage == Stage.CLOSED:
+        messages.error(request, "本年度工作已结束，不能再登记会议。")
+        return redirect(back)
+    form = forms.MeetingForm(request.POST or None)
+    form.instance.round, form.instance.grid, form.instance.stage = round, grid, round.stage
+    form.instance.recorded_by = request.user
+    if request.method == "POST" and form.is_valid():
+        form.save()
+        messages.success(request, f"已登记{form.instance.get_kind_display()}。")
+        return redirect(back)
+    context = {"grid": grid, "village": grid.village, "title": "登记会议", "back": back, "form": form}
+    return render(request, "form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def notice_create(request, pk, grid_pk):
+    round, grid = get_round_grid_for_user(request.user, pk, grid_pk, edit=True)
+    back = round_grid_url(round, grid)
+    form = forms.NoticeForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            Notice.publish(round, grid, by=request.user, **form.cleaned_data)
+        except TransitionError as error:
+            form.add_error(None, "；".join(error.missing))
+        else:
+            messages.success(request, "已发布公示，拟上岗党员进入公示期。")
+            return redirect(back)
+    context = {"grid": grid, "village": grid.village, "title": "发布拟上岗人选公示", "back": back, "form": form}
+    return render(request, "form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objection_create(request, notice_pk):
+    notice = get_notice_for_user(request.user, notice_pk, edit=True)
+    back = round_grid_url(notice.round, notice.grid)
+    form = forms.ObjectionForm(request.POST or None, notice=notice)
+    if request.method == "POST" and form.is_valid():
+        try:
+            notice.raise_objection(by=request.user, **form.cleaned_data)
+        except TransitionError as error:
+            form.add_error(None, "；".join(error.missing))
+        else:
+            messages.success(request, "已登记异议，请及时调查核实并答复。")
+            return redirect(back)
+    context = {"grid": notice.grid, "village": notice.grid.village, "title": "登记异议", "back": back, "form": form}
+    return render(request, "form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def objection_answer(request, pk):
+    objection = get_objection_for_user(request.user, pk, edit=True)
+    notice = objection.notice
+    back = round_grid_url(notice.round, notice.grid)
+    form = forms.AnswerForm(request.POST or None)
+    if request.method == "POST" and form.is_valid():
+        try:
+            objection.answer_with(by=request.user, **form.cleaned_data)
+        except TransitionError as error:
+            form.add_error(None, "；".join(error.missing))
+        else:
+            messages.success(request, "已答复异议。")
+            return redirect(back)
+    context = {"grid": notice.grid, "village": notice.grid.village, "title": f"答复异议：{objection.content[:30]}",
+               "back": back, "form": form}  # fmt: skip
+    return render(request, "form.html", context)
+
+
+# --- one assignment -----------------------------------------------------------------------------------------
+
+
+@login_required
+def assignment_detail(request, pk):
+    a = get_assignment_for_user(request.user, pk)
+    can_edit = can_edit_grid(request.user, a.post.grid)
+    context = {
+        "a": a,
+        "grid": a.post.grid,
+        "village": a.post.grid.village,
+        "logs": a.logs.select_related("by", "meeting").order_by("at", "pk"),
+        "moves": [(to, MOVE_TITLES[to]) for to in a.allowed_moves() if to in MOVE_TITLES] if can_edit else [],
+        "can_record": can_edit and not a.missing_for_records(),
+        "checkups": a.checkups.all(),
+        "reports": a.reports.all(),
+        "ratings": a.ratings.order_by("rated_on", "pk"),
+        "objections": a.objections.order_by("raised_on"),
+    }
+    return render(request, "posts/assignment.html", context)
+
+
+MOVE_TITLES = {
+    Status.PROPOSED: "确定为拟上岗人选",
+    Status.NOT_CHOSEN: "未选中",
+    Status.ON_POST: "签订承诺书，确认上岗",
+    Status.LEFT: "不再上岗 / 离岗",
+    Status.ADJUSTED: "调整岗位",
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_move(request, pk, to):
+    a = get_assignment_for_user(request.user, pk, edit=True)
+    if to not in MOVE_TITLES:
+        return render(request, "404.html", status=404)
+    form = forms.MoveForm(request.POST or None, assignment=a, to=to)
+    if request.method == "POST" and form.is_valid():
+        try:
+            a.move(to, by=request.user, **form.cleaned_data)
+        except TransitionError as error:
+            form.add_error(None, "；".join(error.missing))
+        else:
+            messages.success(request, f"{a.member.name}：{Status(to).label}。")
+            return redirect(round_grid_url(a.round, a.post.grid))
+    title = f"{a.member.name}（{a.post.name}）：{MOVE_TITLES[to]}"
+    context = {"grid": a.post.grid, "village": a.post.grid.village, "title": title, "back": a.get_absolute_url(),
+               "form": form}  # fmt: skip
+    return render(request, "form.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_contact(request, pk):
+    a = get_assignment_for_user(request.user, pk, edit=True)
+    form = forms.ContactForm(request.POST or None, assignment=a, initial={"contact": a.contact})
+    if request.method == "POST" and form.is_valid():
+        try:
+            a.assign_contact(form.cleaned_data["contact"], by=request.user)
+        except TransitionError as error:
+            form.add_error(None, "；".join(error.missing))
+        else:
+            messages.success(request, f"已指定{form.cleaned_data['contact'].name}为联系人。")
+            return redirect(a)
+    context = {"grid": a.post.grid, "village": a.post.grid.village, "title": f"为{a.member.name}指定联系人",
+               "back": a.get_absolute_url(), "form": form}  # fmt: skip
+    return render(request, "form.html", context)
+
+
+# kind → form, the field that records who entered it, page title, success message
+RECORDS = {
+    "checkup": (forms.CheckUpForm, "recorded_by", "登记工作督查", "已登记督查情况。"),
+    "report": (forms.WorkReportForm, "recorded_by", "登记定期汇报", "已登记汇报。"),
+    "rating": (forms.RatingForm, "rated_by", "评岗", "已登记评岗结果：{obj.grade_label}（{obj.score}分）。"),
+}
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def assignment_record(request, pk, kind):
+    a = get_assignment_for_user(request.user, pk, edit=True)
+    if kind not in RECORDS:
+        return render(request, "404.html", status=404)
+    missing = a.missing_for_records()
+    if missing:
+        messages.error(request, "；".join(missing))
+        return redirect(a)
+    form_class, user_field, title, success = RECORDS[kind]
+    form = form_class(request.POST or None)
+    form.instance.assignment = a
+    setattr(form.instance, user_field, request.user)
+    context = {"grid": a.post.grid, "village": a.post.grid.village, "title": f"{a.member.name}：{title}",
+               "back": a.get_absolute_url()}  # fmt: skip
+    return save_form(request, form, context, success)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def training_create(request, pk):
+    round = get_round_for_user(request.user, pk, edit=True)
+    if round.stage != Stage.EVALUATION:
+        messages.error(request, "集中培训在“严格评岗”阶段登记。")
+        return redirect(round)
+    form = forms.TrainingForm(request.POST or None, round=round)
+    form.instance.round, form.instance.recorded_by = round, request.user
+    context = {"village": round.village, "title": "登记集中培训", "back": round.get_absolute_url()}
+    return save_form(request, form, context, "已登记集中培训“{obj.topic}”。")
