@@ -195,3 +195,36 @@ def test_round_grid_page_queries_do_not_grow(client, sec_a, grid_a1, make_member
         grow(round, grid_a1, 3, make_member, sec_a)
     assert (small, count_queries(client, url)) == (small, small)
     assert small <= 13
+
+
+def test_every_form_page_has_one_form_with_its_save_button(client, sec_a, grid_a1, make_member, make_need):
+    """A helper-less form once rendered crispy's own <form> inside the page's, leaving 保存 outside any form."""
+    round = make_round(grid_a1.village, Stage.EVALUATION)
+    post = make_post(grid_a1)
+    a = apply(round, make_member(grid_a1), post, sec_a)
+    Assignment.objects.filter(pk=a.pk).update(status=Status.ON_POST)
+    notice = Notice.objects.create(round=round, grid=grid_a1, starts_on=TODAY(), ends_on=TODAY(), phone="1",
+                                   published_by=sec_a)  # fmt: skip
+    objection = Objection.objects.create(notice=notice, raised_by="群众", raised_on=TODAY(), content="…",
+                                         recorded_by=sec_a)  # fmt: skip
+    client.force_login(sec_a)
+    urls = [
+        reverse("posts:post-type-create"),
+        reverse("posts:round-create", args=[grid_a1.village_id]),
+        reverse("posts:training-create", args=[round.pk]),
+        reverse("posts:meeting-create", args=[round.pk, grid_a1.pk]),
+        reverse("posts:notice-create", args=[round.pk, grid_a1.pk]),
+        reverse("posts:objection-create", args=[notice.pk]),
+        reverse("posts:objection-answer", args=[objection.pk]),
+        reverse("posts:assignment-contact", args=[a.pk]),
+        reverse("posts:assignment-move", args=[a.pk, "adjusted"]),
+        *[reverse("posts:assignment-record", args=[a.pk, kind]) for kind in ("checkup", "report", "rating")],
+        reverse("members:member-create", args=[grid_a1.pk]),
+        reverse("members:need-create", args=[grid_a1.pk]),
+        reverse("members:plan-create", args=[grid_a1.village_id]),
+    ]
+    for url in urls:
+        html = client.get(url).text
+        assert html.count("<form") == 2, url  # the page's form and the logout button's
+        page_form = html[html.rindex("<form") :]
+        assert "保存" in page_form[: page_form.index("</form>")], url
