@@ -228,3 +228,18 @@ def test_every_form_page_has_one_form_with_its_save_button(client, sec_a, grid_a
         assert html.count("<form") == 2, url  # the page's form and the logout button's
         page_form = html[html.rindex("<form") :]
         assert "保存" in page_form[: page_form.index("</form>")], url
+
+
+def test_admin_cannot_edit_or_delete_history(client, django_user_model, sec_a, grid_a1):
+    from posts.models import RoundLog
+
+    round = make_round(grid_a1.village)
+    log = RoundLog.objects.create(round=round, from_stage="survey", to_stage="application", by=sec_a, note="原记录")
+    admin_user = django_user_model.objects.create_superuser("root", password="x")
+    client.force_login(admin_user)
+    change = reverse("admin:posts_roundlog_change", args=[log.pk])
+    assert client.post(change, {"note": "改过"}).status_code == 403
+    assert client.post(reverse("admin:posts_roundlog_delete", args=[log.pk]), {"post": "yes"}).status_code == 403
+    assert client.get(reverse("admin:posts_roundlog_add")).status_code == 403
+    log.refresh_from_db()
+    assert log.note == "原记录"
