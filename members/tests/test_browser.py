@@ -32,7 +32,9 @@ def page():
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the live server needs committed data, and the flush afterwards must give back the
+# rows data migrations made (specialties, post types) to the tests that run later.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_village_secretary_adds_a_member_and_sees_them_in_the_roster(live_server, page, sec_a, grid_a1):
     ARTIFACTS.mkdir(exist_ok=True)
     page.goto(live_server.url + "/")

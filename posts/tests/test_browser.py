@@ -50,7 +50,9 @@ def advance(page, live_server, round, expected):  # noqa: F811
 
 
 @pytest.mark.browser
-@pytest.mark.django_db(transaction=True)
+# serialized_rollback: the live server needs committed data, and the flush afterwards must give back the
+# rows data migrations made (specialties, post types) to the tests that run later.
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_grid_walks_all_five_steps(live_server, page, sec_a, grid_user, grid_a1, make_member, make_need):  # noqa: F811
     village = grid_a1.village
     make_need(grid_a1, issue="村东河道垃圾堆积，希望定期清理。")
