@@ -241,6 +241,9 @@ class Round(models.Model):
             if missing:
                 raise TransitionError(missing)
             Round.objects.filter(pk=self.pk, stage=current.stage).update(stage=target)
+            if target == Stage.CLOSED:  # the year's posts end with the round; next year's round starts afresh
+                for a in current.assignments.select_for_update().filter(status=Status.ON_POST):
+                    a._move(Status.COMPLETED, by=by, note=f"{current.year}年度设岗定责工作结束，岗位期满。")
             RoundLog.objects.create(
                 round=self, from_stage=current.stage, to_stage=target, by=by, meeting=meeting, note=note
             )
@@ -428,6 +431,7 @@ class Status(models.TextChoices):
     ON_POST = "on_post", "在岗"
     ADJUSTED = "adjusted", "已调整"
     LEFT = "left", "已离岗"
+    COMPLETED = "completed", "期满"
 
 
 # A member holds at most one of these at a time (一人一岗); a post holds at most `places` of them.
@@ -582,6 +586,8 @@ class Assignment(models.Model):
 
     def missing_for(self, to, note="", meeting=None, letter_signed_on=None, today=None):
         """Everything that stands in the way of moving this assignment to `to`, in Chinese."""
+        if to == Status.NOTICED:
+            return ["拟上岗人选通过“发布公示”进入公示期，不能单独办理。"]
         stage = self.TRANSITIONS.get(self.status, {}).get(to)
         if stage is None:
             return [f"“{self.get_status_display()}”的记录不能改为“{Status(to).label}”。"]

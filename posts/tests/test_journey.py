@@ -173,6 +173,7 @@ def test_one_grid_through_all_five_steps(client, sec_a, grid_user, grid_a1, make
     assert list(RoundLog.objects.values_list("to_stage", flat=True)) == [
         "application", "deliberation", "confirmation", "evaluation", "closed",
     ]  # fmt: skip
+    # The year's post ends with the round; the member is free to be put forward again next year.
     assert list(AssignmentLog.objects.filter(assignment=a_li).values_list("to_status", flat=True)) == [
-        "applied", "proposed", "noticed", "on_post",
+        "applied", "proposed", "noticed", "on_post", "completed",
     ]  # fmt: skip
