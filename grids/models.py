@@ -36,7 +36,7 @@ class Village(models.Model):
     class Meta:
         verbose_name = "村"
         verbose_name_plural = "村"
-        ordering = ["town", "name"]
+        ordering = ["name", "pk"]
         constraints = [models.UniqueConstraint(fields=["town", "name"], name="village_unique_name_in_town")]
 
     def __str__(self):
@@ -66,7 +66,7 @@ class Grid(models.Model):
     class Meta:
         verbose_name = "基础网格"
         verbose_name_plural = "基础网格"
-        ordering = ["village", "number"]
+        ordering = ["number", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["village", "number"], name="grid_unique_number_in_village"),
         ]

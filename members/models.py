@@ -156,7 +156,7 @@ class Member(models.Model):
     class Meta:
         verbose_name = "党员"
         verbose_name_plural = "党员"
-        ordering = ["grid", "name", "pk"]
+        ordering = ["name", "pk"]
         indexes = [models.Index(fields=["grid", "name"])]
 
     def __str__(self):
@@ -229,7 +229,7 @@ class NeedRecord(models.Model):
     class Meta:
         verbose_name = "群众需求"
         verbose_name_plural = "群众需求"
-        ordering = ["grid", "-recorded_on", "-pk"]
+        ordering = ["-recorded_on", "-pk"]
 
     def __str__(self):
         return f"{self.get_category_display()}：{self.issue[:20]}"
@@ -255,7 +255,7 @@ class VillagePlan(models.Model):
     class Meta:
         verbose_name = "实施方案"
         verbose_name_plural = "实施方案"
-        ordering = ["village", "-year"]
+        ordering = ["-year", "pk"]
         constraints = [
             models.UniqueConstraint(fields=["village", "year"], name="plan_one_per_village_year"),
             models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="plan_ends_after_start"),
