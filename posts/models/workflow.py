@@ -52,6 +52,32 @@ class Round(models.Model):
         Stage.EVALUATION: Stage.CLOSED,
     }
 
+    # What each stage asks for before the round may move on, in the plan's words; the guards below check them.
+    REQUIREMENTS = {
+        Stage.SURVEY: [
+            "摸清各网格无职党员底数，走访、座谈了解群众需求，每个网格都有需求记录",
+            "制定本年度实施方案",
+            "按需设岗、因事设岗：每个网格设置岗位，每个岗位写明回应的群众需求或设岗理由",
+            "设定申报时间",
+        ],
+        Stage.APPLICATION: ["公布岗位名称、职数和工作责任，党员自荐、互荐或组织推荐", "申报时间截止"],
+        Stage.DELIBERATION: [
+            "网格支部会议择优配岗、搞好调剂：每份申报议定为拟上岗或未选中，一人一岗，不超过职数",
+            "确保每个岗位申报党员上岗",
+            "拟上岗人选公示期满，异议全部答复",
+            "召开支部党员大会和群众代表会议确定上岗对象",
+        ],
+        Stage.CONFIRMATION: [
+            "举行上岗仪式，签订《设岗定责承诺书》，或写明不上岗的原因",
+            "召开群众代表会议，让群众了解上岗党员的岗位和职责",
+        ],
+        Stage.EVALUATION: [
+            "组织在岗党员集中培训",
+            "为每名在岗党员指定联系人，开展工作督查",
+            "完成评岗；不称职的作出调整决定",
+        ],
+    }
+
     village = models.ForeignKey(Village, verbose_name="村", on_delete=models.PROTECT, related_name="rounds")
     year = models.PositiveSmallIntegerField("年度")
     stage = models.CharField("当前阶段", max_length=16, choices=Stage.choices, default=Stage.SURVEY, editable=False)
@@ -99,6 +125,10 @@ class Round(models.Model):
     @property
     def next_stage(self):
         return self.TRANSITIONS.get(self.stage)
+
+    @property
+    def requirements(self):
+        return self.REQUIREMENTS.get(self.stage, [])
 
     def stage_index(self):
         return STAGE_ORDER.index(self.stage)
