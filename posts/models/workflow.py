@@ -176,7 +176,9 @@ class Round(models.Model):
         return missing
 
     def _missing_to_leave_application(self, today):
-        if self.applications_close_on and today <= self.applications_close_on:
+        if not self.applications_close_on:
+            return ["还没有设定申报截止日期。"]
+        if today <= self.applications_close_on:
             return [f"申报时间到{self.applications_close_on:%Y年%-m月%-d日}截止，截止后才能进入支部议岗。"]
         return []
 
@@ -388,8 +390,9 @@ class Notice(models.Model):
         if starts_on < today - datetime.timedelta(days=30):
             missing.append("公示开始日期不能早于30天前。")
         with transaction.atomic():
+            Round.objects.select_for_update().filter(pk=round.pk).first()  # same lock order as Assignment.move
             proposed = list(
-                Assignment.objects.select_for_update()
+                Assignment.objects.select_for_update(of=("self",))
                 .filter(round=round, post__grid=grid, status=Status.PROPOSED)
                 .select_related("member")
             )
@@ -531,7 +534,7 @@ class Assignment(models.Model):
         if not round.applications_open(today):
             missing.append("现在不在申报时间内，不能登记申报。")
         missing += [f"{member.name}{r}" for r in member.ineligibility_reasons()]
-        if any(p.grid_id != member.grid_id for p in posts):
+        if any(p.grid_id != member.grid_id for p in posts) or member.grid.village_id != round.village_id:
             missing.append("只能申报本人所在网格的岗位（就近便利）。")
         if round.assignments.filter(member=member).exists():
             missing.append(f"{member.name}本年度已经登记过申报。")
@@ -590,7 +593,14 @@ class Assignment(models.Model):
         """The one door for every status change of an assignment."""
         today = today or timezone.localdate()
         with transaction.atomic():
-            current = Assignment.objects.select_for_update().select_related("round", "member", "post").get(pk=self.pk)
+            # Lock in one order everywhere (round, then assignment rows), or two proposals of one member for two
+            # posts deadlock: each would hold an application row the other wants to mark 未选中.
+            Round.objects.select_for_update().filter(pk=self.round_id).first()
+            current = (
+                Assignment.objects.select_for_update(of=("self",))
+                .select_related("round", "member", "post")
+                .get(pk=self.pk)
+            )
             if current.status != self.status:
                 raise TransitionError("这条记录已被他人处理，请刷新页面后再操作。")
             missing = current.missing_for(
@@ -644,7 +654,8 @@ class Assignment(models.Model):
 
     def _missing_place(self):
         """Lock the post and count who already holds it, so two people cannot both take the last place."""
-        post = Post.objects.select_for_update().get(pk=self.post_id)
+        posts = Post.objects.select_for_update() if transaction.get_connection().in_atomic_block else Post.objects
+        post = posts.get(pk=self.post_id)
         holders = Assignment.objects.filter(post=post, status__in=HOLDING).exclude(pk=self.pk)
         missing = []
         if holders.count() >= post.places:
