@@ -205,6 +205,7 @@ def round_window(request, pk):
 def round_grid(request, pk, grid_pk):
     round, grid = get_round_grid_for_user(request.user, pk, grid_pk)
     assignments = round.assignments.filter(post__grid=grid).select_related("member", "contact")
+    assignments = assignments.prefetch_related("member__specialties")  # 择优配岗 weighs specialty, health, age
     posts = grid.posts.select_related("post_type").order_by("post_type__order", "pk")
     can_edit = can_edit_grid(request.user, grid)
     by_post = {}
