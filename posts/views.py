@@ -143,6 +143,16 @@ def village_rounds(request, pk):
     return render(request, "posts/no_round.html", {"village": village})
 
 
+def group_by_grid(missing, grid_names):
+    """[(grid name or "", [what is missing there])], so a long checklist reads grid by grid."""
+    groups = {}
+    for item in missing:
+        name = next((n for n in grid_names if item.startswith(n)), "")
+        text = item[len(name) :].lstrip("：的") if name else item
+        groups.setdefault(name, []).append(text.rstrip("。"))
+    return sorted(groups.items(), key=lambda kv: (kv[0] != "", grid_names.index(kv[0]) if kv[0] else 0))
+
+
 @login_required
 def round_detail(request, pk):
     round = get_round_for_user(request.user, pk)
@@ -162,7 +172,7 @@ def round_detail(request, pk):
         "village": round.village,
         "stages": [(s, Stage(s).label, i) for i, s in enumerate(STAGE_ORDER)],
         "stage_index": round.stage_index(),
-        "missing": round.missing_to_leave(),
+        "missing": group_by_grid(round.missing_to_leave(), [g.name for g in grids]),
         "logs": round.logs.select_related("by").order_by("at", "pk"),
         "grids": grids,
         "can_edit": can_edit_village(request.user, round.village),
