@@ -38,6 +38,21 @@ def refuse(request, error):
     messages.error(request, "未能办理：" + "；".join(error.missing))
 
 
+def act(request, form, action, success, done_url, context):
+    """On a valid POST run `action(cleaned_data)`; a refusal shows on the form and nothing changes."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except TransitionError as error:
+            form.add_error(None, "；".join(error.missing))
+        else:
+            messages.success(request, success(form.cleaned_data) if callable(success) else success)
+            return redirect(done_url)
+    if request.method == "POST":
+        messages.error(request, "没有办理：请按红色提示修改后再提交。")
+    return render(request, "form.html", {**context, "form": form})
+
+
 # --- post types and posts (制定方案) --------------------------------------------------------------------------
 
 
@@ -255,18 +270,12 @@ def application_create(request, pk, grid_pk):
         messages.error(request, "现在不在申报时间内，不能登记申报。")
         return redirect(back)
     form = forms.ApplicationForm(request.POST or None, round=round, grid=grid)
-    if request.method == "POST" and form.is_valid():
-        d = form.cleaned_data
-        try:
-            Assignment.apply(round, d["member"], d["posts"], d["source"], d["recommended_by"], d["reason"],
-                             by=request.user)  # fmt: skip
-        except TransitionError as error:
-            form.add_error(None, "；".join(error.missing))
-        else:
-            messages.success(request, f"已登记{d['member'].name}的申报。")
-            return redirect(back)
-    context = {"grid": grid, "village": grid.village, "title": "登记申报", "back": back, "form": form}
-    return render(request, "form.html", context)
+
+    def apply(d):
+        Assignment.apply(round, d["member"], d["posts"], d["source"], d["recommended_by"], d["reason"], by=request.user)
+
+    context = {"grid": grid, "village": grid.village, "title": "登记申报", "back": back}
+    return act(request, form, apply, lambda d: f"已登记{d['member'].name}的申报。", back, context)
 
 
 @login_required
@@ -294,16 +303,12 @@ def notice_create(request, pk, grid_pk):
     round, grid = get_round_grid_for_user(request.user, pk, grid_pk, edit=True)
     back = round_grid_url(round, grid)
     form = forms.NoticeForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            Notice.publish(round, grid, by=request.user, **form.cleaned_data)
-        except TransitionError as error:
-            form.add_error(None, "；".join(error.missing))
-        else:
-            messages.success(request, "已发布公示，拟上岗党员进入公示期。")
-            return redirect(back)
-    context = {"grid": grid, "village": grid.village, "title": "发布拟上岗人选公示", "back": back, "form": form}
-    return render(request, "form.html", context)
+    context = {"grid": grid, "village": grid.village, "title": "发布拟上岗人选公示", "back": back}
+
+    def publish(d):
+        Notice.publish(round, grid, by=request.user, **d)
+
+    return act(request, form, publish, "已发布公示，拟上岗党员进入公示期。", back, context)
 
 
 @login_required
@@ -312,16 +317,12 @@ def objection_create(request, notice_pk):
     notice = get_notice_for_user(request.user, notice_pk, edit=True)
     back = round_grid_url(notice.round, notice.grid)
     form = forms.ObjectionForm(request.POST or None, notice=notice)
-    if request.method == "POST" and form.is_valid():
-        try:
-            notice.raise_objection(by=request.user, **form.cleaned_data)
-        except TransitionError as error:
-            form.add_error(None, "；".join(error.missing))
-        else:
-            messages.success(request, "已登记异议，请及时调查核实并答复。")
-            return redirect(back)
-    context = {"grid": notice.grid, "village": notice.grid.village, "title": "登记异议", "back": back, "form": form}
-    return render(request, "form.html", context)
+    context = {"grid": notice.grid, "village": notice.grid.village, "title": "登记异议", "back": back}
+
+    def record(d):
+        notice.raise_objection(by=request.user, **d)
+
+    return act(request, form, record, "已登记异议，请及时调查核实并答复。", back, context)
 
 
 @login_required
@@ -331,17 +332,13 @@ def objection_answer(request, pk):
     notice = objection.notice
     back = round_grid_url(notice.round, notice.grid)
     form = forms.AnswerForm(request.POST or None)
-    if request.method == "POST" and form.is_valid():
-        try:
-            objection.answer_with(by=request.user, **form.cleaned_data)
-        except TransitionError as error:
-            form.add_error(None, "；".join(error.missing))
-        else:
-            messages.success(request, "已答复异议。")
-            return redirect(back)
-    context = {"grid": notice.grid, "village": notice.grid.village, "title": f"答复异议：{objection.content[:30]}",
-               "back": back, "form": form}  # fmt: skip
-    return render(request, "form.html", context)
+    title = f"答复异议：{objection.content[:30]}"
+    context = {"grid": notice.grid, "village": notice.grid.village, "title": title, "back": back}
+
+    def answer(d):
+        objection.answer_with(by=request.user, **d)
+
+    return act(request, form, answer, "已答复异议。", back, context)
 
 
 # --- one assignment -----------------------------------------------------------------------------------------
@@ -382,18 +379,14 @@ def assignment_move(request, pk, to):
     if to not in MOVE_TITLES:
         return render(request, "404.html", status=404)
     form = forms.MoveForm(request.POST or None, assignment=a, to=to)
-    if request.method == "POST" and form.is_valid():
-        try:
-            a.move(to, by=request.user, **form.cleaned_data)
-        except TransitionError as error:
-            form.add_error(None, "；".join(error.missing))
-        else:
-            messages.success(request, f"{a.member.name}：{Status(to).label}。")
-            return redirect(round_grid_url(a.round, a.post.grid))
     title = f"{a.member.name}（{a.post.name}）：{MOVE_TITLES[to]}"
-    context = {"grid": a.post.grid, "village": a.post.grid.village, "title": title, "back": a.get_absolute_url(),
-               "form": form}  # fmt: skip
-    return render(request, "form.html", context)
+    context = {"grid": a.post.grid, "village": a.post.grid.village, "title": title, "back": a.get_absolute_url()}
+
+    def move(d):
+        a.move(to, by=request.user, **d)
+
+    success = f"{a.member.name}：{Status(to).label}。"
+    return act(request, form, move, success, round_grid_url(a.round, a.post.grid), context)
 
 
 @login_required
@@ -401,17 +394,14 @@ def assignment_move(request, pk, to):
 def assignment_contact(request, pk):
     a = get_assignment_for_user(request.user, pk, edit=True)
     form = forms.ContactForm(request.POST or None, assignment=a, initial={"contact": a.contact})
-    if request.method == "POST" and form.is_valid():
-        try:
-            a.assign_contact(form.cleaned_data["contact"], by=request.user)
-        except TransitionError as error:
-            form.add_error(None, "；".join(error.missing))
-        else:
-            messages.success(request, f"已指定{form.cleaned_data['contact'].name}为联系人。")
-            return redirect(a)
-    context = {"grid": a.post.grid, "village": a.post.grid.village, "title": f"为{a.member.name}指定联系人",
-               "back": a.get_absolute_url(), "form": form}  # fmt: skip
-    return render(request, "form.html", context)
+    title = f"为{a.member.name}指定联系人"
+    context = {"grid": a.post.grid, "village": a.post.grid.village, "title": title, "back": a.get_absolute_url()}
+
+    def assign(d):
+        a.assign_contact(d["contact"], by=request.user)
+
+    success = lambda d: f"已指定{d['contact'].name}为联系人。"  # noqa: E731
+    return act(request, form, assign, success, a.get_absolute_url(), context)
 
 
 # kind → form, the field that records who entered it, page title, success message
