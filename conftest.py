@@ -140,3 +140,10 @@ def login(client):
 def fast_password_hasher(settings):
     # The real hasher takes ~0.3 s per password by design; tests create many users.
     settings.PASSWORD_HASHERS = ["django.contrib.auth.hashers.MD5PasswordHasher"]
+
+
+@pytest.fixture(autouse=True)
+def tasks_run_at_once(settings, tmp_path):
+    # Background tasks run inside the request in tests; archived PDFs go to a throwaway folder.
+    settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
+    settings.MEDIA_ROOT = tmp_path / "media"

@@ -1,1 +1,117 @@
-"""Commitment letters, notices and wall sheets, printed as PDF (coming with the printing issue)."""
+"""Printed documents: the archive of every PDF issued, and batches printed in the background."""
+
+import hashlib
+
+from django.conf import settings
+from django.core.files.base import ContentFile
+from django.db import models
+from django.urls import reverse
+from django.utils import timezone
+
+from grids.models import Grid, Town, Village
+from posts.models import Assignment, Round
+
+
+class DocumentKind(models.TextChoices):
+    POST_LIST = "post_list", "岗位公告"
+    NOTICE = "notice", "拟上岗人选公示"
+    LETTER = "letter", "设岗定责承诺书"
+    WALL_SHEET = "wall_sheet", "网格公示牌"
+
+
+def archive_path(document, filename):
+    day = timezone.localdate()
+    return f"archive/{day:%Y/%m}/{document.sha256[:16]}-{filename}"
+
+
+class IssuedDocument(models.Model):
+    """A PDF as it was issued: kept with its SHA-256 so the town can show exactly what was posted or signed."""
+
+    kind = models.CharField("文件类型", max_length=16, choices=DocumentKind.choices)
+    title = models.CharField("标题", max_length=200)
+    town = models.ForeignKey(Town, verbose_name="镇", on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(Village, verbose_name="村", on_delete=models.PROTECT, null=True, related_name="+")
+    grid = models.ForeignKey(Grid, verbose_name="网格", on_delete=models.PROTECT, null=True, related_name="+")
+    assignment = models.ForeignKey(
+        Assignment, verbose_name="上岗党员", on_delete=models.PROTECT, null=True, related_name="documents"
+    )
+    round = models.ForeignKey(Round, verbose_name="年度工作", on_delete=models.PROTECT, null=True, related_name="+")
+    file = models.FileField("PDF文件", upload_to=archive_path, editable=False)
+    sha256 = models.CharField("SHA-256", max_length=64, editable=False, db_index=True)
+    pages = models.PositiveIntegerField("页数", editable=False)
+    size = models.PositiveIntegerField("字节数", editable=False)
+    purpose = models.CharField("用途", max_length=100)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="打印人", on_delete=models.PROTECT, related_name="+"
+    )
+    issued_at = models.DateTimeField("打印时间", default=timezone.now, editable=False)
+
+    class Meta:
+        verbose_name = "已打印文件"
+        verbose_name_plural = "已打印文件"
+        ordering = ["-issued_at", "-pk"]
+
+    def __str__(self):
+        return self.title
+
+    def get_absolute_url(self):
+        return reverse("commitments:document", args=[self.pk])
+
+    @classmethod
+    def archive(cls, pdf, pages, filename, **fields):
+        """Store a new PDF in the archive; a file already there is never overwritten (names carry the hash)."""
+        doc = cls(sha256=hashlib.sha256(pdf).hexdigest(), pages=pages, size=len(pdf), **fields)
+        doc.file.save(filename, ContentFile(pdf), save=False)
+        doc.save()
+        return doc
+
+
+class BatchStatus(models.TextChoices):
+    QUEUED = "queued", "排队中"
+    RUNNING = "running", "生成中"
+    DONE = "done", "已完成"
+    FAILED = "failed", "失败"
+
+
+class PrintBatch(models.Model):
+    """A village- or town-wide PDF made in the background, with its progress for the page to show."""
+
+    kind = models.CharField("文件类型", max_length=16, choices=DocumentKind.choices)
+    town = models.ForeignKey(Town, verbose_name="镇", on_delete=models.PROTECT, related_name="+")
+    village = models.ForeignKey(
+        Village, verbose_name="村", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="为空表示全镇。",
+    )  # fmt: skip
+    status = models.CharField("状态", max_length=8, choices=BatchStatus.choices, default=BatchStatus.QUEUED)
+    pages_done = models.PositiveIntegerField("已完成页数", default=0)
+    pages_total = models.PositiveIntegerField("总页数", default=0)
+    error = models.TextField("失败原因", blank=True)
+    document = models.ForeignKey(IssuedDocument, verbose_name="生成的文件", on_delete=models.PROTECT, null=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("申请时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "批量打印"
+        verbose_name_plural = "批量打印"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.scope_name}{self.get_kind_display()}"
+
+    def get_absolute_url(self):
+        return reverse("commitments:batch", args=[self.pk])
+
+    @property
+    def scope_name(self):
+        return self.village.name if self.village_id else self.town.name
+
+    @property
+    def percent(self):
+        return round(100 * self.pages_done / self.pages_total) if self.pages_total else 0
+
+    @property
+    def is_finished(self):
+        return self.status in (BatchStatus.DONE, BatchStatus.FAILED)

@@ -38,6 +38,8 @@ INSTALLED_APPS = [
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
+    "django_tasks",
+    "django_tasks_db",
     "grids",
     "members",
     "posts",
@@ -135,3 +137,13 @@ if not DEBUG:
 NOTICE_MIN_DAYS = int(os.environ.get("NOTICE_MIN_DAYS", "5"))  # shortest public notice (公示) period, in days
 # How much the branch's (组织评), fellow members' (党员评) and residents' (群众评) scores weigh in a rating.
 RATING_WEIGHTS = {"org": 0.4, "peer": 0.3, "resident": 0.3}
+
+# Uploaded and generated files; the archive of issued PDFs lives under MEDIA_ROOT/archive and is never overwritten.
+MEDIA_URL = "media/"
+MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
+
+# Background work (village- and town-wide PDFs). `manage.py db_worker` runs the queue; tests run tasks at once.
+TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+
+# The address residents reach the site at: printed as the QR code on wall sheets, so it must be the public one.
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

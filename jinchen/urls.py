@@ -14,5 +14,6 @@ urlpatterns = [
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("members.urls")),
     path("", include("posts.urls")),
+    path("", include("commitments.urls")),
     path("admin/", admin.site.urls),
 ]

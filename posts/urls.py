@@ -5,6 +5,7 @@ from . import views
 app_name = "posts"
 
 urlpatterns = [
+    path("public/grids/<int:pk>/", views.public_grid, name="public-grid"),
     path("post-types/", views.post_types, name="post-types"),
     path("post-types/new/", views.post_type_form, name="post-type-create"),
     path("post-types/<int:pk>/edit/", views.post_type_form, name="post-type-edit"),

@@ -1,12 +1,13 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, Sum
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from grids.access import can_edit_grid, can_edit_village, get_grid_for_user, get_village_for_user, villages_for_user
+from grids.models import Grid
 from members.views import confirm_delete, save_form
 
 from . import forms
@@ -251,8 +252,7 @@ def round_grid(request, pk, grid_pk):
         "can_edit": can_edit,
         "applications_open": round.applications_open(),
         "has_proposed": any(a.status == Status.PROPOSED for rows in by_post.values() for a in rows),
-        "Stage": Stage,
-        "Status": Status,
+        "print_kinds": [("post_list", "岗位公告"), ("notice", "公示"), ("wall_sheet", "公示牌")],
     }
     return render(request, "posts/round_grid.html", context)
 
@@ -442,3 +442,18 @@ def training_create(request, pk):
     form.instance.round, form.instance.recorded_by = round, request.user
     context = {"village": round.village, "title": "登记集中培训", "back": round.get_absolute_url()}
     return save_form(request, form, context, "已登记集中培训“{obj.topic}”。")
+
+
+def public_grid(request, pk):
+    """What residents see from the QR code on the wall sheet: posts, members on post, duties. No login."""
+    grid = get_object_or_404(Grid.objects.select_related("village", "secretary"), pk=pk)
+    round = Round.current_for(grid.village_id) or grid.village.rounds.order_by("-year").first()
+    on_post = {}
+    if round:
+        rows = round.assignments.filter(post__grid=grid, status=Status.ON_POST).select_related("member")
+        for a in rows.order_by("pk"):
+            on_post.setdefault(a.post_id, []).append(a.member.name)
+    posts = [(p, on_post.get(p.pk, [])) for p in grid.posts.order_by("post_type__order", "pk")]
+    notice = Notice.objects.filter(grid=grid).order_by("-starts_on", "-pk").first()
+    context = {"grid": grid, "posts": posts, "round": round, "phone": notice.phone if notice else ""}
+    return render(request, "posts/public_grid.html", context)

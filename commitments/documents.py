@@ -1,0 +1,133 @@
+"""What goes on each printed document, and when a document may not be printed yet.
+
+Each builder returns the HTML sections of one kind of document for a grid, a village or the town; the
+renderer (pdf.py) turns a list of sections into one PDF. A document that would be empty or premature
+raises DocumentError with a message in Chinese instead.
+"""
+
+from django.conf import settings
+from django.template.loader import render_to_string
+from django.urls import reverse
+from django.utils import formats, timezone
+
+from posts.models import STAGE_ORDER, Assignment, Notice, Round, Stage, Status
+
+from .models import DocumentKind
+
+
+class DocumentError(Exception):
+    pass
+
+
+def today_text():
+    return formats.date_format(timezone.localdate(), "DATE_FORMAT")
+
+
+def public_url(grid):
+    return settings.PUBLIC_BASE_URL + reverse("posts:public-grid", args=[grid.pk])
+
+
+def qr_data_uri(url):
+    import segno
+
+    return segno.make(url, error="m").svg_data_uri(scale=4, border=2)
+
+
+def round_for(village, at_least):
+    """The village's running (or last) round, refused if it has not reached `at_least`."""
+    round = Round.current_for(village.pk) or village.rounds.order_by("-year").first()
+    if round is None:
+        raise DocumentError(f"{village.name}还没有开始设岗定责年度工作。")
+    if STAGE_ORDER.index(round.stage) < STAGE_ORDER.index(at_least):
+        raise DocumentError(
+            f"{village.name}{round.year}年度设岗定责现在是“{round.get_stage_display()}”阶段，"
+            f"到“{Stage(at_least).label}”阶段才能打印。"
+        )
+    return round
+
+
+def post_list(grid):
+    round = round_for(grid.village, Stage.APPLICATION)
+    posts = list(grid.posts.select_related("post_type").order_by("post_type__order", "pk"))
+    if not posts:
+        raise DocumentError(f"{grid.village.name}{grid.name}还没有设置岗位。")
+    context = {"grid": grid, "posts": posts, "round": round, "today": today_text()}
+    return render_to_string("commitments/post_list.html", context)
+
+
+def notice(grid):
+    round = round_for(grid.village, Stage.DELIBERATION)
+    latest = Notice.objects.filter(round=round, grid=grid).order_by("-starts_on", "-pk").first()
+    if latest is None:
+        raise DocumentError(f"{grid.village.name}{grid.name}还没有发布拟上岗人选公示。")
+    assignments = (
+        round.assignments.filter(post__grid=grid, status__in=[Status.NOTICED, Status.ON_POST, Status.COMPLETED])
+        .select_related("member", "post")
+        .order_by("post__post_type__order", "post_id", "pk")
+    )
+    context = {"grid": grid, "notice": latest, "assignments": assignments, "today": today_text()}
+    return render_to_string("commitments/notice.html", context)
+
+
+def letter(assignment):
+    if assignment.status not in (Status.NOTICED, Status.ON_POST):
+        raise DocumentError(
+            f"{assignment.member.name}现在是“{assignment.get_status_display()}”，没有要签订承诺书的岗位。"
+        )
+    return render_to_string("commitments/letter.html", {"a": assignment})
+
+
+def wall_sheet(grid):
+    round = round_for(grid.village, Stage.CONFIRMATION)
+    on_post = (
+        round.assignments.filter(post__grid=grid, status=Status.ON_POST)
+        .select_related("member", "post")
+        .order_by("post__post_type__order", "post_id", "pk")
+    )
+    rows = {}
+    for a in on_post:
+        rows.setdefault(a.post, []).append(a.member.name)
+    if not rows:
+        raise DocumentError(f"{grid.village.name}{grid.name}还没有党员确认上岗，公示牌无内容可印。")
+    latest = Notice.objects.filter(grid=grid).order_by("-starts_on", "-pk").first()
+    url = public_url(grid)
+    context = {
+        "grid": grid,
+        "rows": list(rows.items()),
+        "phone": latest.phone if latest else "",
+        "public_url": url,
+        "qr": qr_data_uri(url),
+        "today": today_text(),
+    }
+    return render_to_string("commitments/wall_sheet.html", context)
+
+
+GRID_BUILDERS = {DocumentKind.POST_LIST: post_list, DocumentKind.NOTICE: notice, DocumentKind.WALL_SHEET: wall_sheet}
+
+
+def letters_of(village_ids):
+    """Members whose letters are due: under notice or on post in their village's running round."""
+    rounds = [Round.current_for(v) for v in village_ids]
+    return (
+        Assignment.objects.filter(round__in=[r for r in rounds if r], status__in=[Status.NOTICED, Status.ON_POST])
+        .select_related("member", "post__grid__village")
+        .order_by("post__grid__village__name", "post__grid__number", "post_id", "pk")
+    )
+
+
+def sections_for(kind, grids):
+    """Every section of `kind` for these grids, skipping grids with nothing to print; refuse if none has any."""
+    if kind == DocumentKind.LETTER:
+        sections = [letter(a) for a in letters_of({g.village_id for g in grids}) if a.post.grid in grids]
+    else:
+        sections, reasons = [], []
+        for grid in grids:
+            try:
+                sections.append(GRID_BUILDERS[kind](grid))
+            except DocumentError as error:
+                reasons.append(str(error))
+        if not sections:
+            raise DocumentError(reasons[0] if len(reasons) == 1 else f"没有可以打印的{DocumentKind(kind).label}。")
+    if not sections:
+        raise DocumentError(f"没有可以打印的{DocumentKind(kind).label}。")
+    return sections

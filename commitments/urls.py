@@ -1,0 +1,15 @@
+from django.urls import path
+
+from . import views
+
+app_name = "commitments"
+
+urlpatterns = [
+    path("grids/<int:pk>/print/<str:kind>/", views.print_grid, name="print-grid"),
+    path("assignments/<int:pk>/print/letter/", views.print_letter, name="print-letter"),
+    path("documents/", views.document_list, name="documents"),
+    path("documents/<int:pk>/", views.document_file, name="document"),
+    path("batches/new/", views.batch_create, name="batch-create"),
+    path("batches/<int:pk>/", views.batch_detail, name="batch"),
+    path("batches/<int:pk>/retry/", views.batch_retry, name="batch-retry"),
+]

@@ -1,0 +1,110 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Q
+from django.http import FileResponse, Http404
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_POST
+
+from grids.access import get_grid_for_user, get_town_for_user, get_village_for_user, villages_for_user
+from posts.access import get_assignment_for_user
+
+from . import services
+from .documents import DocumentError
+from .models import BatchStatus, DocumentKind, IssuedDocument, PrintBatch
+
+GRID_KINDS = {DocumentKind.POST_LIST, DocumentKind.NOTICE, DocumentKind.WALL_SHEET}
+
+
+def pdf_response(document):
+    """The archived PDF, shown in the browser's viewer (or saved) under a Chinese file name."""
+    return FileResponse(document.file.open("rb"), content_type="application/pdf", filename=f"{document.title}.pdf")
+
+
+def documents_for_user(user):
+    villages = villages_for_user(user).values("pk")
+    towns = user.committee_towns.values("pk") if not user.is_superuser else None
+    if user.is_superuser:
+        return IssuedDocument.objects.all()
+    return IssuedDocument.objects.filter(Q(village__in=villages) | Q(village=None, town__in=towns))
+
+
+def back_url(request, fallback):
+    referer = request.META.get("HTTP_REFERER", "")
+    return referer if referer.startswith(request.build_absolute_uri("/")) else fallback
+
+
+@login_required
+@require_POST
+def print_grid(request, pk, kind):
+    grid = get_grid_for_user(request.user, pk)
+    if kind not in GRID_KINDS:
+        raise Http404
+    try:
+        document = services.issue_for_grid(kind, grid, by=request.user)
+    except DocumentError as error:
+        messages.error(request, f"不能打印{DocumentKind(kind).label}：{error}")
+        return redirect(back_url(request, reverse("posts:grid-posts", args=[grid.pk])))
+    return pdf_response(document)
+
+
+@login_required
+@require_POST
+def print_letter(request, pk):
+    assignment = get_assignment_for_user(request.user, pk)
+    try:
+        document = services.issue_letter(assignment, by=request.user)
+    except DocumentError as error:
+        messages.error(request, f"不能打印承诺书：{error}")
+        return redirect(assignment)
+    return pdf_response(document)
+
+
+@login_required
+def document_list(request):
+    docs = documents_for_user(request.user).select_related("village", "grid", "issued_by")[:200]
+    batches = PrintBatch.objects.filter(requested_by=request.user).select_related("village", "town")[:20]
+    return render(request, "commitments/documents.html", {"documents": docs, "batches": batches})
+
+
+@login_required
+def document_file(request, pk):
+    return pdf_response(get_object_or_404(documents_for_user(request.user), pk=pk))
+
+
+@login_required
+@require_POST
+def batch_create(request):
+    kind = request.POST.get("kind", "")
+    if kind not in DocumentKind.values:
+        raise Http404
+    if request.POST.get("village"):
+        village = get_village_for_user(request.user, request.POST["village"])
+        town = village.town
+    else:
+        village, town = None, get_town_for_user(request.user, request.POST.get("town") or 0)
+    batch = services.start_batch(kind, town, village, by=request.user)
+    return redirect(batch)
+
+
+def get_batch_for_user(user, pk):
+    qs = PrintBatch.objects.select_related("village", "town", "document")
+    if not user.is_superuser:
+        qs = qs.filter(Q(village__in=villages_for_user(user).values("pk")) | Q(village=None, town__committee=user))
+    return get_object_or_404(qs, pk=pk)
+
+
+@login_required
+def batch_detail(request, pk):
+    batch = get_batch_for_user(request.user, pk)
+    template = "commitments/_batch_status.html" if request.headers.get("HX-Request") else "commitments/batch.html"
+    return render(request, template, {"batch": batch, "BatchStatus": BatchStatus})
+
+
+@login_required
+@require_POST
+def batch_retry(request, pk):
+    batch = get_batch_for_user(request.user, pk)
+    if not services.retry_batch(batch, by=request.user):
+        messages.error(request, "只有失败的批量打印才能重新生成。")
+    return redirect(batch)
