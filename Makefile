@@ -40,7 +40,7 @@ VENDOR_FILES := \
 NPM_STAMP      := node_modules/.jinchen-npm.stamp
 VENDOR_TARGETS := $(addprefix $(VENDOR_DIR)/,$(notdir $(VENDOR_FILES)))
 
-.PHONY: help sysdeps sysdeps-test venv assets migrate seed run test lint clean
+.PHONY: help sysdeps sysdeps-test venv assets migrate seed run test lint clean bench-pdf
 
 help:
 	@echo "make run          install everything, migrate, load demo data, serve on http://$(RUN_ADDR)"
@@ -52,6 +52,7 @@ help:
 	@echo "make migrate      apply database migrations (DATABASE_URL, default SQLite db.sqlite3)"
 	@echo "make seed         load demo data (safe to repeat)"
 	@echo "make lint         ruff check + ruff format --check"
+	@echo "make bench-pdf    commitment letters per second: batch path against one render per letter"
 	@echo "make clean        remove $(VENV) node_modules $(VENDOR_DIR) staticfiles"
 
 # --- Debian packages --------------------------------------------------------
@@ -137,9 +138,17 @@ migrate: $(VENV_STAMP)
 seed: migrate
 	$(PY) manage.py seed_demo
 
+# The background worker (batch printing) runs beside the server and stops with it.
 run: sysdeps $(VENV_STAMP) assets migrate
 	$(PY) manage.py seed_demo
+	$(PY) manage.py db_worker --reload &
+	worker=$$!
+	trap 'kill $$worker 2>/dev/null' EXIT
 	$(PY) manage.py runserver $(RUN_ADDR)
+
+# Speed and memory of batch printing against the naive path, measured in one run (see bench/bench_pdf.py).
+bench-pdf: sysdeps $(VENV_STAMP)
+	$(PY) bench/bench_pdf.py
 
 lint: $(VENV_STAMP)
 	@echo "==> ruff check ."

@@ -8,7 +8,7 @@ from posts.models import Round
 
 from . import documents
 from .models import BatchStatus, DocumentKind, IssuedDocument, PrintBatch
-from .pdf import render_document, write_pdf
+from .pdf import render_batch, render_pdf
 
 PURPOSES = {
     DocumentKind.POST_LIST: "申报选岗：向党员群众公布岗位",
@@ -16,14 +16,13 @@ PURPOSES = {
     DocumentKind.LETTER: "群众定岗：签订承诺书",
     DocumentKind.WALL_SHEET: "群众定岗：公示上墙",
 }
-CHUNK = 20  # sections per render call in a batch: progress moves every CHUNK documents
 
 
 def issue_for_grid(kind, grid, by):
     """Render one grid's document, archive it, return the archived document (DocumentError if premature)."""
     section = documents.GRID_BUILDERS[kind](grid)
     title = f"{grid.village.name}{grid.name}{DocumentKind(kind).label}"
-    pdf, pages = write_pdf([render_document([section], title)])
+    pdf, pages = render_pdf([section], title)
     return IssuedDocument.archive(
         pdf, pages, f"{kind}.pdf", kind=kind, title=title, town=grid.village.town, village=grid.village,
         grid=grid, round=Round.current_for(grid.village_id), purpose=PURPOSES[kind], issued_by=by,
@@ -33,7 +32,7 @@ def issue_for_grid(kind, grid, by):
 def issue_letter(assignment, by):
     section = documents.letter(assignment)
     title = f"{assignment.member.name}设岗定责承诺书"
-    pdf, pages = write_pdf([render_document([section], title)])
+    pdf, pages = render_pdf([section], title)
     grid = assignment.post.grid
     return IssuedDocument.archive(
         pdf, pages, "letter.pdf", kind=DocumentKind.LETTER, title=title, town=grid.village.town,
@@ -64,12 +63,11 @@ def run_batch(batch_id):
             grids = grids.filter(village=batch.village_id)
         sections = documents.sections_for(batch.kind, list(grids.order_by("village__name", "number")))
         PrintBatch.objects.filter(pk=batch.pk).update(pages_total=len(sections))
-        rendered = []
-        for start in range(0, len(sections), CHUNK):
-            rendered.append(render_document(sections[start : start + CHUNK], str(batch)))
-            done = sum(len(d.pages) for d in rendered)
+
+        def progress(done):
             PrintBatch.objects.filter(pk=batch.pk).update(pages_done=done, pages_total=max(done, len(sections)))
-        pdf, pages = write_pdf(rendered)
+
+        pdf, pages = render_batch(sections, str(batch), progress=progress)
         document = IssuedDocument.archive(
             pdf, pages, f"{batch.kind}-batch.pdf", kind=batch.kind, title=str(batch), town=batch.town,
             village=batch.village, purpose=PURPOSES[batch.kind], issued_by=batch.requested_by,
