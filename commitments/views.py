@@ -16,9 +16,12 @@ from .models import BatchStatus, DocumentKind, IssuedDocument, PrintBatch
 GRID_KINDS = {DocumentKind.POST_LIST, DocumentKind.NOTICE, DocumentKind.WALL_SHEET}
 
 
-def pdf_response(document):
-    """The archived PDF, shown in the browser's viewer (or saved) under a Chinese file name."""
-    return FileResponse(document.file.open("rb"), content_type="application/pdf", filename=f"{document.title}.pdf")
+def pdf_response(document, download=False):
+    """The archived PDF, shown in the browser's viewer, or saved when `download`, under a Chinese file name."""
+    return FileResponse(
+        document.file.open("rb"), content_type="application/pdf", filename=f"{document.title}.pdf",
+        as_attachment=download,
+    )  # fmt: skip
 
 
 def documents_for_user(user):
@@ -69,7 +72,8 @@ def document_list(request):
 
 @login_required
 def document_file(request, pk):
-    return pdf_response(get_object_or_404(documents_for_user(request.user), pk=pk))
+    document = get_object_or_404(documents_for_user(request.user), pk=pk)
+    return pdf_response(document, download=request.GET.get("download") == "1")
 
 
 @login_required
