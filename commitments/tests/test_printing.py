@@ -186,3 +186,15 @@ def test_printing_is_scoped(client, sec_b, grid_a1, world):
     assert client.post(reverse("commitments:print-letter", args=[world["assignments"][0].pk])).status_code == 404
     response = client.post(reverse("commitments:batch-create"), {"kind": "letter", "village": grid_a1.village_id})
     assert response.status_code == 404 and not PrintBatch.objects.exists()
+
+
+def test_printing_twice_keeps_both_archived_files(client, sec_a, grid_a1, world):
+    client.force_login(sec_a)
+    url = reverse("commitments:print-grid", args=[grid_a1.pk, "wall_sheet"])
+    first = b"".join(client.post(url).streaming_content)
+    second = b"".join(client.post(url).streaming_content)
+    docs = list(IssuedDocument.objects.order_by("pk"))
+    assert len(docs) == 2 and docs[0].file.name != docs[1].file.name
+    assert docs[0].file.read() == first and docs[1].file.read() == second
+    listing = client.get(reverse("commitments:documents")).text
+    assert listing.count("金城村第一网格网格公示牌") == 2
