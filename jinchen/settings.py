@@ -40,6 +40,7 @@ INSTALLED_APPS = [
     "simple_history",
     "django_tasks",
     "django_tasks_db",
+    "import_export",
     "grids",
     "members",
     "posts",

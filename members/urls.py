@@ -6,6 +6,8 @@ app_name = "members"
 
 urlpatterns = [
     path("towns/<int:pk>/", views.town, name="town"),
+    path("exports/members.xlsx", views.members_export, name="members-export"),
+    path("exports/needs.xlsx", views.needs_export, name="needs-export"),
     path("villages/<int:pk>/", views.village, name="village"),
     path("villages/<int:pk>/survey/", views.village_survey, name="village-survey"),
     path("villages/<int:village_pk>/plans/new/", views.plan_form, name="plan-create"),

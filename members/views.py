@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import ProtectedError
+from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -18,10 +19,12 @@ from grids.access import (
     towns_for_user,
     villages_for_user,
 )
+from jinchen.xlsx import xlsx_response
 
 from .access import get_member_for_user, get_need_for_user, get_plan_for_user, members_for_user
 from .forms import MemberForm, NeedRecordForm, VillagePlanForm
 from .models import Member, NeedRecord, VillagePlan, count_subquery, eligible_q
+from .resources import MemberResource, NeedRecordResource
 from .survey import member_figures, need_figures
 
 
@@ -228,3 +231,40 @@ def plan_form(request, village_pk=None, pk=None):
         "back": plan.get_absolute_url() if plan.pk else reverse("members:village", args=[village.pk]),
     }
     return save_form(request, form, context, "已保存实施方案“{obj.title}”。")
+
+
+def export_scope(request):
+    """What ?grid=, ?village= or ?town= names, as (name, filter on a grid field, may see full ID numbers)."""
+    user, params = request.user, request.GET
+    for key in ("grid", "village", "town"):
+        value = params.get(key, "")
+        if value:
+            if not value.isdigit():
+                raise Http404
+            if key == "grid":
+                grid = get_grid_for_user(user, value)
+                return str(grid), {"grid": grid}, can_edit_grid(user, grid)
+            if key == "village":
+                village = get_village_for_user(user, value)
+                grids = grids_for_user(user).filter(village=village).values("pk")
+                return village.name, {"grid__in": grids}, can_edit_village(user, village)
+            town = get_town_for_user(user, value)
+            return town.name, {"grid__village__town": town}, user.is_superuser
+    raise Http404
+
+
+@login_required
+def members_export(request):
+    name, scope, full_ids = export_scope(request)
+    members = Member.objects.filter(**scope).select_related("grid__village").prefetch_related("specialties")
+    members = members.order_by("grid__village__name", "grid__number", "name", "pk")
+    dataset = MemberResource(full_ids=full_ids).export(members)
+    return xlsx_response(dataset, f"{name}党员名册.xlsx")
+
+
+@login_required
+def needs_export(request):
+    name, scope, _ = export_scope(request)
+    needs = NeedRecord.objects.filter(**scope).select_related("grid__village")
+    needs = needs.order_by("grid__village__name", "grid__number", "-recorded_on", "-pk")
+    return xlsx_response(NeedRecordResource().export(needs), f"{name}群众需求.xlsx")
