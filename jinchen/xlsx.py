@@ -3,7 +3,13 @@
 from urllib.parse import quote
 
 from django.http import HttpResponse
+from import_export import widgets
 from import_export.formats.base_formats import XLSX
+
+# Numbers and dates go into the sheet as numbers and dates, so Excel can sum and sort them.
+NUMBER = widgets.IntegerWidget(coerce_to_string=False)
+DECIMAL = widgets.DecimalWidget(coerce_to_string=False)
+DATE = widgets.DateWidget(coerce_to_string=False)
 
 # A cell starting with one of these is a formula to Excel and LibreOffice (CSV/formula injection).
 FORMULA_STARTS = ("=", "+", "-", "@", "\t", "\r")

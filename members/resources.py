@@ -2,6 +2,8 @@
 
 from import_export import fields, resources
 
+from jinchen.xlsx import DATE
+
 from . import idcard
 from .models import Member, NeedRecord
 
@@ -17,10 +19,10 @@ class MemberResource(resources.ModelResource):
     gender = fields.Field(column_name="性别", attribute="get_gender_display", readonly=True)
     ethnicity = fields.Field(column_name="民族", attribute="ethnicity")
     id_number = fields.Field(column_name="公民身份号码", attribute="id_number")
-    birth_date = fields.Field(column_name="出生日期", attribute="birth_date")
+    birth_date = fields.Field(column_name="出生日期", attribute="birth_date", widget=DATE)
     phone = fields.Field(column_name="联系电话", attribute="phone")
     education = fields.Field(column_name="文化程度", attribute="get_education_display", readonly=True)
-    joined_on = fields.Field(column_name="入党时间", attribute="joined_on")
+    joined_on = fields.Field(column_name="入党时间", attribute="joined_on", widget=DATE)
     membership = fields.Field(column_name="党员类别", attribute="get_membership_display", readonly=True)
     address = fields.Field(column_name="家庭住址", attribute="address")
     specialties = fields.Field(column_name="特长", readonly=True)
@@ -61,7 +63,7 @@ class MemberResource(resources.ModelResource):
 class NeedRecordResource(resources.ModelResource):
     village = fields.Field(column_name="村", attribute="grid__village__name", readonly=True)
     grid = fields.Field(column_name="所在网格", attribute="grid__name", readonly=True)
-    recorded_on = fields.Field(column_name="调查日期", attribute="recorded_on")
+    recorded_on = fields.Field(column_name="调查日期", attribute="recorded_on", widget=DATE)
     method = fields.Field(column_name="调查方式", attribute="get_method_display", readonly=True)
     participants = fields.Field(column_name="参与人员", attribute="participants")
     issue = fields.Field(column_name="群众反映的问题或意见", attribute="issue")

@@ -17,6 +17,7 @@ urlpatterns = [
     path("villages/<int:village_pk>/rounds/new/", views.round_create, name="round-create"),
     path("rounds/<int:pk>/", views.round_detail, name="round"),
     path("rounds/<int:pk>/advance/", views.round_advance, name="round-advance"),
+    path("rounds/<int:pk>/export/<str:kind>.xlsx", views.round_export, name="round-export"),
     path("rounds/<int:pk>/window/", views.round_window, name="round-window"),
     path("rounds/<int:pk>/trainings/new/", views.training_create, name="training-create"),
     path("rounds/<int:pk>/grids/<int:grid_pk>/", views.round_grid, name="round-grid"),

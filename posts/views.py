@@ -1,6 +1,7 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, Sum
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
@@ -8,6 +9,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 
 from grids.access import can_edit_grid, can_edit_village, get_grid_for_user, get_village_for_user, villages_for_user
 from grids.models import Grid
+from jinchen.xlsx import xlsx_response
 from members.views import confirm_delete, save_form
 
 from . import forms
@@ -26,6 +28,7 @@ from .models import (
     Assignment,
     Grade,
     Notice,
+    Post,
     PostType,
     Rating,
     Round,
@@ -33,6 +36,7 @@ from .models import (
     Status,
     TransitionError,
 )
+from .resources import AssignmentResource, PostResource, RatingResource
 
 
 def refuse(request, error):
@@ -457,3 +461,48 @@ def public_grid(request, pk):
     notice = Notice.objects.filter(grid=grid).order_by("-starts_on", "-pk").first()
     context = {"grid": grid, "posts": posts, "round": round, "phone": notice.phone if notice else ""}
     return render(request, "posts/public_grid.html", context)
+
+
+# kind → (resource, rows of a round, the rows' path to their grid, file name)
+EXPORTS = {
+    "posts": (
+        PostResource,
+        lambda r: Post.objects.filter(grid__village=r.village_id).select_related("grid", "post_type")
+        .prefetch_related("needs").order_by("grid__number", "post_type__order", "pk"),
+        "grid",
+        "岗位",
+    ),
+    "assignments": (
+        AssignmentResource,
+        lambda r: r.assignments.select_related("post__grid", "member", "contact")
+        .order_by("post__grid__number", "post_id", "rank", "pk"),
+        "post__grid",
+        "申报与定岗",
+    ),
+    "ratings": (
+        RatingResource,
+        lambda r: Rating.objects.filter(assignment__round=r)
+        .select_related("assignment__post__grid", "assignment__member")
+        .order_by("assignment__post__grid__number", "rated_on", "pk"),
+        "assignment__post__grid",
+        "评岗结果",
+    ),
+}  # fmt: skip
+
+
+@login_required
+def round_export(request, pk, kind):
+    """A round's posts, assignments or ratings as .xlsx; `?grid=` narrows it to one grid in the user's scope."""
+    if kind not in EXPORTS:
+        raise Http404
+    resource, rows_of, grid_path, label = EXPORTS[kind]
+    grid_pk = request.GET.get("grid", "")
+    if grid_pk:
+        if not grid_pk.isdigit():
+            raise Http404
+        round, grid = get_round_grid_for_user(request.user, pk, grid_pk)
+        rows, name = rows_of(round).filter(**{grid_path: grid}), f"{grid.village.name}{grid.name}"
+    else:
+        round = get_round_for_user(request.user, pk)
+        rows, name = rows_of(round), round.village.name
+    return xlsx_response(resource().export(rows), f"{name}{round.year}年度{label}.xlsx")
