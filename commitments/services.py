@@ -77,8 +77,8 @@ def run_batch(batch_id):
         )
     except documents.DocumentError as error:
         fail(batch, str(error))
-    except Exception as error:  # a batch must end as failed with a reason, never hang as running
-        fail(batch, f"生成时出错：{type(error).__name__}。可以点击“重新生成”再试；如仍失败请联系系统管理员。")
+    except Exception:  # a batch must end as failed with a reason, never hang as running
+        fail(batch, "生成时出错。可以点击“重新生成”再试；如仍失败，请联系系统管理员查看日志。")
         raise
 
 

@@ -82,11 +82,14 @@ def batch_create(request):
     kind = request.POST.get("kind", "")
     if kind not in DocumentKind.values:
         raise Http404
-    if request.POST.get("village"):
-        village = get_village_for_user(request.user, request.POST["village"])
+    village_pk, town_pk = request.POST.get("village", ""), request.POST.get("town", "")
+    if not (village_pk or town_pk).isdigit():
+        raise Http404
+    if village_pk:
+        village = get_village_for_user(request.user, village_pk)
         town = village.town
     else:
-        village, town = None, get_town_for_user(request.user, request.POST.get("town") or 0)
+        village, town = None, get_town_for_user(request.user, town_pk)
     batch = services.start_batch(kind, town, village, by=request.user)
     return redirect(batch)
 

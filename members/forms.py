@@ -5,6 +5,7 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
+from django.utils.formats import date_format
 
 from . import idcard
 from .models import Gender, Member, NeedRecord, VillagePlan, add_years
@@ -101,7 +102,7 @@ class MemberForm(forms.ModelForm):
         if birth and birth != info.birth_date:
             self.add_error(
                 "birth_date",
-                f"出生日期与身份证号不一致：身份证号显示为{info.birth_date:%Y年%m月%d日}，请核对。",
+                f"出生日期与身份证号不一致：身份证号显示为{date_format(info.birth_date)}，请核对。",
             )
         if gender and gender != info.gender:
             self.add_error(
@@ -112,7 +113,7 @@ class MemberForm(forms.ModelForm):
         if joined:
             eighteen = add_years(info.birth_date, 18)
             if joined < eighteen:
-                self.add_error("joined_on", f"入党时间早于年满18周岁（{eighteen:%Y年%m月%d日}），请核对。")
+                self.add_error("joined_on", f"入党时间早于年满18周岁（{date_format(eighteen)}），请核对。")
             elif joined > datetime.date.today():
                 self.add_error("joined_on", "入党时间不能晚于今天。")
         return cleaned

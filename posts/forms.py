@@ -6,6 +6,7 @@ from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.utils import timezone
+from django.utils.formats import date_format
 
 from members.forms import DateInput
 from members.models import Member
@@ -19,6 +20,7 @@ from .models import (
     Rating,
     Round,
     Source,
+    Stage,
     Status,
     Training,
     WorkReport,
@@ -44,6 +46,14 @@ class PostTypeForm(forms.ModelForm):
         model = PostType
         fields = ["name", "need_category", "duties"]
         widgets = {"duties": forms.Textarea(attrs={"rows": 5})}
+
+    def clean_name(self):
+        name = self.cleaned_data["name"].strip()
+        same = PostType.objects.filter(name=name, village=self.instance.village_id).exclude(pk=self.instance.pk)
+        suggested = PostType.objects.filter(name=name, village=None).exclude(pk=self.instance.pk)
+        if same.exists() or suggested.exists():
+            raise ValidationError(f"已有名为“{name}”的岗位类型，请直接选用或换一个名称。")
+        return name
 
 
 class PostForm(forms.ModelForm):
@@ -130,6 +140,9 @@ class WindowForm(forms.ModelForm):
         opens, closes = cleaned.get("applications_open_on"), cleaned.get("applications_close_on")
         if opens and closes and closes < opens:
             self.add_error("applications_close_on", "申报截止日期不能早于开始日期。")
+        elif closes and closes < timezone.localdate():
+            # The window is published to members: it may be extended, never cut short behind their backs.
+            self.add_error("applications_close_on", "申报截止日期不能早于今天。")
         return cleaned
 
 
@@ -150,6 +163,9 @@ class ApplicationForm(forms.Form):
     def __init__(self, *args, round, grid, **kwargs):
         super().__init__(*args, **kwargs)
         self.round, self.grid = round, grid
+        if round.stage == Stage.DELIBERATION:  # 搞好调剂: after the window only the branch puts members forward
+            self.fields["source"].choices = [(Source.BRANCH, Source.BRANCH.label)]
+            self.initial["source"] = Source.BRANCH
         self.fields["member"].queryset = grid.members.order_by("name")
         self.fields["member"].label_from_instance = lambda m: m.name + ("" if m.is_eligible else "（不符合条件）")
         posts = grid.posts.order_by("post_type__order", "pk")
@@ -288,7 +304,7 @@ class ObjectionForm(forms.Form):
         day = self.cleaned_data["raised_on"]
         if not self.notice.starts_on <= day <= self.notice.ends_on:
             raise ValidationError(
-                f"异议应在公示期内（{self.notice.starts_on:%Y-%m-%d}至{self.notice.ends_on:%Y-%m-%d}）提出。"
+                f"异议应在公示期内（{date_format(self.notice.starts_on)}至{date_format(self.notice.ends_on)}）提出。"
             )
         return not_in_future(day, "提出日期")
 
@@ -312,10 +328,9 @@ class ContactForm(forms.Form):
 
     def __init__(self, *args, assignment, **kwargs):
         super().__init__(*args, **kwargs)
+        # The grid branch names someone from its own grid (a grid secretary sees no other grid's members).
         self.fields["contact"].queryset = (
-            Member.objects.filter(grid__village=assignment.post.grid.village_id)
-            .exclude(pk=assignment.member_id)
-            .order_by("grid__number", "name")
+            Member.objects.filter(grid=assignment.post.grid_id).exclude(pk=assignment.member_id).order_by("name")
         )
         self.helper = helper()
 

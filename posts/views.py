@@ -255,6 +255,7 @@ def round_grid(request, pk, grid_pk):
         "today": timezone.localdate(),
         "can_edit": can_edit,
         "applications_open": round.applications_open(),
+        "branch_adjusting": round.stage == Stage.DELIBERATION,
         "has_proposed": any(a.status == Status.PROPOSED for rows in by_post.values() for a in rows),
         "print_kinds": [("post_list", "岗位公告"), ("notice", "公示"), ("wall_sheet", "公示牌")],
     }
@@ -270,7 +271,7 @@ def round_grid_url(round, grid):
 def application_create(request, pk, grid_pk):
     round, grid = get_round_grid_for_user(request.user, pk, grid_pk, edit=True)
     back = round_grid_url(round, grid)
-    if not round.applications_open():
+    if not (round.applications_open() or round.stage == Stage.DELIBERATION):
         messages.error(request, "现在不在申报时间内，不能登记申报。")
         return redirect(back)
     form = forms.ApplicationForm(request.POST or None, round=round, grid=grid)

@@ -4,6 +4,7 @@ from django.conf import settings
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from django.utils.formats import date_format
 
 from members.models import Member
 
@@ -26,7 +27,7 @@ class Training(models.Model):
         ordering = ["held_on", "pk"]
 
     def __str__(self):
-        return f"{self.held_on:%Y-%m-%d} {self.topic}"
+        return f"{date_format(self.held_on)} {self.topic}"
 
     def get_absolute_url(self):
         return reverse("posts:round", args=[self.round_id])
@@ -49,7 +50,7 @@ class CheckUp(models.Model):
         ordering = ["-held_on", "-pk"]
 
     def __str__(self):
-        return f"{self.held_on:%Y-%m-%d} 督查"
+        return f"{date_format(self.held_on)} 督查"
 
     def get_absolute_url(self):
         return reverse("posts:assignment", args=[self.assignment_id])
@@ -77,7 +78,7 @@ class WorkReport(models.Model):
         ordering = ["-reported_on", "-pk"]
 
     def __str__(self):
-        return f"{self.reported_on:%Y-%m-%d} {self.get_audience_display()}"
+        return f"{date_format(self.reported_on)} {self.get_audience_display()}"
 
     def get_absolute_url(self):
         return reverse("posts:assignment", args=[self.assignment_id])

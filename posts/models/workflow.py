@@ -13,6 +13,7 @@ from django.db import IntegrityError, models, transaction
 from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.formats import date_format as cn_date  # 2026年11月28日, the project's DATE_FORMAT
 
 from grids.models import Grid, Village
 from members.models import Member, VillagePlan
@@ -73,7 +74,7 @@ class Round(models.Model):
         ],
         Stage.EVALUATION: [
             "组织在岗党员集中培训",
-            "为每名在岗党员指定联系人，开展工作督查",
+            "为每名在岗党员指定联系人（联系人督查了解的情况随时登记）",
             "完成评岗；不称职的作出调整决定",
         ],
     }
@@ -179,7 +180,7 @@ class Round(models.Model):
         if not self.applications_close_on:
             return ["还没有设定申报截止日期。"]
         if today <= self.applications_close_on:
-            return [f"申报时间到{self.applications_close_on:%Y年%-m月%-d日}截止，截止后才能进入支部议岗。"]
+            return [f"申报时间到{cn_date(self.applications_close_on)}截止，截止后才能进入支部议岗。"]
         return []
 
     def _missing_to_leave_deliberation(self, today):
@@ -272,7 +273,8 @@ class Round(models.Model):
             missing = current.missing_to_leave(today)
             if missing:
                 raise TransitionError(missing)
-            Round.objects.filter(pk=self.pk, stage=current.stage).update(stage=target)
+            if not Round.objects.filter(pk=self.pk, stage=current.stage).update(stage=target):
+                raise TransitionError("本年度工作的阶段已被他人更新，请刷新页面后再操作。")
             if target == Stage.CLOSED:  # the year's posts end with the round; next year's round starts afresh
                 for a in current.assignments.select_for_update().filter(status=Status.ON_POST):
                     a._move(Status.COMPLETED, by=by, note=f"{current.year}年度设岗定责工作结束，岗位期满。")
@@ -336,7 +338,7 @@ class Meeting(models.Model):
         ]
 
     def __str__(self):
-        return f"{self.held_on:%Y-%m-%d} {self.get_kind_display()}"
+        return f"{cn_date(self.held_on)} {self.get_kind_display()}"
 
 
 class Notice(models.Model):
@@ -367,11 +369,14 @@ class Notice(models.Model):
         return self.starts_on <= today <= self.ends_on
 
     def raise_objection(self, assignment, raised_by, raised_on, content, by, today=None):
-        """Record an objection; only while the notice is running (公示期内)."""
-        if not self.is_running(today):
+        """Record an objection raised within the notice period (it may be written down a little later)."""
+        today = today or timezone.localdate()
+        if not (self.starts_on <= raised_on <= self.ends_on) or raised_on > today:
             raise TransitionError(
-                f"公示期为{self.starts_on:%Y-%m-%d}至{self.ends_on:%Y-%m-%d}，只能在公示期内登记异议。"
+                f"公示期为{cn_date(self.starts_on)}至{cn_date(self.ends_on)}，只能登记公示期内提出的异议。"
             )
+        if self.round.stage != Stage.DELIBERATION:
+            raise TransitionError("支部议岗阶段已经结束，不能再登记异议。")
         return Objection.objects.create(
             notice=self, assignment=assignment, raised_by=raised_by, raised_on=raised_on, content=content,
             recorded_by=by,
@@ -389,6 +394,8 @@ class Notice(models.Model):
             missing.append(f"公示期不能少于{settings.NOTICE_MIN_DAYS}天（现在是{days}天）。")
         if starts_on < today - datetime.timedelta(days=30):
             missing.append("公示开始日期不能早于30天前。")
+        if ends_on < today:
+            missing.append("公示结束日期不能早于今天：公示要让群众看到，期满才能进入下一步。")
         with transaction.atomic():
             Round.objects.select_for_update().filter(pk=round.pk).first()  # same lock order as Assignment.move
             proposed = list(
@@ -404,7 +411,7 @@ class Notice(models.Model):
                 round=round, grid=grid, starts_on=starts_on, ends_on=ends_on, phone=phone, place=place, published_by=by
             )
             for a in proposed:
-                a._move(Status.NOTICED, by=by, note=f"公示：{starts_on:%Y-%m-%d}至{ends_on:%Y-%m-%d}")
+                a._move(Status.NOTICED, by=by, note=f"公示：{cn_date(starts_on)}至{cn_date(ends_on)}")
         return notice
 
 
@@ -483,6 +490,8 @@ class Assignment(models.Model):
     # status → {next status: stage of the round in which that move is allowed}
     TRANSITIONS = {
         Status.APPLIED: {Status.PROPOSED: Stage.DELIBERATION, Status.NOT_CHOSEN: Stage.DELIBERATION},
+        # 搞好调剂: the branch may reconsider someone it passed over while it is still deliberating.
+        Status.NOT_CHOSEN: {Status.PROPOSED: Stage.DELIBERATION},
         Status.PROPOSED: {Status.NOTICED: Stage.DELIBERATION, Status.NOT_CHOSEN: Stage.DELIBERATION},
         # An objection upheld during the notice takes a member off the list (NOT_CHOSEN) before confirmation.
         Status.NOTICED: {
@@ -531,8 +540,9 @@ class Assignment(models.Model):
     def apply(cls, round, member, posts, source, recommended_by, reason, by, today=None):
         """Register a member for one post or, when self-applying, up to three in order of preference."""
         missing = []
-        if not round.applications_open(today):
-            missing.append("现在不在申报时间内，不能登记申报。")
+        branch_adjusting = round.stage == Stage.DELIBERATION and source == Source.BRANCH
+        if not (round.applications_open(today) or branch_adjusting):
+            missing.append("现在不在申报时间内，不能登记申报（支部议岗阶段只能由党支部推荐，以便调剂）。")
         missing += [f"{member.name}{r}" for r in member.ineligibility_reasons()]
         if any(p.grid_id != member.grid_id for p in posts) or member.grid.village_id != round.village_id:
             missing.append("只能申报本人所在网格的岗位（就近便利）。")

@@ -20,6 +20,7 @@ from posts.models import (
     Notice,
     Rating,
     Round,
+    Source,
     Stage,
     Status,
     TransitionError,
@@ -271,12 +272,28 @@ def test_moves_outside_the_table_are_refused(applied, branch_meeting, sec_a, to,
     assert missing == [message]
 
 
-def test_not_chosen_is_final(applied, branch_meeting, sec_a):
+def test_not_chosen_can_be_reconsidered_while_the_branch_deliberates(applied, branch_meeting, sec_a):
+    # 搞好调剂: a post whose only other applicant was taken off the list must not leave the round stuck.
     applied.move(Status.NOT_CHOSEN, by=sec_a, note="择优配岗。", today=DELIBERATION_DAY)
 
-    missing = refused_move(applied, Status.PROPOSED, sec_a, meeting=branch_meeting, today=DELIBERATION_DAY)
+    applied.move(Status.PROPOSED, by=sec_a, meeting=branch_meeting, today=DELIBERATION_DAY)
 
-    assert missing == ["“未选中”的记录不能改为“拟上岗”。"]
+    applied.refresh_from_db()
+    assert applied.status == Status.PROPOSED
+    assert list(applied.logs.values_list("to_status", flat=True)) == ["not_chosen", "proposed"]
+
+
+def test_branch_may_put_a_member_forward_while_deliberating(round_a, flow, grid_a1, make_member, sec_a):
+    flow.push(round_a, Stage.DELIBERATION)
+    member, post = make_member(grid_a1, name="调剂人选"), grid_a1.posts.first()
+
+    with pytest.raises(TransitionError) as refused:
+        Assignment.apply(round_a, member, [post], Source.SELF, "", "自荐", by=sec_a, today=DELIBERATION_DAY)
+    assert "支部议岗阶段只能由党支部推荐" in refused.value.missing[0]
+
+    (a,) = Assignment.apply(round_a, member, [post], Source.BRANCH, "网格党支部", "调剂", by=sec_a,
+                            today=DELIBERATION_DAY)  # fmt: skip
+    assert a.status == Status.APPLIED and a.logs.get().note.startswith("组织推荐")
 
 
 # --- → not chosen -----------------------------------------------------------------------------------------
@@ -345,7 +362,7 @@ def test_publish_puts_the_grids_proposed_members_under_notice(
             Status.NOTICED,
             sec_a,
             None,
-            "公示：2026-11-09至2026-11-13",
+            "公示：2026年11月9日至2026年11月13日",
         )
     elsewhere.refresh_from_db()
     assert elsewhere.status == Status.PROPOSED  # 第二网格 publishes its own notice
@@ -379,9 +396,16 @@ def test_publish_follows_the_notice_min_days_setting(deliberating, proposed, gri
 
 
 def test_publish_refuses_a_start_more_than_30_days_back(deliberating, proposed, grid_a1, sec_a):
-    missing = publish_refused(deliberating, grid_a1, sec_a, D(2026, 10, 1), D(2026, 10, 10), today=D(2026, 11, 9))
+    missing = publish_refused(deliberating, grid_a1, sec_a, D(2026, 10, 1), D(2026, 11, 10), today=D(2026, 11, 9))
 
     assert missing == ["公示开始日期不能早于30天前。"]
+
+
+def test_publish_refuses_a_notice_that_has_already_ended(deliberating, proposed, grid_a1, sec_a):
+    # A notice residents never saw would let the round skip the 公示 period.
+    missing = publish_refused(deliberating, grid_a1, sec_a, D(2026, 10, 25), D(2026, 10, 31), today=D(2026, 11, 9))
+
+    assert missing == ["公示结束日期不能早于今天：公示要让群众看到，期满才能进入下一步。"]
 
 
 def test_publish_refuses_a_grid_with_nobody_proposed(deliberating, applied, grid_a1, sec_a):
@@ -544,6 +568,8 @@ def _reach(flow, round, grid, status, stage):
         if status == Status.NOTICED:
             flow.publish(round, grid)
             a.refresh_from_db()
+        if status == Status.NOT_CHOSEN:
+            a.move(Status.NOT_CHOSEN, by=round.village.secretary, note="择优配岗。", today=DELIBERATION_DAY)
         return a
     flow.push(round, stage)
     return Assignment.objects.get(round=round, post__grid=grid, status=status)
@@ -563,7 +589,7 @@ def test_every_move_of_the_table_is_logged(round_a, flow, grid_a1, sec_a, start,
 
     if to == Status.NOTICED:  # the one move made by publishing the grid's notice, never by move()
         flow.publish(round_a, grid_a1)
-        note = "公示：2026-11-09至2026-11-13"
+        note = "公示：2026年11月9日至2026年11月13日"
     else:
         a.move(to, by=sec_a, meeting=meeting, note=note, letter_signed_on=INDUCTION_DAY, today=INDUCTION_DAY)
 
