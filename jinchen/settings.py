@@ -128,11 +128,14 @@ CRISPY_ALLOWED_TEMPLATE_PACKS = "bootstrap5"
 CRISPY_TEMPLATE_PACK = "bootstrap5"
 
 MESSAGE_TAGS = {40: "danger"}  # messages.ERROR → Bootstrap's alert-danger
+# A refused form (CSRF) shows templates/403_csrf.html, in Chinese, by Django's default template name.
 
 if not DEBUG:
-    SESSION_COOKIE_HTTPONLY = True
-    SECURE_CONTENT_TYPE_NOSNIFF = True
     X_FRAME_OPTIONS = "DENY"
+# Behind HTTPS (HTTPS=1): cookies only over HTTPS, and trust the proxy's header. Intranets often run plain HTTP.
+if env_bool("HTTPS", False):
+    SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
+    SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
 
 # 设岗定责 rules that the town may tune without a code change.
 NOTICE_MIN_DAYS = int(os.environ.get("NOTICE_MIN_DAYS", "5"))  # shortest public notice (公示) period, in days

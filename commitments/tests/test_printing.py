@@ -198,3 +198,11 @@ def test_printing_twice_keeps_both_archived_files(client, sec_a, grid_a1, world)
     assert docs[0].file.read() == first and docs[1].file.read() == second
     listing = client.get(reverse("commitments:documents")).text
     assert listing.count("金城村第一网格网格公示牌") == 2
+
+
+@pytest.mark.parametrize("data", [{"kind": "letter", "village": "abc"}, {"kind": "letter", "town": "x"},
+                                  {"kind": "letter"}, {"kind": "secret", "village": "1"}])  # fmt: skip
+def test_malformed_batch_requests_are_404_not_500(client, sec_a, village_a, data):
+    client.force_login(sec_a)
+    assert client.post(reverse("commitments:batch-create"), data).status_code == 404
+    assert not PrintBatch.objects.exists()

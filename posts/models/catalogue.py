@@ -8,6 +8,11 @@ from grids.models import Grid, Village
 from members.models import NeedCategory, NeedRecord
 
 
+def duty_lines(duties):
+    """Duties are kept one per line; printed and shown as a numbered list."""
+    return [line.strip() for line in duties.splitlines() if line.strip()]
+
+
 class PostType(models.Model):
     name = models.CharField("岗位类型", max_length=30)
     duties = models.TextField("工作责任", help_text="每行一条。")
@@ -48,7 +53,7 @@ class PostType(models.Model):
 
     @property
     def duty_lines(self):
-        return [line.strip() for line in self.duties.splitlines() if line.strip()]
+        return duty_lines(self.duties)
 
 
 class Post(models.Model):
@@ -78,4 +83,4 @@ class Post(models.Model):
 
     @property
     def duty_lines(self):
-        return [line.strip() for line in self.duties.splitlines() if line.strip()]
+        return duty_lines(self.duties)

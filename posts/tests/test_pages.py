@@ -243,3 +243,12 @@ def test_admin_cannot_edit_or_delete_history(client, django_user_model, sec_a, g
     assert client.get(reverse("admin:posts_roundlog_add")).status_code == 403
     log.refresh_from_db()
     assert log.note == "原记录"
+
+
+def test_duplicate_post_type_name_gets_a_message_not_a_500(client, sec_a, village_a):
+    client.force_login(sec_a)
+    for _ in range(2):
+        page = client.post(reverse("posts:post-type-create"), {"name": "河道守护岗", "duties": "巡查河道"})
+    assert "已有名为“河道守护岗”的岗位类型" in page.text and PostType.objects.filter(name="河道守护岗").count() == 1
+    page = client.post(reverse("posts:post-type-create"), {"name": "邻里和睦示范岗", "duties": "x"})
+    assert "已有名为“邻里和睦示范岗”的岗位类型" in page.text
