@@ -158,3 +158,11 @@ def test_village_plan_is_written_and_edited(login, sec_a, village_a):
     client.post(reverse("members:plan-edit", args=[plan.pk]), {**data, "title": "修改后的方案"})
     plan.refresh_from_db()
     assert plan.title == "修改后的方案" and VillagePlan.objects.count() == 1
+
+
+def test_a_refused_form_explains_itself_in_chinese(sec_a):
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    response = client.post(reverse("login"), {"username": sec_a.username, "password": "x"})
+    assert response.status_code == 403 and "没有权限" in response.content.decode()
