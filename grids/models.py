@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.db import models
+from django.urls import reverse
 
 
 class Town(models.Model):
@@ -73,6 +74,9 @@ class Grid(models.Model):
 
     def __str__(self):
         return f"{self.village.name}{self.name}"
+
+    def get_absolute_url(self):
+        return reverse("members:grid", args=[self.pk])
 
     @property
     def branch_name(self):

@@ -33,9 +33,12 @@ def check_char(first17):
     return CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
 
 
+FULL_WIDTH = str.maketrans("０１２３４５６７８９ＸｘX", "0123456789XXX")
+
+
 def normalise(value):
-    """Strip spaces people paste in and accept a lowercase x."""
-    return "".join(str(value).split()).upper().replace("Ｘ", "X")
+    """Strip spaces people paste in, accept a lowercase x and full-width digits (全角数字)."""
+    return "".join(str(value).split()).translate(FULL_WIDTH).upper()
 
 
 def parse_id_number(value, today=None):

@@ -6,6 +6,7 @@ from django.shortcuts import redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
+from tablib import Dataset
 
 from grids.access import (
     Role,
@@ -21,6 +22,7 @@ from grids.access import (
 )
 from jinchen.xlsx import xlsx_response
 
+from . import imports
 from .access import get_member_for_user, get_need_for_user, get_plan_for_user, members_for_user
 from .forms import MemberForm, NeedRecordForm, VillagePlanForm
 from .models import Member, NeedRecord, VillagePlan, count_subquery, eligible_q
@@ -268,3 +270,61 @@ def needs_export(request):
     needs = NeedRecord.objects.filter(**scope).select_related("grid__village")
     needs = needs.order_by("grid__village__name", "grid__number", "-recorded_on", "-pk")
     return xlsx_response(NeedRecordResource().export(needs), f"{name}群众需求.xlsx")
+
+
+def import_scope(request):
+    """The grids an import may write to (?grid= or ?village=, edit scope), with a name and a page to return to."""
+    for key in ("grid", "village"):
+        value = request.GET.get(key, "")
+        if value.isdigit():
+            if key == "grid":
+                grid = get_grid_for_user(request.user, value, edit=True)
+                return grids_for_user(request.user, edit=True).filter(pk=grid.pk), str(grid), grid.village, grid
+            village = get_village_for_user(request.user, value, edit=True)
+            return grids_for_user(request.user, edit=True).filter(village=village), village.name, village, None
+    raise Http404
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def members_import(request):
+    """Upload → preview of every row (新增/更新/不变 or its errors) → confirm: all rows or none."""
+    grids, name, village, grid = import_scope(request)
+    context = {"title": f"导入党员名册：{name}", "village": village, "grid": grid, "query": request.GET.urlencode()}
+    if request.method == "GET":
+        return render(request, "members/import.html", context)
+    token = request.POST.get("token", "")
+    try:
+        if token:  # confirm: read the stored upload again and check it again; the data may have changed
+            stored = request.session.get(f"import:{token}")
+            if not stored:
+                raise imports.ImportFileError("预览已过期，请重新上传文件。")
+            checks = imports.check_rows(imports.read_stored(stored), grids)
+        else:
+            upload = request.FILES.get("file")
+            if upload is None:
+                raise imports.ImportFileError("请选择要导入的文件。")
+            token, rows = imports.store_upload(upload)
+            request.session[f"import:{token}"] = token
+            checks = imports.check_rows(rows, grids)
+    except imports.ImportFileError as error:
+        messages.error(request, f"没有导入：{error}")
+        return render(request, "members/import.html", context)
+    has_errors = any(c.errors for c in checks)
+    if token and request.POST.get("confirm") and not has_errors:
+        counts = imports.save_rows(checks)
+        imports.forget(token)
+        request.session.pop(f"import:{token}", None)
+        messages.success(request, "导入完成：新增{新增}人，更新{更新}人，未变化{不变}人。".format(**counts))
+        return redirect(
+            reverse("members:grid", args=[grid.pk]) if grid else reverse("members:village", args=[village.pk])
+        )
+    return render(request, "members/import_preview.html", {**context, "checks": checks, "token": token,
+                                                               "has_errors": has_errors})  # fmt: skip
+
+
+@login_required
+def members_import_template(request):
+    dataset = Dataset(headers=list(imports.HEADERS))
+    dataset.append(imports.EXAMPLE)
+    return xlsx_response(dataset, "党员名册导入模板.xlsx")

@@ -1,0 +1,258 @@
+"""Importing the roster from a spreadsheet: read, match headers, validate every row, then save all or nothing.
+
+Each row is checked by the same MemberForm a secretary fills in on screen, so an imported member obeys
+exactly the rules of a typed one (ID check digit, birth date and gender, phone, dates, scope of grids).
+"""
+
+import csv
+import io
+
+from django.db import transaction
+
+from .forms import MemberForm
+from .idcard import normalise
+from .models import CadrePost, Education, Gender, Health, Member, Membership, Specialty
+
+# Column → the names secretaries' own spreadsheets use for it (the national system's export among them).
+HEADERS = {
+    "所在网格": ["所在网格", "网格", "网格名称"],
+    "姓名": ["姓名", "党员姓名"],
+    "公民身份号码": ["公民身份号码", "身份证号", "身份证号码", "身份证"],
+    "性别": ["性别"],
+    "民族": ["民族"],
+    "出生日期": ["出生日期"],
+    "联系电话": ["联系电话", "手机号码", "手机", "电话"],
+    "文化程度": ["文化程度", "学历"],
+    "入党时间": ["入党时间", "入党日期"],
+    "党员类别": ["党员类别", "人员类别"],
+    "家庭住址": ["家庭住址", "住址", "地址"],
+    "特长": ["特长"],
+    "身体状况": ["身体状况", "健康状况"],
+    "现任村干部职务": ["现任村干部职务", "村干部职务"],
+    "长期外出": ["长期外出", "流动党员"],
+    "愿意参加设岗定责": ["愿意参加设岗定责", "参加意愿"],
+    "备注": ["备注"],
+}
+REQUIRED = ["姓名", "公民身份号码", "文化程度", "入党时间"]
+EXAMPLE = ["第一网格", "张三", "11010519491231002X", "", "汉族", "", "13912345678", "高中", "1975-07-01", "正式党员",
+           "一组12号", "调解沟通、种植养殖", "良好", "", "否", "是", ""]  # fmt: skip
+# Form field ← column
+FIELDS = {
+    "name": "姓名", "id_number": "公民身份号码", "gender": "性别", "ethnicity": "民族", "birth_date": "出生日期",
+    "phone": "联系电话", "education": "文化程度", "joined_on": "入党时间", "membership": "党员类别",
+    "address": "家庭住址", "specialties": "特长", "health": "身体状况", "cadre_post": "现任村干部职务",
+    "is_away": "长期外出", "is_willing": "愿意参加设岗定责", "note": "备注", "grid": "所在网格",
+}  # fmt: skip
+LABEL_ALIASES = {
+    "本科": "大学本科", "大专": "大学专科", "专科": "大学专科", "中专": "中专（中技）", "中技": "中专（中技）",
+    "小学": "小学及以下", "文盲": "小学及以下", "健康": "良好", "较差": "较差（体弱多病）", "差": "较差（体弱多病）",
+    "正式": "正式党员", "预备": "预备党员", "无": "",
+}  # fmt: skip
+MAX_BLANK_RUN = 50  # LibreOffice may leave a million empty rows: stop after this many in a row
+
+
+class ImportFileError(Exception):
+    """The file as a whole cannot be read; the message says why, in Chinese."""
+
+
+def read_rows(upload):
+    """[(row number, {column: text})] from an .xlsx or .csv upload, headers matched to our column names."""
+    name = upload.name.lower()
+    data = upload.read()
+    if not data:
+        raise ImportFileError("文件是空的。")
+    if name.endswith(".xlsx"):
+        raw = _xlsx_rows(data)
+    elif name.endswith(".csv"):
+        raw = _csv_rows(data)
+    else:
+        raise ImportFileError("只能导入 .xlsx（Excel）或 .csv 文件；.xls 请在 Excel 中“另存为” .xlsx。")
+    header_at, header = _find_header(raw)
+    rows, blank_run = [], 0
+    for number, cells in raw[header_at + 1 :]:
+        values = {col: _text(cells[i]) if i < len(cells) else "" for i, col in header.items()}
+        if not any(values.values()):
+            blank_run += 1
+            if blank_run >= MAX_BLANK_RUN:
+                break
+            continue
+        blank_run = 0
+        rows.append((number, values))
+    if not rows:
+        raise ImportFileError("表头下面没有数据行。")
+    return rows
+
+
+def _xlsx_rows(data):
+    import openpyxl
+
+    try:
+        book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
+    except Exception:
+        raise ImportFileError("无法读取这个文件：它不是有效的 Excel（.xlsx）文件。") from None
+    rows, blank_run = [], 0
+    for number, cells in enumerate(book.active.iter_rows(values_only=True), start=1):
+        blank_run = 0 if any(c not in (None, "") for c in cells) else blank_run + 1
+        if blank_run >= MAX_BLANK_RUN:
+            break
+        rows.append((number, list(cells)))
+    return rows
+
+
+def _csv_rows(data):
+    for encoding in ("utf-8-sig", "gb18030"):
+        try:
+            text = data.decode(encoding)
+            break
+        except UnicodeDecodeError:
+            continue
+    else:
+        raise ImportFileError("无法识别 CSV 文件的编码，请另存为 UTF-8 或导入 .xlsx 文件。")
+    return [(n, row) for n, row in enumerate(csv.reader(io.StringIO(text)), start=1)]
+
+
+def _find_header(raw):
+    """The first of the top rows holding our required headers; returns (index, {cell index: column})."""
+    aliases = {alias: col for col, names in HEADERS.items() for alias in names}
+    for index, (_, cells) in enumerate(raw[:10]):
+        header = {i: aliases[_text(c)] for i, c in enumerate(cells) if _text(c) in aliases}
+        if {"姓名", "公民身份号码"} <= set(header.values()):
+            missing = [c for c in REQUIRED if c not in header.values()]
+            if missing:
+                raise ImportFileError(f"表头缺少：{'、'.join(missing)}。请使用导入模板。")
+            return index, header
+    raise ImportFileError("找不到表头：第一行（或前几行）应包含“姓名”“公民身份号码”等列名。请使用导入模板。")
+
+
+def _text(value):
+    if value is None:
+        return ""
+    if hasattr(value, "strftime"):
+        return value.strftime("%Y-%m-%d")
+    if isinstance(value, float) and value.is_integer():
+        value = int(value)
+    return " ".join(str(value).split())
+
+
+def _choice(label, choices):
+    label = LABEL_ALIASES.get(label, label)
+    return next((value for value, text in choices if text == label), label)
+
+
+def _yes_no(text, default):
+    return default if text == "" else text in ("是", "Y", "y", "1", "√")
+
+
+class RowCheck:
+    """One row: what it would do (新增/更新/不变) or its errors, column by column."""
+
+    def __init__(self, number, values, form, action):
+        self.number, self.values, self.form, self.action = number, values, form, action
+
+    @property
+    def errors(self):
+        return [(FIELDS.get(f, "整行"), " ".join(msgs)) for f, msgs in self.form.errors.items()] if self.form else []
+
+
+def check_rows(rows, grids):
+    """Validate every row against the user's editable grids; duplicates within the file are errors too."""
+    by_name = {}
+    for g in grids.select_related("village"):
+        for key in (g.name, f"{g.village.name}{g.name}", str(g.number)):
+            by_name[key] = g
+    specialties = {s.name: s.pk for s in Specialty.objects.all()}
+    existing = {m.id_number: m for m in Member.objects.filter(grid__in=grids).prefetch_related("specialties")}
+    seen, checks = {}, []
+    for number, v in rows:
+        grid = by_name.get(v["所在网格"]) if v.get("所在网格") else (grids.first() if grids.count() == 1 else None)
+        number_in_file = v.get("公民身份号码", "")
+        data = {
+            "grid": grid.pk if grid else "", "name": v.get("姓名", ""), "id_number": number_in_file,
+            "gender": _choice(v.get("性别", ""), Gender.choices), "ethnicity": v.get("民族") or "汉族",
+            "birth_date": v.get("出生日期", ""), "phone": v.get("联系电话", ""),
+            "education": _choice(v.get("文化程度", ""), Education.choices), "joined_on": v.get("入党时间", ""),
+            "membership": _choice(v.get("党员类别") or "正式党员", Membership.choices),
+            "address": v.get("家庭住址", ""), "health": _choice(v.get("身体状况") or "良好", Health.choices),
+            "cadre_post": _choice(v.get("现任村干部职务", ""), CadrePost.choices),
+            "note": v.get("备注", ""),
+            "specialties": [specialties[s] for s in _split(v.get("特长", "")) if s in specialties],
+        }  # fmt: skip
+        if _yes_no(v.get("长期外出", ""), False):
+            data["is_away"] = "on"
+        if _yes_no(v.get("愿意参加设岗定责", ""), True):
+            data["is_willing"] = "on"
+        key = normalise(number_in_file)
+        instance = existing.get(key)
+        form = MemberForm(data, instance=instance, grids=grids)
+        form.is_valid()
+        if v.get("所在网格") and grid is None:
+            form.add_error("grid", f"网格“{v['所在网格']}”不在您管理的范围内。")
+        unknown = [s for s in _split(v.get("特长", "")) if s not in specialties]
+        if unknown:
+            form.add_error("specialties", f"没有这些特长选项：{'、'.join(unknown)}。")
+        if key in seen:
+            form.add_error("id_number", f"与第{seen[key]}行的公民身份号码重复。")
+        seen.setdefault(key, number)
+        action = "更新" if instance else "新增"
+        if instance and form.is_valid() and _same(instance, form.cleaned_data):
+            action = "不变"
+        checks.append(RowCheck(number, v, form, action))
+    return checks
+
+
+def _same(member, cleaned):
+    """Would saving change nothing? (Compared after cleaning: derived gender and birth date included.)"""
+    for field, value in cleaned.items():
+        if field == "specialties":
+            if {s.pk for s in member.specialties.all()} != {s.pk for s in value}:
+                return False
+        elif getattr(member, field) != value:
+            return False
+    return True
+
+
+def _split(text):
+    return [s for s in text.replace("，", "、").replace(",", "、").replace(";", "、").split("、") if s.strip()]
+
+
+def save_rows(checks):
+    """All rows or none: refuse if any row has an error, otherwise save every changed row in one transaction."""
+    if any(c.errors for c in checks):
+        raise ValueError("rows with errors cannot be saved")
+    with transaction.atomic():
+        for c in checks:
+            if c.action != "不变":
+                c.form.save()
+    return {a: sum(c.action == a for c in checks) for a in ("新增", "更新", "不变")}
+
+
+def _store_dir():
+    from django.conf import settings
+
+    path = settings.MEDIA_ROOT / "imports"
+    path.mkdir(parents=True, exist_ok=True)
+    return path
+
+
+def store_upload(upload):
+    """Keep the upload until it is confirmed (under MEDIA_ROOT/imports); returns (token, rows read from it)."""
+    import uuid
+
+    rows = read_rows(upload)
+    token = f"{uuid.uuid4().hex}{'.xlsx' if upload.name.lower().endswith('.xlsx') else '.csv'}"
+    upload.seek(0)
+    (_store_dir() / token).write_bytes(upload.read())
+    return token, rows
+
+
+def read_stored(token):
+    from django.core.files.uploadedfile import SimpleUploadedFile
+
+    path = _store_dir() / token
+    if "/" in token or not path.exists():
+        raise ImportFileError("预览已过期，请重新上传文件。")
+    return read_rows(SimpleUploadedFile(token, path.read_bytes()))
+
+
+def forget(token):
+    (_store_dir() / token).unlink(missing_ok=True)

@@ -1,0 +1,122 @@
+import datetime
+import io
+
+import openpyxl
+import pytest
+from django.core.files.uploadedfile import SimpleUploadedFile
+from django.urls import reverse
+
+from conftest import new_id_number
+from members.models import Member
+
+pytestmark = pytest.mark.django_db
+
+FULL_WIDTH = str.maketrans("0123456789", "０１２３４５６７８９")
+
+
+def xlsx(rows, name="名册.xlsx"):
+    book = openpyxl.Workbook()
+    for row in rows:
+        book.active.append(row)
+    out = io.BytesIO()
+    book.save(out)
+    return SimpleUploadedFile(name, out.getvalue())
+
+
+def upload(client, village, file):
+    return client.post(reverse("members:members-import") + f"?village={village.pk}", {"file": file})
+
+
+def confirm(client, village, preview):
+    token = preview.context["token"]
+    return client.post(reverse("members:members-import") + f"?village={village.pk}", {"token": token, "confirm": "1"})
+
+
+@pytest.fixture
+def good_rows(grid_a1, grid_a2):
+    one, two = new_id_number(datetime.date(1968, 3, 9), male=False), new_id_number(datetime.date(1975, 1, 2))
+    # The national system's headers, another column order, an extra column, full-width digits, trailing spaces.
+    return [
+        ["序号", "党员姓名", "身份证号", "网格", "学历", "入党日期", "特长", "备用列"],
+        [1, "赵红梅 ", one.translate(FULL_WIDTH), "第一网格", "高中", "1992-07-01", "调解沟通、种植养殖", "x"],
+        [2, "钱国强", two, "金城村第二网格", "大专", datetime.datetime(1999, 7, 1), "", ""],
+        *[[None] * 8 for _ in range(300)],  # LibreOffice leaves blank rows behind
+    ]
+
+
+def test_template_has_chinese_headers_and_an_example(client, sec_a):
+    client.force_login(sec_a)
+    rows = list(openpyxl.load_workbook(io.BytesIO(client.get(reverse("members:members-import-template")).content))
+                .active.iter_rows(values_only=True))  # fmt: skip
+    assert rows[0][:3] == ("所在网格", "姓名", "公民身份号码") and rows[1][1] == "张三"
+
+
+def test_upload_preview_confirm_and_reimport_changes_nothing(client, sec_a, village_a, grid_a1, grid_a2, good_rows):
+    client.force_login(sec_a)
+    preview = upload(client, village_a, xlsx(good_rows))
+    assert [c.action for c in preview.context["checks"]] == ["新增", "新增"] and not preview.context["has_errors"]
+    assert not Member.objects.exists()  # nothing saved before confirmation
+    done = confirm(client, village_a, preview)
+    assert done.status_code == 302
+    zhao = Member.objects.get(name="赵红梅")
+    assert zhao.grid == grid_a1 and zhao.gender == "F" and zhao.birth_date == datetime.date(1968, 3, 9)
+    assert sorted(s.name for s in zhao.specialties.all()) == ["种植养殖", "调解沟通"]
+    assert (
+        Member.objects.get(name="钱国强").grid == grid_a2 and Member.objects.get(name="钱国强").education == "college"
+    )
+    again = upload(client, village_a, xlsx(good_rows))
+    assert [c.action for c in again.context["checks"]] == ["不变", "不变"]
+    confirm(client, village_a, again)
+    assert Member.objects.count() == 2
+
+
+def test_one_bad_row_blocks_the_whole_file(client, sec_a, village_a, grid_a1, grid_b1, good_rows):
+    good_rows[2][2] = "110105194912310021"  # wrong check digit
+    good_rows.insert(
+        3, [3, "孙立新", new_id_number(), "新河村第一网格", "初中", "1990-01-01", "", ""]
+    )  # not our village
+    good_rows.insert(4, [4, "重复", good_rows[1][2], "第一网格", "初中", "1990-01-01", "", ""])  # same ID as row 2
+    client.force_login(sec_a)
+    preview = upload(client, village_a, xlsx(good_rows))
+    errors = {c.number: dict(c.errors) for c in preview.context["checks"] if c.errors}
+    assert "校验位不正确" in errors[3]["公民身份号码"]
+    assert "不在您管理的范围内" in errors[4]["所在网格"]
+    assert "与第2行的公民身份号码重复" in errors[5]["公民身份号码"]
+    assert "确认导入" not in preview.text and "第3行" in preview.text
+    confirm(client, village_a, preview)  # forced anyway: refused, nothing saved
+    assert not Member.objects.exists()
+
+
+@pytest.mark.parametrize(
+    ("file", "message"),
+    [
+        (SimpleUploadedFile("名册.xlsx", b"not a spreadsheet"), "不是有效的 Excel"),
+        (SimpleUploadedFile("名册.xlsx", b""), "文件是空的"),
+        (SimpleUploadedFile("名册.doc", b"abc"), "只能导入 .xlsx"),
+        (SimpleUploadedFile("名册.csv", "张三,110105194912310021\n".encode()), "找不到表头"),
+        (SimpleUploadedFile("名册.csv", "姓名,公民身份号码,文化程度,入党时间\n".encode()), "表头下面没有数据行"),
+    ],
+)
+def test_unreadable_files_get_a_clear_message(client, sec_a, village_a, file, message):
+    client.force_login(sec_a)
+    response = upload(client, village_a, file)
+    assert response.status_code == 200 and any(message in str(m) for m in response.context["messages"])
+
+
+def test_csv_in_gbk_with_merged_title_row(client, sec_a, village_a, grid_a1):
+    number = new_id_number()
+    text = f"金城村党员名册\n姓名,身份证号,网格,文化程度,入党时间\n李四,{number},第一网格,初中,1988-05-01\n"
+    client.force_login(sec_a)
+    preview = upload(client, village_a, SimpleUploadedFile("名册.csv", text.encode("gbk")))
+    assert [c.action for c in preview.context["checks"]] == ["新增"]
+
+
+def test_import_is_scoped(client, sec_b, grid_user, village_a, grid_a1, grid_a2, good_rows):
+    client.force_login(sec_b)
+    assert client.get(reverse("members:members-import") + f"?village={village_a.pk}").status_code == 404
+    client.force_login(grid_user)  # a grid secretary imports into their own grid only
+    assert client.get(reverse("members:members-import") + f"?village={village_a.pk}").status_code == 404
+    url = reverse("members:members-import") + f"?grid={grid_a1.pk}"
+    preview = client.post(url, {"file": xlsx(good_rows)})
+    errors = [dict(c.errors) for c in preview.context["checks"] if c.errors]
+    assert len(errors) == 1 and "不在您管理的范围内" in errors[0]["所在网格"]  # the 第二网格 row
