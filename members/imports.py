@@ -55,8 +55,8 @@ class ImportFileError(Exception):
     """The file as a whole cannot be read; the message says why, in Chinese."""
 
 
-def read_rows(upload):
-    """[(row number, {column: text})] from an .xlsx or .csv upload, headers matched to our column names."""
+def read_rows(upload, kind):
+    """[(row number, {column: text})] from an .xlsx or .csv upload, headers matched to `kind`'s column names."""
     name = upload.name.lower()
     data = upload.read()
     if not data:
@@ -67,7 +67,7 @@ def read_rows(upload):
         raw = _csv_rows(data)
     else:
         raise ImportFileError("只能导入 .xlsx（Excel）或 .csv 文件；.xls 请在 Excel 中“另存为” .xlsx。")
-    header_at, header = _find_header(raw)
+    header_at, header = _find_header(raw, KINDS[kind])
     rows, blank_run = [], 0
     for number, cells in raw[header_at + 1 :]:
         values = {col: _text(cells[i]) if i < len(cells) else "" for i, col in header.items()}
@@ -111,17 +111,18 @@ def _csv_rows(data):
     return [(n, row) for n, row in enumerate(csv.reader(io.StringIO(text)), start=1)]
 
 
-def _find_header(raw):
-    """The first of the top rows holding our required headers; returns (index, {cell index: column})."""
-    aliases = {alias: col for col, names in HEADERS.items() for alias in names}
+def _find_header(raw, kind):
+    """The first of the top rows holding the kind's key headers; returns (index, {cell index: column})."""
+    aliases = {alias: col for col, names in kind.headers.items() for alias in names}
     for index, (_, cells) in enumerate(raw[:10]):
         header = {i: aliases[_text(c)] for i, c in enumerate(cells) if _text(c) in aliases}
-        if {"姓名", "公民身份号码"} <= set(header.values()):
-            missing = [c for c in REQUIRED if c not in header.values()]
+        if set(kind.required[:2]) <= set(header.values()):
+            missing = [c for c in kind.required if c not in header.values()]
             if missing:
                 raise ImportFileError(f"表头缺少：{'、'.join(missing)}。请使用导入模板。")
             return index, header
-    raise ImportFileError("找不到表头：第一行（或前几行）应包含“姓名”“公民身份号码”等列名。请使用导入模板。")
+    first, second = kind.required[:2]
+    raise ImportFileError(f"找不到表头：第一行（或前几行）应包含“{first}”“{second}”等列名。请使用导入模板。")
 
 
 def _text(value):
@@ -146,25 +147,40 @@ def _yes_no(text, default):
 class RowCheck:
     """One row: what it would do (新增/更新/不变) or its errors, column by column."""
 
-    def __init__(self, number, values, form, action):
-        self.number, self.values, self.form, self.action = number, values, form, action
+    def __init__(self, number, values, form, action, columns):
+        self.number, self.values, self.form, self.action, self.columns = number, values, form, action, columns
 
     @property
     def errors(self):
-        return [(FIELDS.get(f, "整行"), " ".join(msgs)) for f, msgs in self.form.errors.items()] if self.form else []
+        return [(self.columns.get(f, "整行"), " ".join(msgs)) for f, msgs in self.form.errors.items()]
 
 
-def check_rows(rows, grids):
-    """Validate every row against the user's editable grids; duplicates within the file are errors too."""
+def grids_by_name(grids):
+    """A grid may be written as 第一网格, 金城村第一网格 or 1."""
     by_name = {}
     for g in grids.select_related("village"):
         for key in (g.name, f"{g.village.name}{g.name}", str(g.number)):
             by_name[key] = g
+    return by_name
+
+
+def grid_of(values, by_name, grids, form):
+    """The row's grid, or the only grid in scope when the column is empty; an unknown name is a row error."""
+    name = values.get("所在网格", "")
+    grid = by_name.get(name) if name else (grids.first() if grids.count() == 1 else None)
+    if name and grid is None:
+        form.add_error("grid", f"网格“{name}”不在您管理的范围内。")
+    return grid
+
+
+def check_member_rows(rows, grids, user):
+    """Validate every row against the user's editable grids; duplicates within the file are errors too."""
+    by_name = grids_by_name(grids)
     specialties = {s.name: s.pk for s in Specialty.objects.all()}
     existing = {m.id_number: m for m in Member.objects.filter(grid__in=grids).prefetch_related("specialties")}
     seen, checks = {}, []
     for number, v in rows:
-        grid = by_name.get(v["所在网格"]) if v.get("所在网格") else (grids.first() if grids.count() == 1 else None)
+        grid = by_name.get(v.get("所在网格", "")) or (grids.first() if grids.count() == 1 else None)
         number_in_file = v.get("公民身份号码", "")
         data = {
             "grid": grid.pk if grid else "", "name": v.get("姓名", ""), "id_number": number_in_file,
@@ -185,8 +201,7 @@ def check_rows(rows, grids):
         instance = existing.get(key)
         form = MemberForm(data, instance=instance, grids=grids)
         form.is_valid()
-        if v.get("所在网格") and grid is None:
-            form.add_error("grid", f"网格“{v['所在网格']}”不在您管理的范围内。")
+        grid_of(v, by_name, grids, form)
         unknown = [s for s in _split(v.get("特长", "")) if s not in specialties]
         if unknown:
             form.add_error("specialties", f"没有这些特长选项：{'、'.join(unknown)}。")
@@ -196,7 +211,7 @@ def check_rows(rows, grids):
         action = "更新" if instance else "新增"
         if instance and form.is_valid() and _same(instance, form.cleaned_data):
             action = "不变"
-        checks.append(RowCheck(number, v, form, action))
+        checks.append(RowCheck(number, v, form, action, FIELDS))
     return checks
 
 
@@ -234,25 +249,82 @@ def _store_dir():
     return path
 
 
-def store_upload(upload):
+def store_upload(upload, kind):
     """Keep the upload until it is confirmed (under MEDIA_ROOT/imports); returns (token, rows read from it)."""
     import uuid
 
-    rows = read_rows(upload)
+    rows = read_rows(upload, kind)
     token = f"{uuid.uuid4().hex}{'.xlsx' if upload.name.lower().endswith('.xlsx') else '.csv'}"
     upload.seek(0)
     (_store_dir() / token).write_bytes(upload.read())
     return token, rows
 
 
-def read_stored(token):
+def read_stored(token, kind):
     from django.core.files.uploadedfile import SimpleUploadedFile
 
     path = _store_dir() / token
     if "/" in token or not path.exists():
         raise ImportFileError("预览已过期，请重新上传文件。")
-    return read_rows(SimpleUploadedFile(token, path.read_bytes()))
+    return read_rows(SimpleUploadedFile(token, path.read_bytes()), kind)
 
 
 def forget(token):
     (_store_dir() / token).unlink(missing_ok=True)
+
+
+NEED_HEADERS = {
+    "所在网格": ["所在网格", "网格", "网格名称"],
+    "调查日期": ["调查日期", "日期", "走访日期"],
+    "调查方式": ["调查方式", "方式"],
+    "参与人员": ["参与人员", "走访对象", "参加人员"],
+    "群众反映的问题或意见": ["群众反映的问题或意见", "问题或意见", "群众需求", "问题", "意见"],
+    "问题类别": ["问题类别", "类别"],
+    "问题性质": ["问题性质", "性质"],
+}
+NEED_FIELDS = {"grid": "所在网格", "recorded_on": "调查日期", "method": "调查方式", "participants": "参与人员",
+               "issue": "群众反映的问题或意见", "category": "问题类别", "kind": "问题性质"}  # fmt: skip
+NEED_ALIASES = {"走访": "入户走访", "座谈": "座谈会", "焦点": "焦点问题", "热点": "热点问题", "难点": "难点问题"}
+
+
+def check_need_rows(rows, grids, user):
+    """Needs rows, matched to what is already recorded by grid, date and issue (re-importing adds nothing)."""
+    from .forms import NeedRecordForm
+    from .models import NeedCategory, NeedKind, NeedMethod, NeedRecord
+
+    by_name = grids_by_name(grids)
+    existing = {(n.grid_id, n.recorded_on.isoformat(), n.issue): n for n in NeedRecord.objects.filter(grid__in=grids)}
+    checks = []
+    for number, v in rows:
+        grid = by_name.get(v.get("所在网格", "")) or (grids.first() if grids.count() == 1 else None)
+        pick = lambda text, choices: _choice(NEED_ALIASES.get(text, text), choices)  # noqa: E731
+        data = {
+            "grid": grid.pk if grid else "", "recorded_on": v.get("调查日期", ""),
+            "method": pick(v.get("调查方式", ""), NeedMethod.choices), "participants": v.get("参与人员", ""),
+            "issue": v.get("群众反映的问题或意见", ""), "category": pick(v.get("问题类别", ""), NeedCategory.choices),
+            "kind": pick(v.get("问题性质", ""), NeedKind.choices),
+        }  # fmt: skip
+        instance = existing.get((grid.pk if grid else None, data["recorded_on"], data["issue"]))
+        form = NeedRecordForm(data, instance=instance or NeedRecord(recorded_by=user), grids=grids)
+        form.is_valid()
+        grid_of(v, by_name, grids, form)
+        action = "更新" if instance else "新增"
+        if instance and form.is_valid() and _same(instance, form.cleaned_data):
+            action = "不变"
+        checks.append(RowCheck(number, v, form, action, NEED_FIELDS))
+    return checks
+
+
+class ImportKind:
+    def __init__(self, title, headers, required, example, check):
+        self.title, self.headers, self.required, self.example, self.check = title, headers, required, example, check
+
+
+KINDS = {
+    "members": ImportKind("党员名册", HEADERS, REQUIRED, EXAMPLE, check_member_rows),
+    "needs": ImportKind(
+        "群众需求", NEED_HEADERS, ["调查日期", "群众反映的问题或意见", "调查方式", "问题类别", "问题性质"],
+        ["第一网格", "2026-10-08", "入户走访", "走访农户10户", "河道垃圾堆积，希望定期清理。", "村容村貌", "热点问题"],
+        check_need_rows,
+    ),
+}  # fmt: skip

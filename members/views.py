@@ -287,44 +287,48 @@ def import_scope(request):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def members_import(request):
+def import_rows(request, kind):
     """Upload → preview of every row (新增/更新/不变 or its errors) → confirm: all rows or none."""
+    if kind not in imports.KINDS:
+        raise Http404
+    spec = imports.KINDS[kind]
     grids, name, village, grid = import_scope(request)
-    context = {"title": f"导入党员名册：{name}", "village": village, "grid": grid, "query": request.GET.urlencode()}
+    context = {"title": f"导入{spec.title}：{name}", "village": village, "grid": grid, "kind": kind,
+               "query": request.GET.urlencode()}  # fmt: skip
     if request.method == "GET":
         return render(request, "members/import.html", context)
     token = request.POST.get("token", "")
     try:
         if token:  # confirm: read the stored upload again and check it again; the data may have changed
-            stored = request.session.get(f"import:{token}")
-            if not stored:
+            if request.session.get(f"import:{token}") != kind:
                 raise imports.ImportFileError("预览已过期，请重新上传文件。")
-            checks = imports.check_rows(imports.read_stored(stored), grids)
+            checks = spec.check(imports.read_stored(token, kind), grids, request.user)
         else:
             upload = request.FILES.get("file")
             if upload is None:
                 raise imports.ImportFileError("请选择要导入的文件。")
-            token, rows = imports.store_upload(upload)
-            request.session[f"import:{token}"] = token
-            checks = imports.check_rows(rows, grids)
+            token, rows = imports.store_upload(upload, kind)
+            request.session[f"import:{token}"] = kind
+            checks = spec.check(rows, grids, request.user)
     except imports.ImportFileError as error:
         messages.error(request, f"没有导入：{error}")
         return render(request, "members/import.html", context)
     has_errors = any(c.errors for c in checks)
-    if token and request.POST.get("confirm") and not has_errors:
+    if request.POST.get("confirm") and not has_errors:
         counts = imports.save_rows(checks)
         imports.forget(token)
         request.session.pop(f"import:{token}", None)
-        messages.success(request, "导入完成：新增{新增}人，更新{更新}人，未变化{不变}人。".format(**counts))
-        return redirect(
-            reverse("members:grid", args=[grid.pk]) if grid else reverse("members:village", args=[village.pk])
-        )
-    return render(request, "members/import_preview.html", {**context, "checks": checks, "token": token,
-                                                               "has_errors": has_errors})  # fmt: skip
+        messages.success(request, "导入完成：新增{新增}条，更新{更新}条，未变化{不变}条。".format(**counts))
+        return redirect(grid.get_absolute_url() if grid else reverse("members:village", args=[village.pk]))
+    context.update(checks=checks, token=token, has_errors=has_errors)
+    return render(request, "members/import_preview.html", context)
 
 
 @login_required
-def members_import_template(request):
-    dataset = Dataset(headers=list(imports.HEADERS))
-    dataset.append(imports.EXAMPLE)
-    return xlsx_response(dataset, "党员名册导入模板.xlsx")
+def import_template(request, kind):
+    if kind not in imports.KINDS:
+        raise Http404
+    spec = imports.KINDS[kind]
+    dataset = Dataset(headers=list(spec.headers))
+    dataset.append(spec.example)
+    return xlsx_response(dataset, f"{spec.title}导入模板.xlsx")

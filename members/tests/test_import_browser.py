@@ -42,7 +42,7 @@ def test_upload_fix_and_import(live_server, page, sec_a, grid_a1, tmp_path):  # 
     page.get_by_label("选择文件").set_input_files(str(fixed_file))
     page.get_by_role("button", name="上传并检查").click()
     page.get_by_role("button", name="确认导入").click()
-    expect(page.get_by_text("导入完成：新增2人")).to_be_visible()
+    expect(page.get_by_text("导入完成：新增2条")).to_be_visible()
     page.get_by_role("row", name="第一网格").get_by_role("link", name="第一网格").click()
     expect(page.get_by_role("link", name="周桂兰")).to_be_visible()
     expect(page.get_by_role("link", name="吴建华")).to_be_visible()

@@ -4,7 +4,7 @@ import io
 import openpyxl
 import pytest
 from django.core.files.uploadedfile import SimpleUploadedFile
-from django.urls import reverse
+from django.urls import reverse, reverse_lazy
 
 from conftest import new_id_number
 from members.models import Member
@@ -23,13 +23,16 @@ def xlsx(rows, name="名册.xlsx"):
     return SimpleUploadedFile(name, out.getvalue())
 
 
+URL = reverse_lazy("members:import", args=["members"])
+
+
 def upload(client, village, file):
-    return client.post(reverse("members:members-import") + f"?village={village.pk}", {"file": file})
+    return client.post(str(URL) + f"?village={village.pk}", {"file": file})
 
 
 def confirm(client, village, preview):
     token = preview.context["token"]
-    return client.post(reverse("members:members-import") + f"?village={village.pk}", {"token": token, "confirm": "1"})
+    return client.post(str(URL) + f"?village={village.pk}", {"token": token, "confirm": "1"})
 
 
 @pytest.fixture
@@ -46,8 +49,8 @@ def good_rows(grid_a1, grid_a2):
 
 def test_template_has_chinese_headers_and_an_example(client, sec_a):
     client.force_login(sec_a)
-    rows = list(openpyxl.load_workbook(io.BytesIO(client.get(reverse("members:members-import-template")).content))
-                .active.iter_rows(values_only=True))  # fmt: skip
+    template = client.get(reverse("members:import-template", args=["members"])).content
+    rows = list(openpyxl.load_workbook(io.BytesIO(template)).active.iter_rows(values_only=True))
     assert rows[0][:3] == ("所在网格", "姓名", "公民身份号码") and rows[1][1] == "张三"
 
 
@@ -113,10 +116,30 @@ def test_csv_in_gbk_with_merged_title_row(client, sec_a, village_a, grid_a1):
 
 def test_import_is_scoped(client, sec_b, grid_user, village_a, grid_a1, grid_a2, good_rows):
     client.force_login(sec_b)
-    assert client.get(reverse("members:members-import") + f"?village={village_a.pk}").status_code == 404
+    assert client.get(str(URL) + f"?village={village_a.pk}").status_code == 404
     client.force_login(grid_user)  # a grid secretary imports into their own grid only
-    assert client.get(reverse("members:members-import") + f"?village={village_a.pk}").status_code == 404
-    url = reverse("members:members-import") + f"?grid={grid_a1.pk}"
+    assert client.get(str(URL) + f"?village={village_a.pk}").status_code == 404
+    url = str(URL) + f"?grid={grid_a1.pk}"
     preview = client.post(url, {"file": xlsx(good_rows)})
     errors = [dict(c.errors) for c in preview.context["checks"] if c.errors]
     assert len(errors) == 1 and "不在您管理的范围内" in errors[0]["所在网格"]  # the 第二网格 row
+
+
+def test_needs_import_with_variant_headers_and_reimport(client, sec_a, village_a, grid_a1):
+    rows = [
+        ["网格", "日期", "方式", "走访对象", "问题", "类别", "性质"],
+        ["第一网格", "2026-10-08", "走访", "走访农户10户", "路灯坏了", "村容村貌", "热点"],
+        ["第一网格", "2026-10-09", "座谈会", "群众代表8人", "独居老人无人照看", "尊老爱幼", "难点问题"],
+    ]
+    client.force_login(sec_a)
+    url = reverse("members:import", args=["needs"]) + f"?village={village_a.pk}"
+    preview = client.post(url, {"file": xlsx(rows)})
+    assert [c.action for c in preview.context["checks"]] == ["新增", "新增"]
+    client.post(url, {"token": preview.context["token"], "confirm": "1"})
+    assert grid_a1.needs.count() == 2 and grid_a1.needs.get(issue="路灯坏了").get_kind_display() == "热点问题"
+    assert grid_a1.needs.get(issue="路灯坏了").recorded_by == sec_a
+    again = client.post(url, {"file": xlsx(rows)})
+    assert [c.action for c in again.context["checks"]] == ["不变", "不变"]
+    rows[1][5] = "没有这个类别"
+    bad = client.post(url, {"file": xlsx(rows)})
+    assert "问题类别" in dict(bad.context["checks"][0].errors)
