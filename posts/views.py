@@ -294,12 +294,8 @@ def meeting_create(request, pk, grid_pk):
     form = forms.MeetingForm(request.POST or None)
     form.instance.round, form.instance.grid, form.instance.stage = round, grid, round.stage
     form.instance.recorded_by = request.user
-    if request.method == "POST" and form.is_valid():
-        form.save()
-        messages.success(request, f"已登记{form.instance.get_kind_display()}。")
-        return redirect(back)
-    context = {"grid": grid, "village": grid.village, "title": "登记会议", "back": back, "form": form}
-    return render(request, "form.html", context)
+    context = {"grid": grid, "village": grid.village, "title": "登记会议", "back": back}
+    return save_form(request, form, context, "已登记{obj.kind_label}。")
 
 
 @login_required

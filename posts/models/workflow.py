@@ -340,6 +340,13 @@ class Meeting(models.Model):
     def __str__(self):
         return f"{cn_date(self.held_on)} {self.get_kind_display()}"
 
+    def get_absolute_url(self):
+        return reverse("posts:round-grid", args=[self.round_id, self.grid_id])
+
+    @property
+    def kind_label(self):
+        return self.get_kind_display()
+
 
 class Notice(models.Model):
     """公示: the proposed members of one grid, shown to residents for a period during which they may object."""
