@@ -40,7 +40,7 @@ VENDOR_FILES := \
 NPM_STAMP      := node_modules/.jinchen-npm.stamp
 VENDOR_TARGETS := $(addprefix $(VENDOR_DIR)/,$(notdir $(VENDOR_FILES)))
 
-.PHONY: help sysdeps sysdeps-test venv assets migrate seed run test lint clean bench-pdf
+.PHONY: help sysdeps sysdeps-test venv assets migrate seed run test lint clean bench-pdf bench-import
 
 help:
 	@echo "make run          install everything, migrate, load demo data, serve on http://$(RUN_ADDR)"
@@ -53,6 +53,7 @@ help:
 	@echo "make seed         load demo data (safe to repeat)"
 	@echo "make lint         ruff check + ruff format --check"
 	@echo "make bench-pdf    commitment letters per second: batch path against one render per letter"
+	@echo "make bench-import 10,000-row member import: project path against the library's default path"
 	@echo "make clean        remove $(VENV) node_modules $(VENDOR_DIR) staticfiles"
 
 # --- Debian packages --------------------------------------------------------
@@ -145,6 +146,10 @@ run: sysdeps $(VENV_STAMP) assets migrate
 	worker=$$!
 	trap 'kill $$worker 2>/dev/null' EXIT
 	$(PY) manage.py runserver $(RUN_ADDR)
+
+# Importing a 10,000-row member file: the project's path against django-import-export's default (bench/bench_import.py).
+bench-import: $(VENV_STAMP)
+	$(PY) bench/bench_import.py
 
 # Speed and memory of batch printing against the naive path, measured in one run (see bench/bench_pdf.py).
 bench-pdf: sysdeps $(VENV_STAMP)

@@ -7,6 +7,8 @@ exactly the rules of a typed one (ID check digit, birth date and gender, phone, 
 import csv
 import io
 
+from django import forms
+from django.core.exceptions import ValidationError
 from django.db import transaction
 
 from .forms import MemberForm
@@ -135,9 +137,15 @@ def _text(value):
     return " ".join(str(value).split())
 
 
-def _choice(label, choices):
+_LABELS = {}  # id(choices enum) → {label: value}; Django rebuilds `.choices` lists on every access
+
+
+def _choice(label, enum):
+    labels = _LABELS.get(enum)
+    if labels is None:
+        labels = _LABELS[enum] = {text: value for value, text in enum.choices}
     label = LABEL_ALIASES.get(label, label)
-    return next((value for value, text in choices if text == label), label)
+    return labels.get(label, label)
 
 
 def _yes_no(text, default):
@@ -145,14 +153,20 @@ def _yes_no(text, default):
 
 
 class RowCheck:
-    """One row: what it would do (新增/更新/不变) or its errors, column by column."""
+    """One row: what it would do (新增/更新/不变) or its errors, column by column.
 
-    def __init__(self, number, values, form, action, columns):
-        self.number, self.values, self.form, self.action, self.columns = number, values, form, action, columns
+    `form` is the row's own form when rows are saved one by one; bulk-saved rows keep their checked
+    `instance` and `cleaned` values instead.
+    """
+
+    def __init__(self, number, values, form, action, columns, instance=None, cleaned=None):
+        self.number, self.values, self.action, self.columns = number, values, action, columns
+        self.form, self.instance, self.cleaned = form, instance, cleaned
+        self.field_errors = {f: list(msgs) for f, msgs in form.errors.items()}
 
     @property
     def errors(self):
-        return [(self.columns.get(f, "整行"), " ".join(msgs)) for f, msgs in self.form.errors.items()]
+        return [(self.columns.get(f, "整行"), " ".join(msgs)) for f, msgs in self.field_errors.items()]
 
 
 def grids_by_name(grids):
@@ -164,32 +178,83 @@ def grids_by_name(grids):
     return by_name
 
 
-def grid_of(values, by_name, grids, form):
-    """The row's grid, or the only grid in scope when the column is empty; an unknown name is a row error."""
+def grid_of(values, by_name, form):
+    """An unknown grid name is a row error (an empty one means the only grid in scope)."""
     name = values.get("所在网格", "")
-    grid = by_name.get(name) if name else (grids.first() if grids.count() == 1 else None)
-    if name and grid is None:
+    if name and name not in by_name:
         form.add_error("grid", f"网格“{name}”不在您管理的范围内。")
-    return grid
+
+
+class PreloadedChoiceField(forms.Field):
+    """A choice among objects loaded once for the whole file, so checking a row costs no query."""
+
+    def __init__(self, objects, many=False, **kwargs):
+        super().__init__(**kwargs)
+        self.objects, self.many = objects, many
+
+    def to_python(self, value):
+        if value in self.empty_values:
+            return [] if self.many else None
+        try:
+            return [self.objects[int(v)] for v in value] if self.many else self.objects[int(value)]
+        except (KeyError, TypeError, ValueError):
+            raise ValidationError("不是有效的选项。") from None
+
+
+class ImportMemberForm(MemberForm):
+    """MemberForm's rules for one spreadsheet row, with lookups and the uniqueness check served from memory."""
+
+    def __init__(self, *args, grid_objects, specialty_objects, taken_ids, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["grid"] = PreloadedChoiceField(grid_objects, label="所在网格")
+        self.fields["specialties"] = PreloadedChoiceField(specialty_objects, many=True, required=False)
+        self.taken_ids = taken_ids
+
+    def _get_validation_exclusions(self):
+        # The grid was checked against the user's grids above; the model's own check would query per row.
+        return {*super()._get_validation_exclusions(), "grid"}
+
+    def validate_unique(self):
+        number = self.cleaned_data.get("id_number")
+        owner = self.taken_ids.get(number)
+        if owner is not None and owner != self.instance.pk:
+            self.add_error("id_number", Member._meta.get_field("id_number").error_messages["unique"])
+
+
+def only_grid(grids):
+    grids = list(grids[:2])
+    return grids[0] if len(grids) == 1 else None
 
 
 def check_member_rows(rows, grids, user):
-    """Validate every row against the user's editable grids; duplicates within the file are errors too."""
+    """Validate every row against the user's editable grids; duplicates within the file are errors too.
+
+    Everything a row is checked against is loaded once, so a file of any length costs a handful of queries.
+    """
     by_name = grids_by_name(grids)
-    specialties = {s.name: s.pk for s in Specialty.objects.all()}
+    grid_objects = {g.pk: g for g in by_name.values()}
+    specialty_objects = {s.pk: s for s in Specialty.objects.all()}
+    specialties = {s.name: s.pk for s in specialty_objects.values()}
     existing = {m.id_number: m for m in Member.objects.filter(grid__in=grids).prefetch_related("specialties")}
+    taken_ids = dict(Member.objects.values_list("id_number", "pk"))
+    default_grid = only_grid(grids)
+    # One form checks every row in turn: building a form (fields, choices, layout) costs far more than cleaning one.
+    form = ImportMemberForm(
+        {}, instance=Member(), grids=grids, grid_objects=grid_objects, specialty_objects=specialty_objects,
+        taken_ids=taken_ids,
+    )  # fmt: skip
     seen, checks = {}, []
     for number, v in rows:
-        grid = by_name.get(v.get("所在网格", "")) or (grids.first() if grids.count() == 1 else None)
+        grid = by_name.get(v.get("所在网格", "")) or default_grid
         number_in_file = v.get("公民身份号码", "")
         data = {
             "grid": grid.pk if grid else "", "name": v.get("姓名", ""), "id_number": number_in_file,
-            "gender": _choice(v.get("性别", ""), Gender.choices), "ethnicity": v.get("民族") or "汉族",
+            "gender": _choice(v.get("性别", ""), Gender), "ethnicity": v.get("民族") or "汉族",
             "birth_date": v.get("出生日期", ""), "phone": v.get("联系电话", ""),
-            "education": _choice(v.get("文化程度", ""), Education.choices), "joined_on": v.get("入党时间", ""),
-            "membership": _choice(v.get("党员类别") or "正式党员", Membership.choices),
-            "address": v.get("家庭住址", ""), "health": _choice(v.get("身体状况") or "良好", Health.choices),
-            "cadre_post": _choice(v.get("现任村干部职务", ""), CadrePost.choices),
+            "education": _choice(v.get("文化程度", ""), Education), "joined_on": v.get("入党时间", ""),
+            "membership": _choice(v.get("党员类别") or "正式党员", Membership),
+            "address": v.get("家庭住址", ""), "health": _choice(v.get("身体状况") or "良好", Health),
+            "cadre_post": _choice(v.get("现任村干部职务", ""), CadrePost),
             "note": v.get("备注", ""),
             "specialties": [specialties[s] for s in _split(v.get("特长", "")) if s in specialties],
         }  # fmt: skip
@@ -199,9 +264,9 @@ def check_member_rows(rows, grids, user):
             data["is_willing"] = "on"
         key = normalise(number_in_file)
         instance = existing.get(key)
-        form = MemberForm(data, instance=instance, grids=grids)
-        form.is_valid()
-        grid_of(v, by_name, grids, form)
+        form.instance, form.data = instance or Member(), data
+        form.full_clean()
+        grid_of(v, by_name, form)
         unknown = [s for s in _split(v.get("特长", "")) if s not in specialties]
         if unknown:
             form.add_error("specialties", f"没有这些特长选项：{'、'.join(unknown)}。")
@@ -209,9 +274,10 @@ def check_member_rows(rows, grids, user):
             form.add_error("id_number", f"与第{seen[key]}行的公民身份号码重复。")
         seen.setdefault(key, number)
         action = "更新" if instance else "新增"
-        if instance and form.is_valid() and _same(instance, form.cleaned_data):
+        if instance and not form.errors and _same(instance, form.cleaned_data):
             action = "不变"
-        checks.append(RowCheck(number, v, form, action, FIELDS))
+        cleaned = dict(getattr(form, "cleaned_data", {}))
+        checks.append(RowCheck(number, v, form, action, FIELDS, instance=form.instance, cleaned=cleaned))
     return checks
 
 
@@ -230,15 +296,41 @@ def _split(text):
     return [s for s in text.replace("，", "、").replace(",", "、").replace(";", "、").split("、") if s.strip()]
 
 
-def save_rows(checks):
+def save_rows(checks, user):
     """All rows or none: refuse if any row has an error, otherwise save every changed row in one transaction."""
     if any(c.errors for c in checks):
         raise ValueError("rows with errors cannot be saved")
+    changed = [c for c in checks if c.action != "不变"]
     with transaction.atomic():
-        for c in checks:
-            if c.action != "不变":
+        if changed and changed[0].instance is not None:
+            _save_members(changed, user)
+        else:
+            for c in changed:
                 c.form.save()
     return {a: sum(c.action == a for c in checks) for a in ("新增", "更新", "不变")}
+
+
+MEMBER_FIELDS = [f for f in MemberForm.Meta.fields if f != "specialties"]
+
+
+def _save_members(changed, user):
+    """Members in bulk, their history rows too (simple-history), and their specialties."""
+    from django.utils import timezone
+    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
+
+    new = [c.instance for c in changed if c.action == "新增"]
+    updated = [c.instance for c in changed if c.action == "更新"]
+    now = timezone.now()
+    for member in updated:
+        member.updated_at = now
+    bulk_create_with_history(new, Member, batch_size=500, default_user=user)
+    bulk_update_with_history(updated, Member, [*MEMBER_FIELDS, "updated_at"], batch_size=500, default_user=user)
+    through = Member.specialties.through
+    through.objects.filter(member__in=[m.pk for m in updated]).delete()
+    through.objects.bulk_create(
+        [through(member_id=c.instance.pk, specialty_id=s.pk) for c in changed for s in c.cleaned["specialties"]],
+        batch_size=2000,
+    )  # fmt: skip
 
 
 def _store_dir():
@@ -294,20 +386,20 @@ def check_need_rows(rows, grids, user):
 
     by_name = grids_by_name(grids)
     existing = {(n.grid_id, n.recorded_on.isoformat(), n.issue): n for n in NeedRecord.objects.filter(grid__in=grids)}
-    checks = []
+    checks, default_grid = [], only_grid(grids)
     for number, v in rows:
-        grid = by_name.get(v.get("所在网格", "")) or (grids.first() if grids.count() == 1 else None)
-        pick = lambda text, choices: _choice(NEED_ALIASES.get(text, text), choices)  # noqa: E731
+        grid = by_name.get(v.get("所在网格", "")) or default_grid
+        pick = lambda text, enum: _choice(NEED_ALIASES.get(text, text), enum)  # noqa: E731
         data = {
             "grid": grid.pk if grid else "", "recorded_on": v.get("调查日期", ""),
-            "method": pick(v.get("调查方式", ""), NeedMethod.choices), "participants": v.get("参与人员", ""),
-            "issue": v.get("群众反映的问题或意见", ""), "category": pick(v.get("问题类别", ""), NeedCategory.choices),
-            "kind": pick(v.get("问题性质", ""), NeedKind.choices),
+            "method": pick(v.get("调查方式", ""), NeedMethod), "participants": v.get("参与人员", ""),
+            "issue": v.get("群众反映的问题或意见", ""), "category": pick(v.get("问题类别", ""), NeedCategory),
+            "kind": pick(v.get("问题性质", ""), NeedKind),
         }  # fmt: skip
         instance = existing.get((grid.pk if grid else None, data["recorded_on"], data["issue"]))
         form = NeedRecordForm(data, instance=instance or NeedRecord(recorded_by=user), grids=grids)
         form.is_valid()
-        grid_of(v, by_name, grids, form)
+        grid_of(v, by_name, form)
         action = "更新" if instance else "新增"
         if instance and form.is_valid() and _same(instance, form.cleaned_data):
             action = "不变"

@@ -315,7 +315,7 @@ def import_rows(request, kind):
         return render(request, "members/import.html", context)
     has_errors = any(c.errors for c in checks)
     if request.POST.get("confirm") and not has_errors:
-        counts = imports.save_rows(checks)
+        counts = imports.save_rows(checks, request.user)
         imports.forget(token)
         request.session.pop(f"import:{token}", None)
         messages.success(request, "导入完成：新增{新增}条，更新{更新}条，未变化{不变}条。".format(**counts))

@@ -1,0 +1,171 @@
+"""Importing a 10,000-row member file: the project's path against django-import-export's default path.
+
+Run with `make bench-import`. Both import the same generated rows into fresh copies of the demo database,
+each in its own process:
+
+- project: members.imports (read the .xlsx, check every row with MemberForm's rules against preloaded
+  grids, specialties and ID numbers, then save in bulk with history rows);
+- default: a plain import_export ModelResource.import_data on the same rows, the library's non-bulk path.
+
+The last line is RESULT rows=… seconds=… default_seconds=… ratio=… queries=…
+"""
+
+import argparse
+import datetime
+import json
+import os
+import random
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+DEMO_DB = Path(os.environ.get("BENCH_DB", "/tmp/jinchen-bench.sqlite3"))
+ROWS = int(os.environ.get("BENCH_ROWS", "10000"))
+HEADERS = ["党员姓名", "身份证号", "网格", "学历", "入党日期", "特长", "身体状况"]
+
+
+def setup_django(db):
+    sys.path.insert(0, str(ROOT))
+    os.environ["DATABASE_URL"] = f"sqlite:///{db}"
+    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jinchen.settings")
+    import django
+
+    django.setup()
+
+
+def make_rows(n):
+    from members.idcard import make_id_number
+
+    rng = random.Random(7)
+    grids = [f"第{c}网格" for c in "一二三四五六七八"]
+    rows = []
+    for i in range(n):
+        birth = datetime.date(1950, 1, 1) + datetime.timedelta(days=rng.randint(0, 18000))
+        number = make_id_number("330106", birth, (i // 7) % 1000)
+        joined = (birth + datetime.timedelta(days=365 * 25)).isoformat()
+        education, specialty = rng.choice(["初中", "高中", "大专", "本科"]), rng.choice(["", "调解沟通"])
+        rows.append([f"测试党员{i}", number, grids[i % len(grids)], education, joined, specialty, "良好"])
+    # Make every ID unique: the generator above repeats a few (same birth date and sequence).
+    seen, unique = set(), []
+    for row in rows:
+        if row[1] not in seen:
+            seen.add(row[1])
+            unique.append(row)
+    return unique
+
+
+class QueryCounter:
+    def __init__(self):
+        self.count = 0
+
+    def __call__(self, execute, sql, params, many, context):
+        self.count += 1
+        return execute(sql, params, many, context)
+
+
+def run(path, db, file):
+    setup_django(db)
+    from django.contrib.auth.models import User
+    from django.db import connection
+
+    from grids.access import grids_for_user
+    from members import imports
+
+    user = User.objects.get(username="cun01")
+    grids = grids_for_user(user, edit=True).filter(village__secretary=user)
+    counter = QueryCounter()
+    started = time.perf_counter()
+    with connection.execute_wrapper(counter):
+        if path == "project":
+            from django.core.files.uploadedfile import SimpleUploadedFile
+
+            rows = imports.read_rows(SimpleUploadedFile("名册.xlsx", Path(file).read_bytes()), "members")
+            checks = imports.check_member_rows(rows, grids, user)
+            errors = [c for c in checks if c.errors]
+            if errors:
+                sys.exit(f"row {errors[0].number}: {errors[0].errors}")
+            imports.save_rows(checks, user)
+            imported = len(checks)
+        else:
+            imported = default_import(Path(file), grids)
+    seconds = time.perf_counter() - started
+    print(json.dumps({"rows": imported, "seconds": seconds, "queries": counter.count}))
+
+
+def default_import(file, grids):
+    """The same rows through a plain ModelResource: the library's default, one row at a time."""
+    import openpyxl
+    import tablib
+    from import_export import resources
+
+    from members.models import Education, Member
+
+    education = {label: value for value, label in Education.choices} | {"大专": "college", "本科": "bachelor"}
+    grid_ids = {g.name: g.pk for g in grids}
+
+    class MemberResource(resources.ModelResource):
+        class Meta:
+            model = Member
+            fields = ("name", "id_number", "grid", "gender", "birth_date", "education", "joined_on", "health")
+            import_id_fields = ("id_number",)
+
+    from members.idcard import parse_id_number
+
+    dataset = tablib.Dataset(headers=list(MemberResource.Meta.fields))
+    sheet = openpyxl.load_workbook(file, read_only=True).active
+    for name, number, grid, edu, joined, _specialty, _health in list(sheet.iter_rows(values_only=True))[1:]:
+        info = parse_id_number(number)
+        dataset.append([name, number, grid_ids[grid], info.gender, info.birth_date, education[edu], joined, "good"])
+    result = MemberResource().import_data(dataset, dry_run=False, raise_errors=True)
+    return result.totals["new"]
+
+
+def measure(path, file):
+    with tempfile.TemporaryDirectory() as tmp:
+        db = Path(tmp) / "db.sqlite3"
+        shutil.copy(DEMO_DB, db)
+        out = subprocess.run([sys.executable, __file__, "--run", path, "--db", str(db), "--file", str(file)],
+                             capture_output=True, text=True)  # fmt: skip
+    if out.returncode:
+        sys.exit(out.stderr[-2000:])
+    result = json.loads(out.stdout.strip().splitlines()[-1])
+    print(f"{path:>8}: {result['rows']} rows in {result['seconds']:.2f} s = {result['rows'] / result['seconds']:.0f} "
+          f"rows/s, {result['queries']} queries")  # fmt: skip
+    return result
+
+
+def main():
+    if not DEMO_DB.exists():
+        print(f"building the demo town in {DEMO_DB} …")
+        env = {**os.environ, "DATABASE_URL": f"sqlite:///{DEMO_DB}"}
+        for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
+            subprocess.run([sys.executable, str(ROOT / "manage.py"), *command], env=env, check=True,
+                           stdout=subprocess.DEVNULL)  # fmt: skip
+    setup_django(DEMO_DB)
+    import openpyxl
+
+    with tempfile.TemporaryDirectory() as tmp:
+        file = Path(tmp) / "members.xlsx"
+        book = openpyxl.Workbook()
+        book.active.append(HEADERS)
+        for row in make_rows(ROWS):
+            book.active.append(row)
+        book.save(file)
+        project = measure("project", file)
+        default = measure("default", file)
+    ratio = default["seconds"] / project["seconds"]
+    print(f"RESULT rows={project['rows']} seconds={project['seconds']:.2f} default_seconds={default['seconds']:.2f} "
+          f"ratio={ratio:.1f} queries={project['queries']}")  # fmt: skip
+
+
+if __name__ == "__main__":
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("--run", choices=["project", "default"])
+    parser.add_argument("--db")
+    parser.add_argument("--file")
+    args = parser.parse_args()
+    run(args.run, args.db, args.file) if args.run else main()
