@@ -64,6 +64,7 @@ def test_upload_preview_confirm_and_reimport_changes_nothing(client, sec_a, vill
     zhao = Member.objects.get(name="赵红梅")
     assert zhao.grid == grid_a1 and zhao.gender == "F" and zhao.birth_date == datetime.date(1968, 3, 9)
     assert sorted(s.name for s in zhao.specialties.all()) == ["种植养殖", "调解沟通"]
+    assert zhao.history.get().history_user == sec_a  # bulk-saved rows keep their history too
     assert (
         Member.objects.get(name="钱国强").grid == grid_a2 and Member.objects.get(name="钱国强").education == "college"
     )
