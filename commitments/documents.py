@@ -35,7 +35,7 @@ def qr_data_uri(url):
 
 def round_for(village, at_least):
     """The village's running (or last) round, refused if it has not reached `at_least`."""
-    round = Round.current_for(village.pk) or village.rounds.order_by("-year").first()
+    round = Round.current_or_latest(village.pk)
     if round is None:
         raise DocumentError(f"{village.name}还没有开始设岗定责年度工作。")
     if STAGE_ORDER.index(round.stage) < STAGE_ORDER.index(at_least):
@@ -57,7 +57,7 @@ def post_list(grid):
 
 def notice(grid):
     round = round_for(grid.village, Stage.DELIBERATION)
-    latest = Notice.objects.filter(round=round, grid=grid).order_by("-starts_on", "-pk").first()
+    latest = Notice.latest_for(grid, round=round)
     if latest is None:
         raise DocumentError(f"{grid.village.name}{grid.name}还没有发布拟上岗人选公示。")
     assignments = (
@@ -79,21 +79,15 @@ def letter(assignment):
 
 def wall_sheet(grid):
     round = round_for(grid.village, Stage.CONFIRMATION)
-    on_post = (
-        round.assignments.filter(post__grid=grid, status=Status.ON_POST)
-        .select_related("member", "post")
-        .order_by("post__post_type__order", "post_id", "pk")
-    )
-    rows = {}
-    for a in on_post:
-        rows.setdefault(a.post, []).append(a.member.name)
-    if not rows:
+    on_post = round.members_on_post(grid)
+    if not on_post:
         raise DocumentError(f"{grid.village.name}{grid.name}还没有党员确认上岗，公示牌无内容可印。")
-    latest = Notice.objects.filter(grid=grid).order_by("-starts_on", "-pk").first()
+    posts = grid.posts.filter(pk__in=on_post).order_by("post_type__order", "pk")
+    latest = Notice.latest_for(grid)
     url = public_url(grid)
     context = {
         "grid": grid,
-        "rows": list(rows.items()),
+        "rows": [(post, on_post[post.pk]) for post in posts],
         "phone": latest.phone if latest else "",
         "public_url": url,
         "qr": qr_data_uri(url),
@@ -106,10 +100,10 @@ GRID_BUILDERS = {DocumentKind.POST_LIST: post_list, DocumentKind.NOTICE: notice,
 
 
 def letters_of(village_ids):
-    """Members whose letters are due: under notice or on post in their village's running round."""
-    rounds = [Round.current_for(v) for v in village_ids]
+    """Members whose letters are due: under notice or on post in their village's running round (one per village)."""
+    running = Round.objects.filter(village__in=village_ids).exclude(stage=Stage.CLOSED)
     return (
-        Assignment.objects.filter(round__in=[r for r in rounds if r], status__in=[Status.NOTICED, Status.ON_POST])
+        Assignment.objects.filter(round__in=running, status__in=[Status.NOTICED, Status.ON_POST])
         .select_related("member", "post__grid__village")
         .order_by("post__grid__village__name", "post__grid__number", "post_id", "pk")
     )
@@ -118,7 +112,8 @@ def letters_of(village_ids):
 def sections_for(kind, grids):
     """Every section of `kind` for these grids, skipping grids with nothing to print; refuse if none has any."""
     if kind == DocumentKind.LETTER:
-        sections = [letter(a) for a in letters_of({g.village_id for g in grids}) if a.post.grid in grids]
+        grid_ids = {g.pk for g in grids}
+        sections = [letter(a) for a in letters_of({g.village_id for g in grids}) if a.post.grid_id in grid_ids]
     else:
         sections, reasons = [], []
         for grid in grids:

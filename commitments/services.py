@@ -25,7 +25,7 @@ def issue_for_grid(kind, grid, by):
     pdf, pages = render_pdf([section], title)
     return IssuedDocument.archive(
         pdf, pages, f"{kind}.pdf", kind=kind, title=title, town=grid.village.town, village=grid.village,
-        grid=grid, round=Round.current_for(grid.village_id), purpose=PURPOSES[kind], issued_by=by,
+        grid=grid, round=Round.current_or_latest(grid.village_id), purpose=PURPOSES[kind], issued_by=by,
     )  # fmt: skip
 
 

@@ -152,12 +152,9 @@ def round_create(request, village_pk):
 @login_required
 def village_rounds(request, pk):
     village = get_village_for_user(request.user, pk)
-    current = Round.current_for(village.pk)
-    if current:
-        return redirect(current)
-    latest = village.rounds.order_by("-year").first()
-    if latest:
-        return redirect(latest)
+    round = Round.current_or_latest(village.pk)
+    if round:
+        return redirect(round)
     if can_edit_village(request.user, village):
         return redirect("posts:round-create", village.pk)
     return render(request, "posts/no_round.html", {"village": village})
@@ -448,14 +445,10 @@ def training_create(request, pk):
 def public_grid(request, pk):
     """What residents see from the QR code on the wall sheet: posts, members on post, duties. No login."""
     grid = get_object_or_404(Grid.objects.select_related("village", "secretary"), pk=pk)
-    round = Round.current_for(grid.village_id) or grid.village.rounds.order_by("-year").first()
-    on_post = {}
-    if round:
-        rows = round.assignments.filter(post__grid=grid, status=Status.ON_POST).select_related("member")
-        for a in rows.order_by("pk"):
-            on_post.setdefault(a.post_id, []).append(a.member.name)
+    round = Round.current_or_latest(grid.village_id)
+    on_post = round.members_on_post(grid) if round else {}
     posts = [(p, on_post.get(p.pk, [])) for p in grid.posts.order_by("post_type__order", "pk")]
-    notice = Notice.objects.filter(grid=grid).order_by("-starts_on", "-pk").first()
+    notice = Notice.latest_for(grid)
     context = {"grid": grid, "posts": posts, "round": round, "phone": notice.phone if notice else ""}
     return render(request, "posts/public_grid.html", context)
 

@@ -115,6 +115,19 @@ class Round(models.Model):
         return cls.objects.filter(village=village_id).exclude(stage=Stage.CLOSED).order_by("-year").first()
 
     @classmethod
+    def current_or_latest(cls, village_id):
+        """The round residents and printouts refer to: the running one, else the last one."""
+        return cls.current_for(village_id) or cls.objects.filter(village=village_id).order_by("-year").first()
+
+    def members_on_post(self, grid):
+        """{post id: [names of its members on post]} for one grid, in the order they went on post."""
+        names = {}
+        rows = self.assignments.filter(post__grid=grid, status=Status.ON_POST).select_related("member")
+        for a in rows.order_by("pk"):
+            names.setdefault(a.post_id, []).append(a.member.name)
+        return names
+
+    @classmethod
     def posts_locked_reason(cls, village_id):
         """Posts are published when applications open; after that they may not change until the round ends."""
         current = cls.current_for(village_id)
@@ -370,6 +383,12 @@ class Notice(models.Model):
 
     def __str__(self):
         return f"{self.grid.name}公示（{self.starts_on:%m月%d日}至{self.ends_on:%m月%d日}）"
+
+    @classmethod
+    def latest_for(cls, grid, round=None):
+        """The grid's most recent notice (in `round`, if given): its phone is the grid's supervision phone."""
+        notices = cls.objects.filter(grid=grid) if round is None else cls.objects.filter(grid=grid, round=round)
+        return notices.order_by("-starts_on", "-pk").first()
 
     def is_running(self, today=None):
         today = today or timezone.localdate()
