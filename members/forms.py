@@ -13,6 +13,22 @@ from .models import Gender, Member, NeedRecord, VillagePlan, add_years
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 
+def check_year(year):
+    """A programme year typed by a person: four digits, within reason."""
+    if not 2000 <= year <= 2100:
+        raise ValidationError("请填写四位数的年度，例如 2026。")
+    return year
+
+
+def ends_after_start(form, start_field, end_field, message="结束日期不能早于开始日期。"):
+    """Put `message` on the end field when it is before the start; True when both are there and in order."""
+    start, end = form.cleaned_data.get(start_field), form.cleaned_data.get(end_field)
+    if start and end and end < start:
+        form.add_error(end_field, message)
+        return False
+    return bool(start and end)
+
+
 class DateInput(forms.DateInput):
     """A date picker where the browser has one; older browsers show a text box with the format as a hint."""
 
@@ -169,9 +185,7 @@ class VillagePlanForm(forms.ModelForm):
         )
 
     def clean_year(self):
-        year = self.cleaned_data["year"]
-        if not 2000 <= year <= 2100:
-            raise ValidationError("请填写四位数的年度，例如 2026。")
+        year = check_year(self.cleaned_data["year"])
         taken = VillagePlan.objects.filter(village=self.village, year=year).exclude(pk=self.instance.pk)
         if taken.exists():
             raise ValidationError(f"{self.village.name}{year}年度的实施方案已经存在，请直接修改那一份。")
@@ -179,7 +193,5 @@ class VillagePlanForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        starts, ends = cleaned.get("starts_on"), cleaned.get("ends_on")
-        if starts and ends and ends < starts:
-            self.add_error("ends_on", "结束日期不能早于开始日期。")
+        ends_after_start(self, "starts_on", "ends_on")
         return cleaned

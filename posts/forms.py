@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from members.forms import DateInput
+from members.forms import DateInput, check_year, ends_after_start
 from members.models import Member
 
 from .models import (
@@ -112,9 +112,7 @@ class RoundForm(forms.ModelForm):
         self.instance.village = village
 
     def clean_year(self):
-        year = self.cleaned_data["year"]
-        if not 2000 <= year <= 2100:
-            raise ValidationError("请填写四位数的年度，例如 2026。")
+        year = check_year(self.cleaned_data["year"])
         if Round.objects.filter(village=self.village, year=year).exists():
             raise ValidationError(f"{self.village.name}{year}年度的设岗定责工作已经建立。")
         if Round.current_for(self.village.pk):
@@ -137,10 +135,11 @@ class WindowForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        opens, closes = cleaned.get("applications_open_on"), cleaned.get("applications_close_on")
-        if opens and closes and closes < opens:
-            self.add_error("applications_close_on", "申报截止日期不能早于开始日期。")
-        elif closes and closes < timezone.localdate():
+        closes = cleaned.get("applications_close_on")
+        in_order = ends_after_start(
+            self, "applications_open_on", "applications_close_on", "申报截止日期不能早于开始日期。"
+        )
+        if in_order and closes < timezone.localdate():
             # The window is published to members: it may be extended, never cut short behind their backs.
             self.add_error("applications_close_on", "申报截止日期不能早于今天。")
         return cleaned
@@ -277,8 +276,7 @@ class NoticeForm(forms.Form):
 
     def clean(self):
         cleaned = super().clean()
-        if cleaned.get("starts_on") and cleaned.get("ends_on") and cleaned["ends_on"] < cleaned["starts_on"]:
-            self.add_error("ends_on", "结束日期不能早于开始日期。")
+        ends_after_start(self, "starts_on", "ends_on")
         return cleaned
 
 
