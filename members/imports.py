@@ -6,14 +6,32 @@ exactly the rules of a typed one (ID check digit, birth date and gender, phone, 
 
 import csv
 import io
+import uuid
 
+import openpyxl
 from django import forms
+from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.utils import timezone
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
-from .forms import MemberForm
+from .forms import MemberForm, NeedRecordForm
 from .idcard import normalise
-from .models import CadrePost, Education, Gender, Health, Member, Membership, Specialty
+from .models import (
+    CadrePost,
+    Education,
+    Gender,
+    Health,
+    Member,
+    Membership,
+    NeedCategory,
+    NeedKind,
+    NeedMethod,
+    NeedRecord,
+    Specialty,
+)
 
 # Column → the names secretaries' own spreadsheets use for it (the national system's export among them).
 HEADERS = {
@@ -86,8 +104,6 @@ def read_rows(upload, kind):
 
 
 def _xlsx_rows(data):
-    import openpyxl
-
     try:
         book = openpyxl.load_workbook(io.BytesIO(data), read_only=True, data_only=True)
     except Exception:
@@ -315,9 +331,6 @@ MEMBER_FIELDS = [f for f in MemberForm.Meta.fields if f != "specialties"]
 
 def _save_members(changed, user):
     """Members in bulk, their history rows too (simple-history), and their specialties."""
-    from django.utils import timezone
-    from simple_history.utils import bulk_create_with_history, bulk_update_with_history
-
     new = [c.instance for c in changed if c.action == "新增"]
     updated = [c.instance for c in changed if c.action == "更新"]
     now = timezone.now()
@@ -334,8 +347,6 @@ def _save_members(changed, user):
 
 
 def _store_dir():
-    from django.conf import settings
-
     path = settings.MEDIA_ROOT / "imports"
     path.mkdir(parents=True, exist_ok=True)
     return path
@@ -343,8 +354,6 @@ def _store_dir():
 
 def store_upload(upload, kind):
     """Keep the upload until it is confirmed (under MEDIA_ROOT/imports); returns (token, rows read from it)."""
-    import uuid
-
     rows = read_rows(upload, kind)
     token = f"{uuid.uuid4().hex}{'.xlsx' if upload.name.lower().endswith('.xlsx') else '.csv'}"
     upload.seek(0)
@@ -353,8 +362,6 @@ def store_upload(upload, kind):
 
 
 def read_stored(token, kind):
-    from django.core.files.uploadedfile import SimpleUploadedFile
-
     path = _store_dir() / token
     if "/" in token or not path.exists():
         raise ImportFileError("预览已过期，请重新上传文件。")
@@ -381,9 +388,6 @@ NEED_ALIASES = {"走访": "入户走访", "座谈": "座谈会", "焦点": "焦�
 
 def check_need_rows(rows, grids, user):
     """Needs rows, matched to what is already recorded by grid, date and issue (re-importing adds nothing)."""
-    from .forms import NeedRecordForm
-    from .models import NeedCategory, NeedKind, NeedMethod, NeedRecord
-
     by_name = grids_by_name(grids)
     existing = {(n.grid_id, n.recorded_on.isoformat(), n.issue): n for n in NeedRecord.objects.filter(grid__in=grids)}
     checks, default_grid = [], only_grid(grids)
