@@ -115,6 +115,32 @@ def test_csv_in_gbk_with_merged_title_row(client, sec_a, village_a, grid_a1):
     assert [c.action for c in preview.context["checks"]] == ["新增"]
 
 
+def test_xlsx_with_merged_title_and_merged_grid_cells(client, sec_a, village_a, grid_a1, grid_a2):
+    """Secretaries merge a title across the top and one grid name down its members: each member gets that grid."""
+    book = openpyxl.Workbook()
+    sheet = book.active
+    sheet.append(["金城村党员名册"])
+    sheet.merge_cells("A1:E1")
+    sheet.append(["网格", "姓名", "身份证号", "文化程度", "入党时间"])
+    for grid_name, name in [("第二网格", "周一"), (None, "吴二"), (None, "郑三"), ("第一网格", "王四")]:
+        sheet.append([grid_name, name, new_id_number(), "初中", "1990-05-01"])
+    sheet.merge_cells("A3:A5")
+    out = io.BytesIO()
+    book.save(out)
+    client.force_login(sec_a)
+    preview = upload(client, village_a, SimpleUploadedFile("名册.xlsx", out.getvalue()))
+    assert [(c.number, c.action, c.errors) for c in preview.context["checks"]] == [
+        (n, "新增", []) for n in (3, 4, 5, 6)
+    ]
+    confirm(client, village_a, preview)
+    assert {m.name: m.grid for m in Member.objects.all()} == {
+        "周一": grid_a2,
+        "吴二": grid_a2,
+        "郑三": grid_a2,
+        "王四": grid_a1,
+    }
+
+
 def test_import_is_scoped(client, sec_b, grid_user, village_a, grid_a1, grid_a2, good_rows):
     client.force_login(sec_b)
     assert client.get(str(URL) + f"?village={village_a.pk}").status_code == 404
