@@ -31,6 +31,7 @@ HEADERS = ["党员姓名", "身份证号", "网格", "学历", "入党日期", "
 def setup_django(db):
     sys.path.insert(0, str(ROOT))
     os.environ["DATABASE_URL"] = f"sqlite:///{db}"
+    os.environ.update(DEBUG="0", SECRET_KEY="bench")  # as in production: no SQL text kept for debugging
     os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jinchen.settings")
     import django
 

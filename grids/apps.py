@@ -5,3 +5,6 @@ class GridsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "grids"
     verbose_name = "组织架构"
+
+    def ready(self):
+        from jinchen import bulk  # noqa: F401 (connects the SQLite parameter-limit receiver)

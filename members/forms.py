@@ -100,7 +100,8 @@ class MemberForm(forms.ModelForm):
         )
 
     def clean_id_number(self):
-        return idcard.parse_id_number(self.cleaned_data["id_number"]).number
+        self.id_info = idcard.parse_id_number(self.cleaned_data["id_number"])  # clean() uses it again
+        return self.id_info.number
 
     def clean_phone(self):
         phone = "".join(self.cleaned_data["phone"].split())
@@ -113,7 +114,7 @@ class MemberForm(forms.ModelForm):
         number = cleaned.get("id_number")
         if not number:
             return cleaned
-        info = idcard.parse_id_number(number)
+        info = self.id_info
         birth, gender = cleaned.get("birth_date"), cleaned.get("gender")
         if birth and birth != info.birth_date:
             self.add_error(

@@ -5,6 +5,7 @@ digit is odd for men and even for women, and a check character computed from the
 """
 
 import datetime
+import operator
 from dataclasses import dataclass
 
 from django.core.exceptions import ValidationError
@@ -30,7 +31,7 @@ class IdInfo:
 
 
 def check_char(first17):
-    return CHECK_CHARS[sum(int(d) * w for d, w in zip(first17, WEIGHTS, strict=True)) % 11]
+    return CHECK_CHARS[sum(map(operator.mul, map(int, first17), WEIGHTS)) % 11]
 
 
 FULL_WIDTH = str.maketrans("０１２３４５６７８９ＸｘX", "0123456789XXX")
