@@ -147,6 +147,9 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 # Background work (village- and town-wide PDFs). `manage.py db_worker` runs the queue; tests run tasks at once.
+# An uploaded file with more rows than this is checked and imported by the worker, with a progress page.
+IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", "1000"))
+
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 # The address residents reach the site at: printed as the QR code on wall sheets, so it must be the public one.

@@ -21,6 +21,7 @@ from django.forms.utils import ErrorDict
 from django.utils import timezone
 from python_calamine import CalamineError, CalamineWorkbook
 
+from grids.access import grids_for_user
 from jinchen import bulk
 
 from .forms import MemberForm, NeedRecordForm
@@ -30,6 +31,8 @@ from .models import (
     Education,
     Gender,
     Health,
+    ImportJob,
+    ImportStatus,
     Member,
     Membership,
     NeedCategory,
@@ -75,6 +78,8 @@ LABEL_ALIASES = {
     "正式": "正式党员", "预备": "预备党员", "无": "",
 }  # fmt: skip
 MAX_BLANK_RUN = 50  # LibreOffice may leave a million empty rows: stop after this many in a row
+PROGRESS_EVERY = 500  # a background import records how far its check has come every so many rows
+ERRORS_KEPT = 500  # a background import keeps this many error messages for its page
 
 
 class ImportFileError(Exception):
@@ -364,7 +369,7 @@ def _quick_field(field):
     return field.clean
 
 
-def check_member_rows(rows, grids, user):
+def check_member_rows(rows, grids, user, progress=None):
     """Validate every row against the user's editable grids; duplicates within the file are errors too.
 
     Everything a row is checked against is loaded once, so a file of any length costs a handful of queries.
@@ -384,7 +389,9 @@ def check_member_rows(rows, grids, user):
     )  # fmt: skip
     quick = QuickClean(form)
     seen, checks = {}, []
-    for number, v in rows:
+    for index, (number, v) in enumerate(rows):
+        if progress and index and index % PROGRESS_EVERY == 0:
+            progress(index)
         data = member_data(v, by_name, default_grid, specialties)
         key = normalise(v.get("公民身份号码", ""))
         instance = existing.get(key)
@@ -467,12 +474,17 @@ def save_rows(checks, user):
     if any(c.errors for c in checks):
         raise ValueError("rows with errors cannot be saved")
     changed = [c for c in checks if c.action != "不变"]
+    counts = count_actions(checks)
     with transaction.atomic():
         if changed and changed[0].instance is not None:
             _save_members(changed, user)
         else:
             for c in changed:
                 c.form.save()
+    return counts
+
+
+def count_actions(checks):
     return {a: sum(c.action == a for c in checks) for a in ("新增", "更新", "不变")}
 
 
@@ -558,12 +570,14 @@ NEED_FIELDS = {"grid": "所在网格", "recorded_on": "调查日期", "method": 
 NEED_ALIASES = {"走访": "入户走访", "座谈": "座谈会", "焦点": "焦点问题", "热点": "热点问题", "难点": "难点问题"}
 
 
-def check_need_rows(rows, grids, user):
+def check_need_rows(rows, grids, user, progress=None):
     """Needs rows, matched to what is already recorded by grid, date and issue (re-importing adds nothing)."""
     by_name = grids_by_name(grids)
     existing = {(n.grid_id, n.recorded_on.isoformat(), n.issue): n for n in NeedRecord.objects.filter(grid__in=grids)}
     checks, default_grid = [], only_grid(grids)
-    for number, v in rows:
+    for index, (number, v) in enumerate(rows):
+        if progress and index and index % PROGRESS_EVERY == 0:
+            progress(index)
         grid = by_name.get(v.get("所在网格", "")) or default_grid
         pick = lambda text, enum: _choice(NEED_ALIASES.get(text, text), enum)  # noqa: E731
         data = {
@@ -597,3 +611,64 @@ KINDS = {
         check_need_rows,
     ),
 }  # fmt: skip
+
+
+def scope_grids(user, village, grid=None):
+    """The grids an import into a village (or one of its grids) may write to, as `user` may edit them now."""
+    grids = grids_for_user(user, edit=True)
+    return grids.filter(pk=grid.pk) if grid else grids.filter(village=village)
+
+
+def start_job(kind, token, file_name, rows_total, village, grid, user):
+    """Record a large upload and queue its check for the worker; the page follows its progress."""
+    from .tasks import check_import
+
+    job = ImportJob.objects.create(
+        kind=kind, token=token, file_name=file_name[:200], rows_total=rows_total, village=village, grid=grid,
+        requested_by=user,
+    )  # fmt: skip
+    transaction.on_commit(lambda: check_import.enqueue(job.pk))
+    return job
+
+
+def confirm_job(job):
+    """Queue the import of a checked job without errors; False if it is not (or no longer) in that state."""
+    from .tasks import save_import
+
+    updated = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.CHECKED, error_rows=0).update(
+        status=ImportStatus.SAVING, rows_checked=0
+    )
+    if updated:
+        transaction.on_commit(lambda: save_import.enqueue(job.pk))
+    return bool(updated)
+
+
+def run_job(job_id, save=False):
+    """Worker side: check every row (recording progress), and on `save` import them all or none.
+
+    The rows are checked again before saving, as for a small file: the roster may have changed meanwhile.
+    """
+    job = ImportJob.objects.select_related("village", "grid", "requested_by").get(pk=job_id)
+    jobs = ImportJob.objects.filter(pk=job.pk)
+    user = job.requested_by
+    try:
+        rows = read_stored(job.token, job.kind)
+        jobs.update(rows_total=len(rows))
+        checks = KINDS[job.kind].check(
+            rows, scope_grids(user, job.village, job.grid), user, progress=lambda n: jobs.update(rows_checked=n)
+        )
+        bad = [c for c in checks if c.errors]
+        errors = [[c.number, column, message] for c in bad for column, message in c.errors][:ERRORS_KEPT]
+        result = {"rows_checked": len(checks), "error_rows": len(bad), "errors": errors}
+        if save and not bad:
+            counts = save_rows(checks, user)
+            forget(job.token)
+            jobs.update(**result, counts=counts, status=ImportStatus.DONE, finished_at=timezone.now())
+        else:
+            jobs.update(**result, counts=count_actions(checks), status=ImportStatus.CHECKED)
+    except ImportFileError as error:
+        jobs.update(status=ImportStatus.FAILED, message=str(error), finished_at=timezone.now())
+    except Exception:  # a job must end with a reason, never stay 正在检查 for ever
+        message = "处理时出错，没有导入任何数据。请重新上传；如仍失败，请联系系统管理员查看日志。"
+        jobs.update(status=ImportStatus.FAILED, message=message, finished_at=timezone.now())
+        raise

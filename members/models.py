@@ -300,3 +300,66 @@ def age_band_q(low, high, today):
     if low is not None:
         q &= Q(birth_date__lte=add_years(today, -low))
     return q
+
+
+class ImportStatus(models.TextChoices):
+    CHECKING = "checking", "正在检查"
+    CHECKED = "checked", "检查完成"
+    SAVING = "saving", "正在导入"
+    DONE = "done", "导入完成"
+    FAILED = "failed", "无法导入"
+
+
+class ImportJob(models.Model):
+    """A large upload checked and imported in the background (`db_worker`), its progress shown on its page.
+
+    The same two steps as a small file: check every row and show the result, then import on confirmation,
+    all rows or none. Only the person who uploaded it sees it.
+    """
+
+    kind = models.CharField("导入内容", max_length=16)
+    file_name = models.CharField("文件名", max_length=200)
+    token = models.CharField("暂存文件", max_length=64)
+    village = models.ForeignKey(Village, verbose_name="村", on_delete=models.CASCADE, related_name="+")
+    grid = models.ForeignKey(Grid, verbose_name="网格", on_delete=models.CASCADE, null=True, related_name="+")
+    status = models.CharField("状态", max_length=8, choices=ImportStatus.choices, default=ImportStatus.CHECKING)
+    rows_total = models.PositiveIntegerField("总行数", default=0)
+    rows_checked = models.PositiveIntegerField("已检查行数", default=0)
+    counts = models.JSONField("结果", default=dict, help_text="新增、更新、不变的行数")
+    error_rows = models.PositiveIntegerField("有错误的行数", default=0)
+    errors = models.JSONField("错误", default=list, help_text="[行号, 列, 说明]，最多保存前几百条")
+    message = models.TextField("说明", blank=True)
+    requested_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="上传人", on_delete=models.PROTECT, related_name="+"
+    )
+    created_at = models.DateTimeField("上传时间", auto_now_add=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "后台导入"
+        verbose_name_plural = "后台导入"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.file_name}（{self.get_status_display()}）"
+
+    def get_absolute_url(self):
+        return reverse("members:import-job", args=[self.pk])
+
+    @property
+    def upload_url(self):
+        """The import page this job came from, to upload a corrected file."""
+        scope = f"grid={self.grid_id}" if self.grid_id else f"village={self.village_id}"
+        return f"{reverse('members:import', args=[self.kind])}?{scope}"
+
+    @property
+    def percent(self):
+        return round(100 * self.rows_checked / self.rows_total) if self.rows_total else 0
+
+    @property
+    def is_running(self):
+        return self.status in (ImportStatus.CHECKING, ImportStatus.SAVING)
+
+    @property
+    def can_confirm(self):
+        return self.status == ImportStatus.CHECKED and not self.error_rows

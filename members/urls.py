@@ -10,6 +10,7 @@ urlpatterns = [
     path("exports/needs.xlsx", views.needs_export, name="needs-export"),
     path("imports/<str:kind>/", views.import_rows, name="import"),
     path("imports/<str:kind>/template.xlsx", views.import_template, name="import-template"),
+    path("imports/jobs/<int:pk>/", views.import_job, name="import-job"),
     path("villages/<int:pk>/", views.village, name="village"),
     path("villages/<int:pk>/survey/", views.village_survey, name="village-survey"),
     path("villages/<int:village_pk>/plans/new/", views.plan_form, name="plan-create"),

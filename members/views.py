@@ -1,8 +1,9 @@
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import ProtectedError
 from django.http import Http404
-from django.shortcuts import redirect, render
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods
@@ -25,7 +26,7 @@ from jinchen.xlsx import xlsx_response
 from . import imports
 from .access import get_member_for_user, get_need_for_user, get_plan_for_user, members_for_user
 from .forms import MemberForm, NeedRecordForm, VillagePlanForm
-from .models import Member, NeedRecord, VillagePlan, count_subquery, eligible_q
+from .models import ImportJob, Member, NeedRecord, VillagePlan, count_subquery, eligible_q
 from .resources import MemberResource, NeedRecordResource
 from .survey import member_figures, need_figures
 
@@ -279,9 +280,9 @@ def import_scope(request):
         if value.isdigit():
             if key == "grid":
                 grid = get_grid_for_user(request.user, value, edit=True)
-                return grids_for_user(request.user, edit=True).filter(pk=grid.pk), str(grid), grid.village, grid
+                return imports.scope_grids(request.user, grid.village, grid), str(grid), grid.village, grid
             village = get_village_for_user(request.user, value, edit=True)
-            return grids_for_user(request.user, edit=True).filter(village=village), village.name, village, None
+            return imports.scope_grids(request.user, village), village.name, village, None
     raise Http404
 
 
@@ -293,8 +294,10 @@ def import_rows(request, kind):
         raise Http404
     spec = imports.KINDS[kind]
     grids, name, village, grid = import_scope(request)
+    jobs = ImportJob.objects.filter(requested_by=request.user, kind=kind, village=village, grid=grid)[:5]
     context = {"title": f"导入{spec.title}：{name}", "village": village, "grid": grid, "kind": kind,
-               "query": request.GET.urlencode()}  # fmt: skip
+               "query": request.GET.urlencode(), "jobs": jobs,
+               "background_rows": settings.IMPORT_BACKGROUND_ROWS}  # fmt: skip
     if request.method == "GET":
         return render(request, "members/import.html", context)
     token = request.POST.get("token", "")
@@ -308,6 +311,8 @@ def import_rows(request, kind):
             if upload is None:
                 raise imports.ImportFileError("请选择要导入的文件。")
             token, rows = imports.store_upload(upload, kind)
+            if len(rows) > settings.IMPORT_BACKGROUND_ROWS:  # checked by the worker, the page shows progress
+                return redirect(imports.start_job(kind, token, upload.name, len(rows), village, grid, request.user))
             request.session[f"import:{token}"] = kind
             checks = spec.check(rows, grids, request.user)
     except imports.ImportFileError as error:
@@ -319,9 +324,29 @@ def import_rows(request, kind):
         imports.forget(token)
         request.session.pop(f"import:{token}", None)
         messages.success(request, "导入完成：新增{新增}条，更新{更新}条，未变化{不变}条。".format(**counts))
-        return redirect(grid.get_absolute_url() if grid else reverse("members:village", args=[village.pk]))
+        return redirect(roster_url(village, grid))
     context.update(checks=checks, token=token, has_errors=has_errors)
     return render(request, "members/import_preview.html", context)
+
+
+def roster_url(village, grid):
+    return grid.get_absolute_url() if grid else reverse("members:village", args=[village.pk])
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def import_job(request, pk):
+    """A large import's page: progress while the worker checks, the result, confirmation, then the outcome."""
+    job = get_object_or_404(ImportJob.objects.select_related("village", "grid"), pk=pk, requested_by=request.user)
+    if request.method == "POST":
+        if imports.confirm_job(job):
+            messages.info(request, "已开始导入，请稍候。")
+        else:
+            messages.error(request, "这个文件不能导入：检查尚未完成、有错误，或已经导入过。")
+        return redirect(job)
+    context = {"job": job, "spec": imports.KINDS.get(job.kind), "roster": roster_url(job.village, job.grid)}
+    template = "members/_import_job_status.html" if request.headers.get("HX-Request") else "members/import_job.html"
+    return render(request, template, context)
 
 
 @login_required

@@ -12,6 +12,12 @@ from members.tests.test_imports import xlsx
 from posts.tests.test_browser import log_in
 
 
+def upload_file(page, path):  # noqa: F811
+    page.get_by_role("link", name="从Excel导入党员").click()
+    page.get_by_label("选择文件").set_input_files(str(path))
+    page.get_by_role("button", name="上传并检查").click()
+
+
 # serialized_rollback: see members/tests/test_browser.py.
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
@@ -26,9 +32,7 @@ def test_upload_fix_and_import(live_server, page, sec_a, grid_a1, tmp_path):  # 
     bad_file = tmp_path / "名册.xlsx"
     bad_file.write_bytes(xlsx(rows).read())
     log_in(page, live_server, sec_a)
-    page.get_by_role("link", name="从Excel导入党员").click()
-    page.get_by_label("选择文件").set_input_files(str(bad_file))
-    page.get_by_role("button", name="上传并检查").click()
+    upload_file(page, bad_file)
     expect(page.locator("#import-errors")).to_be_visible()
     expect(page.get_by_text("公民身份号码校验位不正确")).to_be_visible()
     expect(page.get_by_role("button", name="确认导入")).to_have_count(0)
@@ -47,3 +51,23 @@ def test_upload_fix_and_import(live_server, page, sec_a, grid_a1, tmp_path):  # 
     expect(page.get_by_role("link", name="周桂兰")).to_be_visible()
     expect(page.get_by_role("link", name="吴建华")).to_be_visible()
     assert Member.objects.get(name="吴建华").id_number == good
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)
+def test_large_file_runs_in_the_background(live_server, page, settings, sec_a, grid_a1, tmp_path):  # noqa: F811
+    """Above the threshold the upload becomes a background job; its page leads to the same confirmation."""
+    settings.IMPORT_BACKGROUND_ROWS = 10
+    rows = [["姓名", "公民身份号码", "所在网格", "文化程度", "入党时间"]]
+    rows += [[f"党员{i}", new_id_number(), "第一网格", "初中", "1990-07-01"] for i in range(30)]
+    file = tmp_path / "大名册.xlsx"
+    file.write_bytes(xlsx(rows).read())
+    log_in(page, live_server, sec_a)
+    upload_file(page, file)
+    expect(page.get_by_text("检查通过：共30行，将新增30条")).to_be_visible()
+    page.get_by_role("button", name="确认导入").click()
+    expect(page.get_by_text("导入完成：新增30条")).to_be_visible()
+    page.screenshot(path=str(ARTIFACTS / "import-job-done.png"), full_page=True)
+    page.get_by_role("link", name="查看名单").click()
+    expect(page.get_by_role("heading", name="金城村")).to_be_visible()
+    assert Member.objects.count() == 30
