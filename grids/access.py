@@ -6,10 +6,14 @@ committee reads but does not edit a village's survey data. Every view fetches th
 helpers, so a user out of scope meets a 404, never someone else's data.
 """
 
-from django.db.models import Q
+from django.contrib.auth import get_user_model
+from django.contrib.auth.backends import ModelBackend
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
 from .models import Grid, Town, Village
+
+UserModel = get_user_model()
 
 
 class Role:
@@ -18,17 +22,37 @@ class Role:
     GRID = "grid"
 
 
+ROLE_FLAGS = {
+    Role.TOWN: lambda: Exists(Town.committee.through.objects.filter(user=OuterRef("pk"))),
+    Role.VILLAGE: lambda: Exists(Village.objects.filter(secretary=OuterRef("pk"))),
+    Role.GRID: lambda: Exists(Grid.objects.filter(secretary=OuterRef("pk"))),
+}
+
+
+def with_roles(users):
+    """Users with their roles loaded in the same query (the login backend loads each request's user so)."""
+    return users.annotate(**{f"is_{role}_role": flag() for role, flag in ROLE_FLAGS.items()})
+
+
 def role_of(user):
     """The widest role a user holds, or None; used to send each person where they work."""
     if not user.is_authenticated:
         return None
-    if user.is_superuser or user.committee_towns.exists():
+    if user.is_superuser:
         return Role.TOWN
-    if user.secretary_of_villages.exists():
-        return Role.VILLAGE
-    if user.secretary_of_grids.exists():
-        return Role.GRID
-    return None
+    if not hasattr(user, "is_town_role"):  # a user not loaded by the backend: one query for all three
+        flags = with_roles(type(user).objects.filter(pk=user.pk)).values(*(f"is_{r}_role" for r in ROLE_FLAGS))
+        for name, value in flags.get().items():
+            setattr(user, name, value)
+    return next((role for role in ROLE_FLAGS if getattr(user, f"is_{role}_role")), None)
+
+
+class RoleBackend(ModelBackend):
+    """Django's own backend, loading the user of each request together with their roles (one query)."""
+
+    def get_user(self, user_id):
+        user = with_roles(UserModel._default_manager).filter(pk=user_id).first()
+        return user if user and self.user_can_authenticate(user) else None
 
 
 def towns_for_user(user):

@@ -47,6 +47,9 @@ INSTALLED_APPS = [
     "commitments",
 ]
 
+# Django's model backend, loading each request's user with their role in the same query (grids/access.py).
+AUTHENTICATION_BACKENDS = ["grids.access.RoleBackend"]
+
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
     "whitenoise.middleware.WhiteNoiseMiddleware",

@@ -54,9 +54,9 @@ def assert_constant(client, url, grow_tenfold, expected):
     assert (small, large) == (expected, expected)
 
 
-# Every page below costs 4 fixed queries: the request's SAVEPOINT and RELEASE (ATOMIC_REQUESTS), the
-# session and the user. Breadcrumbs work out the role with 1 to 3 EXISTS queries (committee, village
-# secretary, grid secretary), stopping at the first that holds.
+# Every page below costs 4 fixed queries: the request's SAVEPOINT and RELEASE (ATOMIC_REQUESTS; outside a
+# test these are BEGIN and COMMIT, which Django does not run as queries), the session and the user, loaded
+# with the user's role in the same query (grids.access.RoleBackend).
 
 
 def test_town_page(login, town_user, town):
@@ -67,7 +67,7 @@ def test_town_page(login, town_user, town):
 
 
 def test_village_page(login, sec_a, village_a, grid_a1):
-    # 4 fixed + village + can-edit EXISTS + role (2) + grids with counts + plans = 10
+    # 4 fixed + village + can-edit EXISTS + grids with counts + plans = 8
     add_rows(grid_a1, 2, 1, [])
     url = reverse("members:village", args=[village_a.pk])
 
@@ -76,30 +76,29 @@ def test_village_page(login, sec_a, village_a, grid_a1):
         for grid in village_a.grids.all():
             add_rows(grid, 2, 1, [])
 
-    assert_constant(login(sec_a), url, tenfold, 10)
+    assert_constant(login(sec_a), url, tenfold, 8)
 
 
 def test_grid_page(login, sec_a, grid_a1):
-    # 4 fixed + grid + can-edit EXISTS + role (2) + members + their specialties (prefetch) + needs = 11
+    # 4 fixed + grid + can-edit EXISTS + members + their specialties (prefetch) + needs = 9
     specialties = list(Specialty.objects.all()[:2])
     add_rows(grid_a1, 3, 2, specialties)
     url = reverse("members:grid", args=[grid_a1.pk])
-    assert_constant(login(sec_a), url, lambda: add_rows(grid_a1, 27, 18, specialties), 11)
+    assert_constant(login(sec_a), url, lambda: add_rows(grid_a1, 27, 18, specialties), 9)
 
 
 def test_village_survey_page(login, sec_a, village_a, grid_a1, grid_a2):
     # 4 fixed + village + member aggregates + education (all, eligible) + specialties + need count
-    # + need categories + need kinds + role (2) + grid table with counts = 15
+    # + need categories + need kinds + grid table with counts = 13
     specialties = list(Specialty.objects.all()[:3])
     add_rows(grid_a1, 3, 1, specialties)
     url = reverse("members:village-survey", args=[village_a.pk])
-    assert_constant(login(sec_a), url, lambda: [add_rows(g, 15, 5, specialties) for g in (grid_a1, grid_a2)], 15)
+    assert_constant(login(sec_a), url, lambda: [add_rows(g, 15, 5, specialties) for g in (grid_a1, grid_a2)], 13)
 
 
 def test_grid_survey_page(login, grid_user, grid_a1):
-    # 4 fixed + grid + member aggregates + education (2) + specialties + need count, categories, kinds
-    # + role (3: a grid secretary is neither committee nor village secretary) = 15
+    # 4 fixed + grid + member aggregates + education (2) + specialties + need count, categories, kinds = 12
     specialties = list(Specialty.objects.all()[:3])
     add_rows(grid_a1, 3, 1, specialties)
     url = reverse("members:grid-survey", args=[grid_a1.pk])
-    assert_constant(login(grid_user), url, lambda: add_rows(grid_a1, 27, 9, specialties), 15)
+    assert_constant(login(grid_user), url, lambda: add_rows(grid_a1, 27, 9, specialties), 12)

@@ -114,10 +114,13 @@ class Round(models.Model):
         """The village's round that is still running, if any."""
         return cls.objects.filter(village=village_id).exclude(stage=Stage.CLOSED).order_by("-year").first()
 
+    # The round residents, printouts and the dashboard refer to: the running one, else the last one.
+    SHOWN_ORDER = (models.Case(models.When(stage=Stage.CLOSED, then=1), default=0), "-year")
+
     @classmethod
     def current_or_latest(cls, village_id):
         """The round residents and printouts refer to: the running one, else the last one."""
-        return cls.current_for(village_id) or cls.objects.filter(village=village_id).order_by("-year").first()
+        return cls.objects.filter(village=village_id).order_by(*cls.SHOWN_ORDER).first()
 
     def members_on_post(self, grid):
         """{post id: [names of its members on post]} for one grid, in the order they went on post."""

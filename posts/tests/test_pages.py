@@ -172,7 +172,7 @@ def grow(round, grid, n, make_member, user):
 
 def test_round_page_queries_do_not_grow(client, sec_a, grid_a1, grid_a2, make_member):
     # 4 fixed (savepoint, release, session, user) + round + missing-to-leave for survey (plan, grids with counts,
-    # unjustified posts) + can-edit + role (2) + logs + grids with posts + assignment counts = 14
+    # unjustified posts) + can-edit + logs + grids with posts + assignment counts = 12
     round = make_round(grid_a1.village)
     grow(round, grid_a1, 2, make_member, sec_a)
     client.force_login(sec_a)
@@ -180,7 +180,7 @@ def test_round_page_queries_do_not_grow(client, sec_a, grid_a1, grid_a2, make_me
     small = count_queries(client, url)
     grow(round, grid_a1, 18, make_member, sec_a)
     grow(round, grid_a2, 20, make_member, sec_a)
-    assert (small, count_queries(client, url)) == (14, 14)
+    assert (small, count_queries(client, url)) == (12, 12)
 
 
 def test_round_grid_page_queries_do_not_grow(client, sec_a, grid_a1, make_member):
