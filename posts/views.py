@@ -6,13 +6,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
+from tablib import Dataset
 
 from grids.access import can_edit_grid, can_edit_village, get_grid_for_user, get_village_for_user, villages_for_user
 from grids.models import Grid
 from jinchen.xlsx import xlsx_response
 from members.views import confirm_delete, save_form
 
-from . import forms
+from . import dashboard, forms
 from .access import (
     get_assignment_for_user,
     get_notice_for_user,
@@ -496,3 +497,122 @@ def round_export(request, pk, kind):
         round = get_round_for_user(request.user, pk)
         rows, name = rows_of(round), round.village.name
     return xlsx_response(resource().export(rows), f"{name}{round.year}年度{label}.xlsx")
+
+
+# --- the dashboard -------------------------------------------------------------------------------------------
+
+
+def dashboard_scope(request):
+    """(villages queryset, town or None, village or None, grid or None) from ?town=, ?village= or ?grid=.
+
+    Access is part of the villages query itself (read scope): no extra query, and a 404 outside it.
+    """
+    mine = villages_for_user(request.user)
+    for key in ("grid", "village", "town"):
+        value = request.GET.get(key, "")
+        if value.isdigit():
+            if key == "grid":
+                grid = get_grid_for_user(request.user, value)
+                return mine.filter(pk=grid.village_id), None, grid.village, grid
+            villages = mine.filter(**({"pk": value} if key == "village" else {"town": value}))
+            return villages, key == "town", None, None
+    raise Http404
+
+
+def build_board(villages, town_level):
+    board = dashboard.build(villages)
+    if not board.villages:
+        raise Http404
+    scope = board.villages[0].village.town if town_level else board.villages[0].village
+    return board, scope
+
+
+@login_required
+def town_dashboard(request, pk):
+    board, town = build_board(villages_for_user(request.user).filter(town=pk), town_level=True)
+    return render(request, "posts/dashboard.html", dashboard_context(board, town=town))
+
+
+@login_required
+def village_dashboard(request, pk):
+    board, village = build_board(villages_for_user(request.user).filter(pk=pk), town_level=False)
+    return render(request, "posts/dashboard.html", dashboard_context(board, village=village))
+
+
+def dashboard_context(board, town=None, village=None):
+    """The page's tables and the charts' data (labels, values and where a click leads)."""
+    members = reverse("posts:dashboard-members")
+    if town:
+        units = [(v.village.name, v.figures, reverse("posts:village-dashboard", args=[v.village.pk]))
+                 for v in board.villages]  # fmt: skip
+        scope_query = f"town={town.pk}"
+    else:
+        units = [(g.grid.name, g.figures, f"{members}?grid={g.grid.pk}&figure=on_post") for g in board.grids]
+        scope_query = f"village={village.pk}"
+    grade_values = [(value, label, n) for value, label, n in board.total.grade_list if n]
+    charts = {
+        "participation": {
+            "kind": "bar", "unit": "%", "labels": [name for name, _, _ in units],
+            "values": [f.rate for _, f, _ in units], "links": [url for _, _, url in units],
+        },
+        "ratings": {
+            "kind": "pie", "labels": [label for _, label, _ in grade_values], "values": [n for _, _, n in grade_values],
+            "links": [f"{members}?{scope_query}&figure=grade-{value}" for value, _, _ in grade_values],
+            "colours": [dashboard.GRADE_COLOURS[value] for value, _, _ in grade_values],
+        },
+    }  # fmt: skip
+    if town:
+        stages = board.stages
+        charts["stages"] = {"kind": "bar", "unit": "个村", "labels": [s for s, _ in stages],
+                            "values": [n for _, n in stages], "links": []}  # fmt: skip
+    return {
+        "board": board, "town": town, "village": village, "charts": charts, "scope_query": scope_query,
+        "columns": dashboard.COLUMNS, "coverage": board.coverage_rows(by_village=bool(town)),
+        "figure_links": {"members", "eligible", "on_post", "adjusted"},
+    }  # fmt: skip
+
+
+@login_required
+def dashboard_members(request):
+    """The members behind a number of the dashboard."""
+    villages, town_level, village, grid = dashboard_scope(request)
+    figure = request.GET.get("figure", "")
+    try:
+        title, rows = dashboard.members_behind(figure, villages, grid)
+    except KeyError:
+        raise Http404 from None
+    villages = list(villages.select_related("town")[:2])
+    if not villages:
+        raise Http404
+    where = str(grid) if grid else (villages[0].town.name if town_level else villages[0].name)
+    context = {"title": f"{where}：{title}", "rows": rows, "village": village or (None if town_level else villages[0]),
+               "grid": grid, "town": villages[0].town if town_level else None}  # fmt: skip
+    return render(request, "posts/dashboard_members.html", context)
+
+
+@login_required
+def dashboard_export(request):
+    """The dashboard's figures as .xlsx: one row per village (town) or per grid (village), and the total."""
+    villages, town_level, _, _ = dashboard_scope(request)
+    board, scope = build_board(villages, town_level=bool(town_level))
+    headers = ["村" if town_level else "网格", "所处阶段", *(label for _, label in dashboard.COLUMNS)]
+    if not town_level:
+        headers[1:2] = []
+    dataset = Dataset(headers=headers)
+    values = lambda f: [getattr(f, name) for name, _ in dashboard.COLUMNS]  # noqa: E731
+    if town_level:
+        for v in board.villages:
+            dataset.append([v.village.name, v.round.get_stage_display() if v.round else "未启动", *values(v.figures)])
+        dataset.append(["合计", "", *values(board.total)])
+    else:
+        for g in board.grids:
+            dataset.append([g.grid.name, *values(g.figures)])
+        dataset.append(["合计", *values(board.total)])
+    return xlsx_response(dataset, f"{scope.name}设岗定责工作看板.xlsx")
+
+
+@login_required
+def round_blockers(request, pk):
+    """What still keeps a village's round in its stage (the workflow's own checklist), for the dashboard."""
+    round = get_round_for_user(request.user, pk)
+    return render(request, "posts/_blockers.html", {"round": round, "missing": round.missing_to_leave()})

@@ -3,11 +3,10 @@
 import datetime
 
 import pytest
-from django.db import connection
-from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 from django.utils import timezone
 
+from members.tests.test_query_counts import count_queries
 from posts.models import Assignment, Meeting, Notice, Objection, Post, PostType, Round, Source, Stage, Status
 
 pytestmark = pytest.mark.django_db
@@ -156,12 +155,6 @@ def test_new_post_type_of_a_village_is_its_own(client, sec_a, village_a, village
     client.force_login(village_b.secretary)
     assert "河道守护岗" not in client.get(reverse("posts:post-types")).text
     assert client.get(reverse("posts:post-type-edit", args=[t.pk])).status_code == 404
-
-
-def count_queries(client, url):
-    with CaptureQueriesContext(connection) as ctx:
-        assert client.get(url).status_code == 200
-    return len(ctx.captured_queries)
 
 
 def grow(round, grid, n, make_member, user):

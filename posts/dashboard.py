@@ -1,0 +1,275 @@
+"""The dashboard: where each village stands in the five steps, the figures behind it, and the gaps in coverage.
+
+Everything is counted by the database in a fixed number of aggregate queries (seven), whatever the number of
+villages, grids or members, so the town's page costs the same for 17 villages as a county's data does.
+Each village is shown with the round residents and printouts refer to (Round.SHOWN_ORDER: the running
+one, else the last one).
+"""
+
+from collections import Counter, defaultdict
+from dataclasses import dataclass, field
+
+from django.db.models import Max, OuterRef, Q, Subquery
+from django.utils import timezone
+
+from grids.models import Grid
+from members.models import Member, NeedRecord, count_subquery, eligible_q
+
+from .models import Assignment, Grade, Objection, Post, PostType, Rating, Round, Stage, Status, Training
+from .models.workflow import HOLDING, STAGE_ORDER
+
+UNRATED = "unrated"
+GRADES = [*Grade.choices, (UNRATED, "未评")]
+# One colour per grade, the same on every chart.
+GRADE_COLOURS = {Grade.EXCELLENT: "#b71c1c", Grade.COMPETENT: "#e57373", Grade.BASIC: "#f9a825",
+                 Grade.POOR: "#5d4037", UNRATED: "#bdbdbd"}  # fmt: skip
+
+
+@dataclass
+class Figures:
+    """What the dashboard counts for a grid; a village's and a town's are the sums of their grids'."""
+
+    members: int = 0
+    eligible: int = 0
+    on_post: int = 0
+    posts: int = 0
+    places: int = 0
+    filled: int = 0
+    no_applicant: int = 0
+    open_objections: int = 0
+    adjusted: int = 0
+    trainings: int = 0
+    attendance: int = 0
+    grades: Counter = field(default_factory=Counter)
+
+    def add(self, other):
+        for name in ("members", "eligible", "on_post", "posts", "places", "filled", "no_applicant",
+                     "open_objections", "adjusted", "trainings", "attendance"):  # fmt: skip
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.grades.update(other.grades)
+        return self
+
+    @property
+    def rate(self):
+        """Participation: members on post among the members who may take one, in per cent."""
+        return round(100 * self.on_post / self.eligible) if self.eligible else 0
+
+    @property
+    def cells(self):
+        """[(column, value)] in the order of COLUMNS."""
+        return [(name, getattr(self, name)) for name, _ in COLUMNS]
+
+    @property
+    def grade_list(self):
+        return [(value, label, self.grades.get(value, 0)) for value, label in GRADES]
+
+
+# Columns of the figures table and of the export, with the heading a person reads.
+COLUMNS = [
+    ("members", "党员"), ("eligible", "符合条件"), ("on_post", "在岗"), ("rate", "参与率%"), ("posts", "岗位"),
+    ("places", "职数"), ("filled", "已配职数"), ("no_applicant", "无人申报岗位"), ("open_objections", "未答复异议"),
+    ("adjusted", "已调整"), ("trainings", "培训次数"), ("attendance", "参训人次"),
+]  # fmt: skip
+
+
+@dataclass
+class GridRow:
+    grid: Grid
+    figures: Figures
+
+    @property
+    def query(self):
+        return f"grid={self.grid.pk}"
+
+
+@dataclass
+class VillageRow:
+    village: object
+    round: Round | None
+    days_in_stage: int | None
+    figures: Figures
+    grids: list
+
+    @property
+    def query(self):
+        return f"village={self.village.pk}"
+
+
+@dataclass
+class Cell:
+    """One grid × post type: 已配齐, 缺人 (posts set, places not all filled) or 未设岗; `asked` when residents'
+    needs of that type were recorded in the grid."""
+
+    posts: int = 0
+    places: int = 0
+    holding: int = 0
+    asked: bool = False
+
+    @property
+    def state(self):
+        if not self.posts:
+            return "missing"
+        return "filled" if self.holding >= self.places else "short"
+
+
+@dataclass
+class Board:
+    villages: list
+    total: Figures
+    post_types: list
+    coverage: dict  # {(grid pk, post type pk): Cell}
+
+    @property
+    def grids(self):
+        return [g for v in self.villages for g in v.grids]
+
+    @property
+    def stages(self):
+        """[(stage label, number of villages there)] for the stage chart; villages with no round first."""
+        counts = Counter(v.round.stage if v.round else "" for v in self.villages)
+        return [("未启动", counts[""]), *((label, counts[value]) for value, label in Stage.choices)]
+
+    def coverage_rows(self, by_village):
+        """Rows of the coverage matrix: per grid, or per village (cells summed over its grids)."""
+        rows = []
+        for v in self.villages:
+            units = [(v.village, v.grids)] if by_village else [(g.grid, [g]) for g in v.grids]
+            for unit, grids in units:
+                cells = []
+                for post_type in self.post_types:
+                    cell = Cell()
+                    for g in grids:
+                        c = self.coverage.get((g.grid.pk, post_type.pk))
+                        if c:
+                            cell.posts, cell.places = cell.posts + c.posts, cell.places + c.places
+                            cell.holding, cell.asked = cell.holding + c.holding, cell.asked or c.asked
+                    grids_with = sum(1 for g in grids if self.coverage.get((g.grid.pk, post_type.pk), Cell()).posts)
+                    cells.append((cell, grids_with))
+                rows.append((unit, len(grids), cells))
+        return rows
+
+
+def build(villages, today=None):
+    """The board for `villages` (a queryset): 7 queries."""
+    today = today or timezone.localdate()
+    shown = Round.objects.filter(village=OuterRef("pk")).order_by(*Round.SHOWN_ORDER).values("pk")[:1]
+    villages = list(villages.select_related("town").annotate(round_pk=Subquery(shown)).order_by("name"))
+    round_pks = [v.round_pk for v in villages if v.round_pk]
+    rounds = Round.objects.filter(pk__in=round_pks).annotate(
+        last_move=Max("logs__at"),
+        training_count=count_subquery(Training.objects.all(), "round"),
+        attendance=count_subquery(Training.attendees.through.objects.all(), "training__round"),
+    )
+    rounds = {r.pk: r for r in rounds}
+    in_rounds = Assignment.objects.filter(round__in=round_pks)
+    open_objections = Objection.objects.filter(notice__round__in=round_pks, answer="")
+    grids = Grid.objects.filter(village__in=[v.pk for v in villages]).order_by("number").annotate(
+        member_count=count_subquery(Member.objects.all(), "grid"),
+        eligible_count=count_subquery(Member.objects.filter(eligible_q()), "grid"),
+        on_post=count_subquery(in_rounds.filter(status=Status.ON_POST), "post__grid"),
+        adjusted=count_subquery(in_rounds.filter(status=Status.ADJUSTED), "post__grid"),
+        open_objections=count_subquery(open_objections, "notice__grid"),
+    )  # fmt: skip
+    figures = {}
+    for g in grids:
+        figures[g.pk] = Figures(
+            members=g.member_count, eligible=g.eligible_count, on_post=g.on_post, adjusted=g.adjusted,
+            open_objections=g.open_objections,
+        )  # fmt: skip
+    grid_list = defaultdict(list)
+    for g in grids:
+        grid_list[g.village_id].append(g)
+    stage_of = {v.pk: rounds[v.round_pk].stage if v.round_pk else None for v in villages}
+    coverage = defaultdict(Cell)
+    posts = Post.objects.filter(grid__village__in=[v.pk for v in villages]).annotate(
+        applicants=count_subquery(in_rounds, "post"),
+        holding=count_subquery(in_rounds.filter(status__in=HOLDING), "post"),
+    ).values_list("grid_id", "grid__village_id", "post_type_id", "places", "applicants", "holding")  # fmt: skip
+    for grid_pk, village_pk, type_pk, places, applicants, holding in posts:
+        f = figures[grid_pk]
+        f.posts, f.places, f.filled = f.posts + 1, f.places + places, f.filled + min(holding, places)
+        if not applicants and stage_of[village_pk] not in (None, Stage.SURVEY):
+            f.no_applicant += 1
+        cell = coverage[grid_pk, type_pk]
+        cell.posts, cell.places, cell.holding = cell.posts + 1, cell.places + places, cell.holding + holding
+    post_types = list(
+        PostType.objects.filter(Q(village=None) | Q(village__in=[v.pk for v in villages])).order_by("order", "pk")
+    )
+    by_category = defaultdict(list)
+    for t in post_types:
+        by_category[t.need_category].append(t.pk)
+    asked = NeedRecord.objects.filter(grid__village__in=[v.pk for v in villages]).values_list("grid_id", "category")
+    for grid_pk, category in asked.order_by().distinct():
+        for type_pk in by_category.get(category, ()):
+            coverage[grid_pk, type_pk].asked = True
+    latest_grade = Rating.objects.filter(assignment=OuterRef("pk")).order_by("-rated_on", "-pk").values("grade")[:1]
+    rated = in_rounds.filter(status__in=[Status.ON_POST, Status.ADJUSTED, Status.LEFT, Status.COMPLETED])
+    rated = rated.annotate(grade=Subquery(latest_grade)).values_list("post__grid_id", "status", "grade")
+    for grid_pk, status, grade in rated:
+        if grade or status == Status.ON_POST:
+            figures[grid_pk].grades[grade or UNRATED] += 1
+    rows, total = [], Figures()
+    for v in villages:
+        r = rounds.get(v.round_pk)
+        village_figures = Figures()
+        for g in grid_list[v.pk]:
+            village_figures.add(figures[g.pk])
+        if r:
+            village_figures.trainings, village_figures.attendance = r.training_count, r.attendance
+        moved = (r.last_move or r.created_at) if r else None
+        days = (today - timezone.localtime(moved).date()).days if moved else None
+        grid_rows = [GridRow(g, figures[g.pk]) for g in grid_list[v.pk]]
+        rows.append(VillageRow(v, r, days, village_figures, grid_rows))
+        total.add(village_figures)
+    return Board(rows, total, post_types, dict(coverage))
+
+
+def stage_label(index):
+    return Stage(STAGE_ORDER[index]).label
+
+
+# What a figure on the dashboard stands for, when a person clicks it to see the members behind it.
+MEMBER_FIGURES = {
+    "members": "党员",
+    "eligible": "符合条件的党员",
+    "on_post": "在岗党员",
+    "adjusted": "已调整的党员",
+    **{f"grade-{value}": f"评岗“{label}”的党员" for value, label in GRADES},
+}
+
+
+def members_behind(figure, villages, grid=None):
+    """(title, [(member, grid, assignment or None, grade label)]) for one figure of the board, in scope."""
+    if figure not in MEMBER_FIGURES:
+        raise KeyError(figure)
+    grids = Grid.objects.filter(village__in=villages)
+    if grid is not None:
+        grids = grids.filter(pk=grid.pk)
+    if figure in ("members", "eligible"):
+        members = Member.objects.filter(grid__in=grids).select_related("grid__village")
+        if figure == "eligible":
+            members = members.filter(eligible_q())
+        members = members.order_by("grid__village__name", "grid__number", "name", "pk")
+        return MEMBER_FIGURES[figure], [(m, m.grid, None, "") for m in members]
+    shown = Round.objects.filter(village=OuterRef("post__grid__village")).order_by(*Round.SHOWN_ORDER).values("pk")[:1]
+    latest_grade = Rating.objects.filter(assignment=OuterRef("pk")).order_by("-rated_on", "-pk").values("grade")[:1]
+    assignments = (
+        Assignment.objects.filter(post__grid__in=grids, round=Subquery(shown))
+        .annotate(grade=Subquery(latest_grade))
+        .select_related("member", "post__grid__village")
+        .order_by("post__grid__village__name", "post__grid__number", "post__name", "member__name", "pk")
+    )
+    if figure == "on_post":
+        assignments = assignments.filter(status=Status.ON_POST)
+    elif figure == "adjusted":
+        assignments = assignments.filter(status=Status.ADJUSTED)
+    else:
+        grade = figure.removeprefix("grade-")
+        rated = [Status.ON_POST, Status.ADJUSTED, Status.LEFT, Status.COMPLETED]
+        if grade == UNRATED:
+            assignments = assignments.filter(status=Status.ON_POST, grade=None)
+        else:
+            assignments = assignments.filter(status__in=rated, grade=grade)
+    labels = dict(GRADES)
+    rows = [(a.member, a.post.grid, a, labels.get(a.grade, "")) for a in assignments]
+    return MEMBER_FIGURES[figure], rows
