@@ -30,17 +30,20 @@ TEST_SYSDEPS := $(SYSDEPS) chromium
 
 # Front-end files served by the project itself (no CDN). One line per file. ECharts is its "common" build
 # (bar, line, pie, tooltip, legend, SVG renderer): 715 kB instead of 1.1 MB, loaded by the dashboard only.
+# Bootstrap's source maps come along because its files name them, and collectstatic insists they exist.
 VENDOR_DIR   := static/vendor
 VENDOR_FILES := \
 	node_modules/bootstrap/dist/css/bootstrap.min.css \
+	node_modules/bootstrap/dist/css/bootstrap.min.css.map \
 	node_modules/bootstrap/dist/js/bootstrap.bundle.min.js \
+	node_modules/bootstrap/dist/js/bootstrap.bundle.min.js.map \
 	node_modules/htmx.org/dist/htmx.min.js \
 	node_modules/echarts/dist/echarts.common.min.js
 
 NPM_STAMP      := node_modules/.jinchen-npm.stamp
 VENDOR_TARGETS := $(addprefix $(VENDOR_DIR)/,$(notdir $(VENDOR_FILES)))
 
-.PHONY: help sysdeps sysdeps-test venv assets migrate seed run test lint clean bench-pdf bench-import
+.PHONY: help sysdeps sysdeps-test venv assets migrate seed run test lint clean bench-pdf bench-import bench-pages
 
 help:
 	@echo "make run          install everything, migrate, load demo data, serve on http://$(RUN_ADDR)"
@@ -54,6 +57,7 @@ help:
 	@echo "make lint         ruff check + ruff format --check"
 	@echo "make bench-pdf    commitment letters per second: batch path against one render per letter"
 	@echo "make bench-import 10,000-row member import: project path against the library's default path"
+	@echo "make bench-pages  dashboard, village and grid pages against a bare view, town and county data"
 	@echo "make clean        remove $(VENV) node_modules $(VENDOR_DIR) staticfiles"
 
 # --- Debian packages --------------------------------------------------------
@@ -135,6 +139,7 @@ $(foreach f,$(VENDOR_FILES),$(eval $(call vendor_rule,$(f))))
 
 migrate: $(VENV_STAMP)
 	$(PY) manage.py migrate --noinput
+	$(PY) manage.py createcachetable
 
 seed: migrate
 	$(PY) manage.py seed_demo
@@ -150,6 +155,10 @@ run: sysdeps $(VENV_STAMP) assets migrate
 # Importing a 10,000-row member file: the project's path against django-import-export's default (bench/bench_import.py).
 bench-import: $(VENV_STAMP)
 	$(PY) bench/bench_import.py
+
+# Dashboard, village and grid pages against a bare Django view, on the demo town and the county (bench/bench_pages.py).
+bench-pages: $(VENV_STAMP) assets
+	$(PY) bench/bench_pages.py
 
 # Speed and memory of batch printing against the naive path, measured in one run (see bench/bench_pdf.py).
 bench-pdf: sysdeps $(VENV_STAMP)

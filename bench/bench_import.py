@@ -22,20 +22,11 @@ import tempfile
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DEMO_DB = Path(os.environ.get("BENCH_DB", "/tmp/jinchen-bench.sqlite3"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import demo_db, setup_django  # noqa: E402
+
 ROWS = int(os.environ.get("BENCH_ROWS", "10000"))
 HEADERS = ["党员姓名", "身份证号", "网格", "学历", "入党日期", "特长", "身体状况"]
-
-
-def setup_django(db):
-    sys.path.insert(0, str(ROOT))
-    os.environ["DATABASE_URL"] = f"sqlite:///{db}"
-    os.environ.update(DEBUG="0", SECRET_KEY="bench")  # as in production: no SQL text kept for debugging
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jinchen.settings")
-    import django
-
-    django.setup()
 
 
 def make_rows(n):
@@ -125,10 +116,10 @@ def default_import(file, grids):
     return result.totals["new"]
 
 
-def measure(path, file):
+def measure(path, file, demo):
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "db.sqlite3"
-        shutil.copy(DEMO_DB, db)
+        shutil.copy(demo, db)
         out = subprocess.run([sys.executable, __file__, "--run", path, "--db", str(db), "--file", str(file)],
                              capture_output=True, text=True)  # fmt: skip
     if out.returncode:
@@ -140,13 +131,8 @@ def measure(path, file):
 
 
 def main():
-    if not DEMO_DB.exists():
-        print(f"building the demo town in {DEMO_DB} …")
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{DEMO_DB}"}
-        for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
-            subprocess.run([sys.executable, str(ROOT / "manage.py"), *command], env=env, check=True,
-                           stdout=subprocess.DEVNULL)  # fmt: skip
-    setup_django(DEMO_DB)
+    demo = demo_db()
+    setup_django(demo)
     import openpyxl
 
     with tempfile.TemporaryDirectory() as tmp:
@@ -156,8 +142,8 @@ def main():
         for row in make_rows(ROWS):
             book.active.append(row)
         book.save(file)
-        project = measure("project", file)
-        default = measure("default", file)
+        project = measure("project", file, demo)
+        default = measure("default", file, demo)
     ratio = default["seconds"] / project["seconds"]
     print(f"RESULT rows={project['rows']} seconds={project['seconds']:.2f} default_seconds={default['seconds']:.2f} "
           f"ratio={ratio:.1f} queries={project['queries']}")  # fmt: skip

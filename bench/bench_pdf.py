@@ -19,18 +19,10 @@ import sys
 import time
 from pathlib import Path
 
-ROOT = Path(__file__).resolve().parent.parent
-DB = Path(os.environ.get("BENCH_DB", "/tmp/jinchen-bench.sqlite3"))
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import demo_db, demo_path, setup_django  # noqa: E402
+
 NAIVE_SAMPLE = 40
-
-
-def setup_django():
-    sys.path.insert(0, str(ROOT))
-    os.environ["DATABASE_URL"] = f"sqlite:///{DB}"
-    os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jinchen.settings")
-    import django
-
-    django.setup()
 
 
 def letter_sections(n):
@@ -48,7 +40,7 @@ def peak_mb():
 
 
 def run(path, n):
-    setup_django()
+    setup_django(demo_path())
     from commitments.pdf import render_batch, render_pdf
 
     sections = letter_sections(n)
@@ -78,12 +70,7 @@ def measure(path, n):
 
 
 def main():
-    if not DB.exists():
-        print(f"building the demo town in {DB} …")
-        env = {**os.environ, "DATABASE_URL": f"sqlite:///{DB}"}
-        for command in (["migrate", "--noinput", "-v0"], ["seed_demo"]):
-            subprocess.run([sys.executable, str(ROOT / "manage.py"), *command], env=env, check=True,
-                           stdout=subprocess.DEVNULL)  # fmt: skip
+    demo_db()
     print(f"{os.cpu_count()} CPU cores")
     naive = measure("naive", NAIVE_SAMPLE)
     batch_100 = measure("batch", 100)

@@ -150,6 +150,13 @@ MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 # Background work (village- and town-wide PDFs). `manage.py db_worker` runs the queue; tests run tasks at once.
+# A cache every app server and worker shares without another service to run: a table in the project's
+# database (`manage.py createcachetable`, run by `make migrate`). The dashboard keeps its figures there.
+CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "jinchen_cache"}}
+# How long the dashboard's figures may be reused; any change to the data they count starts afresh sooner
+# (posts/dashboard.py). 0 computes them on every request.
+DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "300"))
+
 # An uploaded file with more rows than this is checked and imported by the worker, with a progress page.
 IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", "1000"))
 

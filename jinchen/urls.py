@@ -1,5 +1,6 @@
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
+from django.http import HttpResponse
 from django.urls import include, path
 
 from members.views import home
@@ -8,8 +9,15 @@ admin.site.site_header = "金城镇无职党员设岗定责 · 系统管理"
 admin.site.site_title = "设岗定责系统管理"
 admin.site.index_title = "数据管理"
 
+
+def healthz(request):
+    """For a load balancer or monitor: the app answers. Also the bare view the benchmarks compare pages with."""
+    return HttpResponse("ok", content_type="text/plain")
+
+
 urlpatterns = [
     path("", home, name="home"),
+    path("healthz/", healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("members.urls")),

@@ -3,8 +3,10 @@ from django.contrib.auth.decorators import login_required
 from django.db.models import Count, Q, Sum
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import timezone
+from django.utils.safestring import mark_safe
 from django.views.decorators.http import require_http_methods, require_POST
 from tablib import Dataset
 
@@ -519,36 +521,47 @@ def dashboard_scope(request):
     raise Http404
 
 
-def build_board(villages, town_level):
-    board = dashboard.build(villages)
-    if not board.villages:
+def board_scope(villages, town_level):
+    """(villages with their rounds, the town or village the board is about); 404 when there is none."""
+    villages = dashboard.villages_of(villages)
+    if not villages:
         raise Http404
-    scope = board.villages[0].village.town if town_level else board.villages[0].village
-    return board, scope
+    return villages, villages[0].town if town_level else villages[0]
+
+
+def dashboard_page(request, villages, town_level):
+    villages, scope = board_scope(villages, town_level)
+    town, village = (scope, None) if town_level else (None, scope)
+    scope_query = f"town={town.pk}" if town else f"village={village.pk}"
+    key = f"{'town' if town else 'village'}:{','.join(str(v.pk) for v in villages)}"
+
+    def body():
+        context = dashboard_context(dashboard.build(villages), town, village, scope_query)
+        return render_to_string("posts/_dashboard_body.html", context, request)
+
+    html = mark_safe(dashboard.cached_html(key, body))  # the project's own template, rendered above  # noqa: S308
+    context = {"town": town, "village": village, "scope_query": scope_query, "body": html}
+    return render(request, "posts/dashboard.html", context)
 
 
 @login_required
 def town_dashboard(request, pk):
-    board, town = build_board(villages_for_user(request.user).filter(town=pk), town_level=True)
-    return render(request, "posts/dashboard.html", dashboard_context(board, town=town))
+    return dashboard_page(request, villages_for_user(request.user).filter(town=pk), town_level=True)
 
 
 @login_required
 def village_dashboard(request, pk):
-    board, village = build_board(villages_for_user(request.user).filter(pk=pk), town_level=False)
-    return render(request, "posts/dashboard.html", dashboard_context(board, village=village))
+    return dashboard_page(request, villages_for_user(request.user).filter(pk=pk), town_level=False)
 
 
-def dashboard_context(board, town=None, village=None):
+def dashboard_context(board, town, village, scope_query):
     """The page's tables and the charts' data (labels, values and where a click leads)."""
     members = reverse("posts:dashboard-members")
     if town:
         units = [(v.village.name, v.figures, reverse("posts:village-dashboard", args=[v.village.pk]))
                  for v in board.villages]  # fmt: skip
-        scope_query = f"town={town.pk}"
     else:
         units = [(g.grid.name, g.figures, f"{members}?grid={g.grid.pk}&figure=on_post") for g in board.grids]
-        scope_query = f"village={village.pk}"
     grade_values = [(value, label, n) for value, label, n in board.total.grade_list if n]
     charts = {
         "participation": {
@@ -594,20 +607,21 @@ def dashboard_members(request):
 def dashboard_export(request):
     """The dashboard's figures as .xlsx: one row per village (town) or per grid (village), and the total."""
     villages, town_level, _, _ = dashboard_scope(request)
-    board, scope = build_board(villages, town_level=bool(town_level))
+    villages, scope = board_scope(villages, town_level=bool(town_level))
+    board = dashboard.build(villages)
     headers = ["村" if town_level else "网格", "所处阶段", *(label for _, label in dashboard.COLUMNS)]
     if not town_level:
         headers[1:2] = []
     dataset = Dataset(headers=headers)
-    values = lambda f: [getattr(f, name) for name, _ in dashboard.COLUMNS]  # noqa: E731
     if town_level:
         for v in board.villages:
-            dataset.append([v.village.name, v.round.get_stage_display() if v.round else "未启动", *values(v.figures)])
-        dataset.append(["合计", "", *values(board.total)])
+            stage = v.round.get_stage_display() if v.round else "未启动"
+            dataset.append([v.village.name, stage, *(value for _, value in v.figures.cells)])
+        dataset.append(["合计", "", *(value for _, value in board.total.cells)])
     else:
         for g in board.grids:
-            dataset.append([g.grid.name, *values(g.figures)])
-        dataset.append(["合计", *values(board.total)])
+            dataset.append([g.grid.name, *(value for _, value in g.figures.cells)])
+        dataset.append(["合计", *(value for _, value in board.total.cells)])
     return xlsx_response(dataset, f"{scope.name}设岗定责工作看板.xlsx")
 
 

@@ -8,6 +8,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import new_id_number
 from members.models import CadrePost, NeedRecord
 from members.tests.test_query_counts import count_queries, grow
 from posts import dashboard
@@ -77,7 +78,7 @@ def world(village_a, village_b, grid_a1, grid_a2, grid_b1, sec_a, make_member):
 
 
 def test_figures_counted_by_hand(world, town, grid_a1, grid_a2, village_a):
-    board = dashboard.build(town.villages.all())
+    board = dashboard.build(dashboard.villages_of(town.villages.all()))
     xin, jin = board.villages  # by name, as the town page lists them
     assert (jin.village.name, xin.village.name) == ("金城村", "新河村")
     g1, g2 = (g.figures for g in jin.grids)
@@ -157,12 +158,32 @@ def test_scope(client, world, sec_a, sec_b, grid_user, town, village_a, village_
     assert client.get(reverse("posts:village-dashboard", args=[village_a.pk])).status_code == 302
 
 
-def test_query_count_does_not_grow(client, world, town_user, town, village_a):
+def test_query_count_does_not_grow(client, world, town_user, town, village_a, settings):
     # 4 fixed (savepoint, release, session, user with role) + villages, rounds, grids, posts, post types,
     # needs asked, grades = 11; the same for ten times the villages, grids and members.
+    settings.DASHBOARD_CACHE_SECONDS = 0  # computed on every request
     client.force_login(town_user)
     urls = [reverse("posts:town-dashboard", args=[town.pk]), reverse("posts:village-dashboard", args=[village_a.pk])]
     small = [count_queries(client, url) for url in urls]
     grow(town, 6, 4, 10, 2)
     make_round(town.villages.get(name="测试村3"), Stage.APPLICATION)
     assert [count_queries(client, url) for url in urls] == small == [11, 11]
+
+
+def test_figures_are_reused_until_the_data_changes(client, world, sec_a, village_a, grid_a1, settings):
+    # Reused: 4 fixed + villages + the cache (data version and the page, one query) = 6.
+    settings.DASHBOARD_CACHE_SECONDS = 300
+    client.force_login(sec_a)
+    url = reverse("posts:village-dashboard", args=[village_a.pk])
+    client.get(url)
+    assert count_queries(client, url) == 6
+    assert ">7</a>" in client.get(url).text  # 党员 7
+    response = client.post(reverse("members:member-create", args=[grid_a1.pk]), {
+        "grid": grid_a1.pk, "name": "新党员", "id_number": new_id_number(), "ethnicity": "汉族",
+        "education": "high_school", "joined_on": "1995-07-01", "membership": "full", "health": "good",
+        "is_willing": "on",
+    })  # fmt: skip
+    assert response.status_code == 302
+    assert ">8</a>" in client.get(url).text  # the new member counts at once
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    assert count_queries(client, url) == 11
