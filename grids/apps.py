@@ -7,4 +7,4 @@ class GridsConfig(AppConfig):
     verbose_name = "组织架构"
 
     def ready(self):
-        from jinchen import bulk  # noqa: F401 (connects the SQLite parameter-limit receiver)
+        from jinchen import bulk, security  # noqa: F401 (connect their signal receivers)

@@ -4,6 +4,7 @@ One file for every environment: production differs only through environment vari
 (DATABASE_URL, SECRET_KEY, DEBUG, ALLOWED_HOSTS). The defaults are safe for a local machine.
 """
 
+import datetime
 import os
 from pathlib import Path
 
@@ -35,6 +36,7 @@ INSTALLED_APPS = [
     "whitenoise.runserver_nostatic",
     "django.contrib.staticfiles",
     "django.contrib.humanize",
+    "axes",
     "crispy_forms",
     "crispy_bootstrap5",
     "simple_history",
@@ -47,8 +49,9 @@ INSTALLED_APPS = [
     "commitments",
 ]
 
-# Django's model backend, loading each request's user with their role in the same query (grids/access.py).
-AUTHENTICATION_BACKENDS = ["grids.access.RoleBackend"]
+# Failed logins are counted first (django-axes); then Django's model backend, loading each request's user
+# with their role in the same query (grids/access.py).
+AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "grids.access.RoleBackend"]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -60,7 +63,10 @@ MIDDLEWARE = [
     "django.contrib.auth.middleware.AuthenticationMiddleware",
     "django.contrib.messages.middleware.MessageMiddleware",
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
+    "csp.middleware.CSPMiddleware",
+    "jinchen.security.IdleTimeoutMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
+    "axes.middleware.AxesMiddleware",
 ]
 
 ROOT_URLCONF = "jinchen.urls"
@@ -94,12 +100,29 @@ DATABASES["default"]["ATOMIC_REQUESTS"] = True
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
+# Passwords: at least 8 characters, letters and digits, not the user name nor like it, not a common one.
 AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.UserAttributeSimilarityValidator"},
-    {"NAME": "django.contrib.auth.password_validation.MinimumLengthValidator"},
+    {"NAME": "jinchen.security.MinimumLengthValidator", "OPTIONS": {"min_length": 8}},
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
-    {"NAME": "django.contrib.auth.password_validation.NumericPasswordValidator"},
+    {"NAME": "jinchen.security.LettersAndDigitsValidator"},
+    {"NAME": "jinchen.security.NotUsernameValidator"},
 ]
+
+# Five failed logins for a user name lock it for 15 minutes (django-axes); the page says so in Chinese.
+AXES_FAILURE_LIMIT = 5
+AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
+# By user name only: a village office or the town hall often reaches the site through one address, and
+# locking an address would lock everyone behind it (hence axes' W006 is silenced).
+AXES_LOCKOUT_PARAMETERS = ["username"]
+SILENCED_SYSTEM_CHECKS = ["axes.W006"]
+AXES_RESET_ON_SUCCESS = True
+AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
+AXES_VERBOSE = False
+
+# A session ends after this many idle minutes (jinchen.security.IdleTimeoutMiddleware keeps active ones alive).
+SESSION_IDLE_MINUTES = int(os.environ.get("SESSION_IDLE_MINUTES", "30"))
+SESSION_COOKIE_AGE = SESSION_IDLE_MINUTES * 60
 
 LANGUAGE_CODE = "zh-hans"
 LANGUAGES = [("zh-hans", "简体中文")]
@@ -133,12 +156,36 @@ CRISPY_TEMPLATE_PACK = "bootstrap5"
 MESSAGE_TAGS = {40: "danger"}  # messages.ERROR → Bootstrap's alert-danger
 # A refused form (CSRF) shows templates/403_csrf.html, in Chinese, by Django's default template name.
 
-if not DEBUG:
-    X_FRAME_OPTIONS = "DENY"
-# Behind HTTPS (HTTPS=1): cookies only over HTTPS, and trust the proxy's header. Intranets often run plain HTTP.
+# No page may be framed by another site; browsers get no chance to guess content types.
+X_FRAME_OPTIONS = "DENY"
+SECURE_CONTENT_TYPE_NOSNIFF = True
+SECURE_REFERRER_POLICY = "same-origin"
+SESSION_COOKIE_HTTPONLY = True
+# Every script and style comes from the site itself (no CDN, no inline script). Inline style attributes are
+# allowed: progress bars and ECharts set widths that way, and they cannot run code.
+CONTENT_SECURITY_POLICY = {
+    "DIRECTIVES": {
+        "default-src": ["'self'"],
+        "script-src": ["'self'"],
+        "style-src": ["'self'", "'unsafe-inline'"],
+        "img-src": ["'self'", "data:"],
+        "font-src": ["'self'"],
+        "connect-src": ["'self'"],
+        "frame-ancestors": ["'none'"],
+        "form-action": ["'self'"],
+        "base-uri": ["'self'"],
+        "object-src": ["'none'"],
+    }
+}
+# Behind HTTPS (HTTPS=1): cookies only over HTTPS, HSTS, redirect plain HTTP, and trust the proxy's header.
+# Intranets often run plain HTTP, so this is not the default.
 if env_bool("HTTPS", False):
     SESSION_COOKIE_SECURE = CSRF_COOKIE_SECURE = True
     SECURE_PROXY_SSL_HEADER = ("HTTP_X_FORWARDED_PROTO", "https")
+    SECURE_SSL_REDIRECT = env_bool("SECURE_SSL_REDIRECT", True)
+    SECURE_HSTS_SECONDS = int(os.environ.get("SECURE_HSTS_SECONDS", str(365 * 24 * 3600)))
+    SECURE_HSTS_INCLUDE_SUBDOMAINS = True
+    SECURE_HSTS_PRELOAD = True
 
 # 设岗定责 rules that the town may tune without a code change.
 NOTICE_MIN_DAYS = int(os.environ.get("NOTICE_MIN_DAYS", "5"))  # shortest public notice (公示) period, in days
@@ -149,7 +196,6 @@ RATING_WEIGHTS = {"org": 0.4, "peer": 0.3, "resident": 0.3}
 MEDIA_URL = "media/"
 MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
-# Background work (village- and town-wide PDFs). `manage.py db_worker` runs the queue; tests run tasks at once.
 # A cache every app server and worker shares without another service to run: a table in the project's
 # database (`manage.py createcachetable`, run by `make migrate`). The dashboard keeps its figures there.
 CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "jinchen_cache"}}
@@ -160,6 +206,7 @@ DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "300"))
 # An uploaded file with more rows than this is checked and imported by the worker, with a progress page.
 IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", "1000"))
 
+# Background work (village- and town-wide PDFs). `manage.py db_worker` runs the queue; tests run tasks at once.
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 
 # The address residents reach the site at: printed as the QR code on wall sheets, so it must be the public one.

@@ -4,6 +4,7 @@ import pytest
 from django.contrib.auth import authenticate
 from django.core.management import call_command
 from django.db.models import Count
+from django.test import RequestFactory
 
 from grids.models import Grid, Town, Village
 from members import idcard
@@ -44,7 +45,7 @@ def test_seed_demo_builds_a_realistic_town_and_is_safe_twice():
 
     for username in ("zhen", "cun01", "wg0101"):
         assert username in second
-        assert authenticate(username=username, password=DEMO_PASSWORD) is not None
+        assert authenticate(RequestFactory().post("/login/"), username=username, password=DEMO_PASSWORD) is not None
 
 
 def test_county_scale_for_benchmarks():

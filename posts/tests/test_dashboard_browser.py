@@ -12,6 +12,8 @@ from posts.tests.test_dashboard import world  # noqa: F401  (the hand-counted wo
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_town_committee_drills_down(live_server, page, world, town_user, town):  # noqa: F811
     ARTIFACTS.mkdir(exist_ok=True)
+    refused = []  # anything the Content-Security-Policy blocks shows in the console
+    page.on("console", lambda m: refused.append(m.text) if "Content Security Policy" in m.text else None)
     log_in(page, live_server, town_user)
     page.get_by_role("link", name="工作看板").click()
     expect(page.get_by_role("heading", name="金城镇设岗定责工作看板")).to_be_visible()
@@ -32,3 +34,4 @@ def test_town_committee_drills_down(live_server, page, world, town_user, town): 
     expect(page.get_by_role("heading", name="金城村第一网格：在岗党员")).to_be_visible()
     expect(page.get_by_role("link", name="王", exact=True)).to_be_visible()
     expect(page.get_by_role("link", name="李", exact=True)).to_be_visible()
+    assert not refused, refused
