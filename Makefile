@@ -43,7 +43,7 @@ VENDOR_FILES := \
 NPM_STAMP      := node_modules/.jinchen-npm.stamp
 VENDOR_TARGETS := $(addprefix $(VENDOR_DIR)/,$(notdir $(VENDOR_FILES)))
 
-.PHONY: help sysdeps sysdeps-test venv assets migrate seed run test lint clean bench-pdf bench-import bench-pages
+.PHONY: help sysdeps sysdeps-test venv assets migrate seed run test lint clean bench-pdf bench-import bench-pages backup restore
 
 help:
 	@echo "make run          install everything, migrate, load demo data, serve on http://$(RUN_ADDR)"
@@ -58,6 +58,8 @@ help:
 	@echo "make bench-pdf    commitment letters per second: batch path against one render per letter"
 	@echo "make bench-import 10,000-row member import: project path against the library's default path"
 	@echo "make bench-pages  dashboard, village and grid pages against a bare view, town and county data"
+	@echo "make backup       a dated backup of the database and the archived PDFs, into backups/"
+	@echo "make restore FILE=backups/jinchen-….tar.gz   load a backup into an empty database"
 	@echo "make clean        remove $(VENV) node_modules $(VENDOR_DIR) staticfiles"
 
 # --- Debian packages --------------------------------------------------------
@@ -155,6 +157,14 @@ run: sysdeps $(VENV_STAMP) assets migrate
 # Importing a 10,000-row member file: the project's path against django-import-export's default (bench/bench_import.py).
 bench-import: $(VENV_STAMP)
 	$(PY) bench/bench_import.py
+
+# A dated backup (database and archived files) into backups/, and back into an empty database (grids/backup.py).
+backup: $(VENV_STAMP)
+	$(PY) manage.py backup
+
+restore: $(VENV_STAMP)
+	@test -n "$(FILE)" || { echo "用法：make restore FILE=backups/jinchen-….tar.gz（恢复到空数据库）" >&2; exit 2; }
+	$(PY) manage.py restore "$(FILE)"
 
 # Dashboard, village and grid pages against a bare Django view, on the demo town and the county (bench/bench_pages.py).
 bench-pages: $(VENV_STAMP) assets
