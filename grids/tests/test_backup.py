@@ -16,7 +16,7 @@ from posts.models import RoundLog, Stage
 from posts.tests.test_pages import make_round
 
 # pg_dump sees committed rows only: these tests commit theirs.
-pytestmark = pytest.mark.django_db(transaction=True)
+pytestmark = pytest.mark.django_db(transaction=True, serialized_rollback=True)
 
 
 @pytest.fixture
