@@ -69,3 +69,31 @@ class IdleTimeoutMiddleware:
 def start_idle_clock(sender, request, user, **kwargs):
     if getattr(request, "session", None) is not None:
         request.session["_seen"] = int(time.time())
+
+
+def demo_accounts_unchanged():
+    """User names of active demo accounts (group 演示账号) that still have the published demo password."""
+    from django.contrib.auth import get_user_model
+    from django.contrib.auth.hashers import check_password
+
+    from members.demo import DEMO_GROUP, DEMO_PASSWORD
+
+    users = get_user_model().objects.filter(groups__name=DEMO_GROUP, is_active=True)
+    # Demo accounts share one password hash: check each distinct hash once, not each account.
+    weak = [h for h in set(users.values_list("password", flat=True)) if check_password(DEMO_PASSWORD, h)]
+    return sorted(users.filter(password__in=weak).values_list("username", flat=True))
+
+
+def refuse_demo_accounts():
+    """Production (DEBUG off) does not start while demo accounts keep the password printed in the README."""
+    from django.conf import settings
+
+    if settings.DEBUG:
+        return
+    names = demo_accounts_unchanged()
+    if names:
+        shown = "、".join(names[:5]) + ("等" if len(names) > 5 else "")
+        raise RuntimeError(
+            f"拒绝启动：{len(names)}个演示账号（{shown}）仍使用公开的演示密码。请停用这些账号或修改其密码后再启动"
+            "（python manage.py changepassword 用户名）。"
+        )

@@ -14,3 +14,8 @@ from django.core.wsgi import get_wsgi_application
 os.environ.setdefault("DJANGO_SETTINGS_MODULE", "jinchen.settings")
 
 application = get_wsgi_application()
+
+# Production refuses to serve while demo accounts keep their published password (jinchen/security.py).
+from jinchen.security import refuse_demo_accounts  # noqa: E402
+
+refuse_demo_accounts()

@@ -9,6 +9,7 @@ import random
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
+from django.contrib.auth.models import Group
 from django.db import transaction
 
 from grids.models import Grid, Town, Village
@@ -30,6 +31,7 @@ from .models import (
 )
 
 DEMO_PASSWORD = "jinchen2026"
+DEMO_GROUP = "演示账号"
 HOME_TOWN = "金城镇"
 OTHER_TOWNS = [
     "金湖镇", "银桥镇", "青山镇", "白马镇", "石门镇", "永丰镇", "长乐镇", "双河镇", "新集镇", "安平镇", "兴隆镇",
@@ -118,6 +120,13 @@ PLAN_TEXT = """一、指导思想
 村党总支书记为第一责任人，各网格支部书记为具体工作落实的负责人。"""
 
 
+def flag_demo_accounts(users):
+    """Demo accounts belong to the group 演示账号: production refuses to start while one keeps its password."""
+    group, _ = Group.objects.get_or_create(name=DEMO_GROUP)
+    through = get_user_model().groups.through
+    through.objects.bulk_create([through(user_id=u.pk, group_id=group.pk) for u in users], ignore_conflicts=True)
+
+
 class DemoBuilder:
     def __init__(self, seed=2026, today=None):
         self.rng = random.Random(seed)
@@ -180,6 +189,7 @@ class DemoBuilder:
             g.secretary = by_name[g.secretary_username]
         Grid.objects.bulk_create(grids)
         grids = list(Grid.objects.filter(village__town=town).select_related("village").order_by("pk"))
+        flag_demo_accounts([committee, *secretaries.values(), *by_name.values()])
         self.build_members(grids, villages, members_per_village)
         self.build_needs(grids)
         VillagePlan.objects.create(

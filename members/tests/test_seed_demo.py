@@ -1,12 +1,13 @@
 from io import StringIO
 
 import pytest
-from django.contrib.auth import authenticate
+from django.contrib.auth import authenticate, get_user_model
 from django.core.management import call_command
 from django.db.models import Count
-from django.test import RequestFactory
+from django.test import RequestFactory, override_settings
 
 from grids.models import Grid, Town, Village
+from jinchen.security import demo_accounts_unchanged, refuse_demo_accounts
 from members import idcard
 from members.demo import DEMO_PASSWORD
 from members.models import Member, NeedRecord
@@ -46,6 +47,20 @@ def test_seed_demo_builds_a_realistic_town_and_is_safe_twice():
     for username in ("zhen", "cun01", "wg0101"):
         assert username in second
         assert authenticate(RequestFactory().post("/login/"), username=username, password=DEMO_PASSWORD) is not None
+
+    # Demo accounts are flagged, and production refuses to start while one keeps the published password.
+    unchanged = demo_accounts_unchanged()
+    assert {"zhen", "cun01", "wg0101"} <= set(unchanged) and len(unchanged) == get_user_model().objects.count()
+    with override_settings(DEBUG=True):
+        refuse_demo_accounts()  # DEBUG on: a local machine may keep them
+    with override_settings(DEBUG=False), pytest.raises(RuntimeError, match="演示账号"):
+        refuse_demo_accounts()
+    get_user_model().objects.exclude(username="zhen").update(is_active=False)
+    zhen = get_user_model().objects.get(username="zhen")
+    zhen.set_password("Jinchen-2027-new")
+    zhen.save()
+    with override_settings(DEBUG=False):
+        refuse_demo_accounts()
 
 
 def test_county_scale_for_benchmarks():
