@@ -8,8 +8,9 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 
 from . import idcard
-from .models import Gender, Member, NeedRecord, VillagePlan, add_years
+from .models import Gender, LeaveReason, Member, NeedRecord, VillagePlan, add_years
 
+ARCHIVED_MESSAGE = "该公民身份号码属于已离开名册的党员。如该党员已转回，请在村页面的“已离开名册”中恢复。"
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
 
 
@@ -101,7 +102,14 @@ class MemberForm(forms.ModelForm):
 
     def clean_id_number(self):
         self.id_info = idcard.parse_id_number(self.cleaned_data["id_number"])  # clean() uses it again
-        return self.id_info.number
+        number = self.id_info.number
+        if self.is_archived(number):
+            raise ValidationError(ARCHIVED_MESSAGE)
+        return number
+
+    def is_archived(self, number):
+        """Does the number belong to a member who left the roster (the roster's own check cannot see them)?"""
+        return Member.everyone.filter(id_number=number, left_on__isnull=False).exclude(pk=self.instance.pk).exists()
 
     def clean_phone(self):
         phone = "".join(self.cleaned_data["phone"].split())
@@ -196,3 +204,18 @@ class VillagePlanForm(forms.ModelForm):
         cleaned = super().clean()
         ends_after_start(self, "starts_on", "ends_on")
         return cleaned
+
+
+class ArchiveForm(forms.Form):
+    """A member leaves the roster: why and when (nothing is deleted; the history stays)."""
+
+    leave_reason = forms.ChoiceField(label="离开原因", choices=[("", "请选择"), *LeaveReason.choices])
+    left_on = forms.DateField(label="离开日期", widget=DateInput())
+    leave_note = forms.CharField(label="说明", max_length=200, required=False,
+                                 help_text="例如：组织关系转至某某镇某某村。")  # fmt: skip
+
+    def clean_left_on(self):
+        day = self.cleaned_data["left_on"]
+        if day > datetime.date.today():
+            raise ValidationError("离开日期不能晚于今天。")
+        return day

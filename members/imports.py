@@ -262,11 +262,14 @@ class PreloadedChoiceField(forms.Field):
 class ImportMemberForm(MemberForm):
     """MemberForm's rules for one spreadsheet row, with lookups and the uniqueness check served from memory."""
 
-    def __init__(self, *args, grid_objects, specialty_objects, taken_ids, **kwargs):
+    def __init__(self, *args, grid_objects, specialty_objects, taken_ids, archived_ids=frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["grid"] = PreloadedChoiceField(grid_objects, label="所在网格")
         self.fields["specialties"] = PreloadedChoiceField(specialty_objects, many=True, required=False)
-        self.taken_ids = taken_ids
+        self.taken_ids, self.archived_ids = taken_ids, archived_ids
+
+    def is_archived(self, number):
+        return number in self.archived_ids
 
     def _get_validation_exclusions(self):
         # The grid was checked against the user's grids above; the model's own check would query per row.
@@ -381,12 +384,13 @@ def check_member_rows(rows, grids, user, progress=None):
     specialty_objects = {s.pk: s for s in Specialty.objects.all()}
     specialties = {s.name: s.pk for s in specialty_objects.values()}
     existing = {m.id_number: m for m in Member.objects.filter(grid__in=grids).prefetch_related("specialties")}
-    taken_ids = dict(Member.objects.values_list("id_number", "pk"))
+    taken_ids = dict(Member.everyone.values_list("id_number", "pk"))  # archived members keep their number
+    archived_ids = set(Member.everyone.filter(left_on__isnull=False).values_list("id_number", flat=True))
     default_grid = only_grid(grids)
     # One form checks every row in turn: building a form (fields, choices, layout) costs far more than cleaning one.
     form = ImportMemberForm(
         {}, instance=Member(), grids=grids, grid_objects=grid_objects, specialty_objects=specialty_objects,
-        taken_ids=taken_ids,
+        taken_ids=taken_ids, archived_ids=archived_ids,
     )  # fmt: skip
     quick = QuickClean(form)
     seen, checks = {}, []

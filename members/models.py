@@ -111,9 +111,21 @@ ELIGIBILITY_RULES = [
 ]
 
 
+class LeaveReason(models.TextChoices):
+    TRANSFERRED = "transferred", "组织关系转出"
+    DECEASED = "deceased", "去世"
+    EXPELLED = "expelled", "出党"
+    OTHER = "other", "其他"
+
+
 class MemberQuerySet(models.QuerySet):
     def eligible(self):
         return self.filter(eligible_q())
+
+
+class CurrentMemberManager(models.Manager.from_queryset(MemberQuerySet)):
+    def get_queryset(self):
+        return super().get_queryset().filter(left_on__isnull=True)
 
 
 def eligible_q():
@@ -149,8 +161,14 @@ class Member(models.Model):
     note = models.TextField("备注", blank=True)
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
     updated_at = models.DateTimeField("更新时间", auto_now=True)
+    # Nobody is deleted from the roster: a member who leaves is archived with the reason and keeps history.
+    left_on = models.DateField("离开名册日期", null=True, blank=True, editable=False)
+    leave_reason = models.CharField("离开原因", max_length=16, choices=LeaveReason.choices, blank=True, editable=False)
+    leave_note = models.CharField("说明", max_length=200, blank=True, editable=False)
 
-    objects = MemberQuerySet.as_manager()
+    # The roster: members who have not left. `everyone` includes those archived.
+    objects = CurrentMemberManager()
+    everyone = MemberQuerySet.as_manager()
     history = HistoricalRecords(verbose_name="党员修改记录", m2m_fields=[specialties])
 
     class Meta:
@@ -158,6 +176,7 @@ class Member(models.Model):
         verbose_name_plural = "党员"
         ordering = ["name", "pk"]
         indexes = [models.Index(fields=["grid", "name"])]
+        base_manager_name = "everyone"  # a member's assignments, history and documents still reach them
 
     def __str__(self):
         return self.name

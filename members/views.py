@@ -6,7 +6,7 @@ from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.utils import timezone
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 from tablib import Dataset
 
 from grids.access import (
@@ -25,7 +25,7 @@ from jinchen.xlsx import xlsx_response
 
 from . import imports
 from .access import get_member_for_user, get_need_for_user, get_plan_for_user, members_for_user
-from .forms import MemberForm, NeedRecordForm, VillagePlanForm
+from .forms import ArchiveForm, MemberForm, NeedRecordForm, VillagePlanForm
 from .models import ImportJob, Member, NeedRecord, VillagePlan, count_subquery, eligible_q
 from .resources import MemberResource, NeedRecordResource
 from .survey import member_figures, need_figures
@@ -158,9 +158,53 @@ def need_form(request, grid_pk=None, pk=None):
 
 @login_required
 @require_http_methods(["GET", "POST"])
-def member_delete(request, pk):
+def member_archive(request, pk):
+    """A member leaves the roster (转出, 去世, …): archived with the reason, never deleted; history stays."""
     member = get_member_for_user(request.user, pk, edit=True)
-    return confirm_delete(request, member, f"党员“{member.name}”", reverse("members:grid", args=[member.grid_id]))
+    form = ArchiveForm(request.POST or None)
+    holding = holding_posts(member)
+    if request.method == "POST" and form.is_valid():
+        if holding:
+            messages.error(
+                request, f"{member.name}仍在“{holding[0]}”岗位上（或拟上岗、公示中），请先在年度工作中办理离岗或调整。"
+            )
+            return redirect(member)
+        member.left_on, member.leave_reason = form.cleaned_data["left_on"], form.cleaned_data["leave_reason"]
+        member.leave_note = form.cleaned_data["leave_note"]
+        member.save()
+        messages.success(request, f"{member.name}已离开名册（{member.get_leave_reason_display()}），修改记录完整保留。")
+        return redirect("members:grid", member.grid_id)
+    context = {"member": member, "form": form, "holding": holding, "grid": member.grid, "village": member.grid.village}
+    return render(request, "members/member_archive.html", context)
+
+
+def holding_posts(member):
+    """Names of the posts a member holds or is about to hold (one cannot leave the roster from a post)."""
+    from posts.models import HOLDING  # posts builds on members
+
+    return list(member.assignments.filter(status__in=HOLDING).values_list("post__name", flat=True))
+
+
+@login_required
+def archived_members(request, pk):
+    """A village's members who left the roster, with why and when; their secretary may bring one back."""
+    village = get_village_for_user(request.user, pk)
+    members = Member.everyone.filter(grid__village=village, left_on__isnull=False).select_related("grid")
+    context = {"village": village, "members": members.order_by("-left_on", "name"),
+               "can_edit": can_edit_village(request.user, village)}  # fmt: skip
+    return render(request, "members/archived_members.html", context)
+
+
+@login_required
+@require_POST
+def member_restore(request, pk):
+    member = get_object_or_404(
+        Member.everyone.filter(grid__in=grids_for_user(request.user, edit=True), left_on__isnull=False), pk=pk
+    )
+    member.left_on, member.leave_reason, member.leave_note = None, "", ""
+    member.save()
+    messages.success(request, f"{member.name}已恢复到名册。")
+    return redirect(member)
 
 
 @login_required

@@ -170,3 +170,16 @@ def test_needs_import_with_variant_headers_and_reimport(client, sec_a, village_a
     rows[1][5] = "没有这个类别"
     bad = client.post(url, {"file": xlsx(rows)})
     assert "问题类别" in dict(bad.context["checks"][0].errors)
+
+
+def test_a_member_who_left_the_roster_is_not_imported_again(client, sec_a, village_a, grid_a1, make_member):
+    gone = make_member(grid_a1, name="离开者")
+    Member.everyone.filter(pk=gone.pk).update(left_on="2026-01-01", leave_reason="transferred")
+    client.force_login(sec_a)
+    rows = [
+        ["姓名", "公民身份号码", "网格", "文化程度", "入党时间"],
+        ["离开者", gone.id_number, "第一网格", "初中", "1990-07-01"],
+    ]
+    preview = upload(client, village_a, xlsx(rows))
+    [check] = preview.context["checks"]
+    assert "已离开名册" in dict(check.errors)["公民身份号码"] and Member.everyone.count() == 1

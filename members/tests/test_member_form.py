@@ -109,17 +109,42 @@ def test_edit_member_keeps_history(login, sec_a, grid_a1, make_member):
     assert member.history.earliest().cadre_post == ""
 
 
-def test_delete_asks_then_deletes(login, sec_a, grid_a1, make_member):
+def test_leaving_the_roster_archives_and_keeps_history(login, sec_a, grid_a1, make_member):
     member = make_member(grid_a1, name="陈德福")
     client = login(sec_a)
-    url = reverse("members:member-delete", args=[member.pk])
-    confirm = client.get(url)
-    assert "确认删除党员“陈德福”" in confirm.text
-    assert Member.objects.filter(pk=member.pk).exists()
-    response = client.post(url)
+    url = reverse("members:member-archive", args=[member.pk])
+    assert "陈德福离开名册" in client.get(url).text
+    refused = client.post(url, {"leave_reason": "transferred", "left_on": "2999-01-01"})
+    assert "离开日期不能晚于今天" in refused.text and Member.objects.filter(pk=member.pk).exists()
+    response = client.post(url, {"leave_reason": "transferred", "left_on": "2026-11-01", "leave_note": "转至新河镇"})
     assert response.url == reverse("members:grid", args=[grid_a1.pk])
-    assert not Member.objects.filter(pk=member.pk).exists()
-    assert member.history.model.objects.filter(id=member.pk, history_type="-").exists()
+    assert not Member.objects.filter(pk=member.pk).exists()  # off the roster, the counts and the posts
+    kept = Member.everyone.get(pk=member.pk)  # but kept, with the reason and the whole history
+    assert kept.leave_reason == "transferred" and kept.left_on.isoformat() == "2026-11-01"
+    assert kept.history.first().history_user == sec_a and kept.history.count() == 2
+    archived = client.get(reverse("members:archived-members", args=[grid_a1.village_id]))
+    assert "陈德福" in archived.text and "组织关系转出" in archived.text
+    # The same person cannot be typed in again: they are brought back instead.
+    again = client.post(reverse("members:member-create", args=[grid_a1.pk]), {
+        "grid": grid_a1.pk, "name": "陈德福", "id_number": member.id_number, "ethnicity": "汉族",
+        "education": "junior_high", "joined_on": "1995-07-01", "membership": "full", "health": "good",
+    })  # fmt: skip
+    assert "已离开名册的党员" in again.text and Member.everyone.count() == 1
+    client.post(reverse("members:member-restore", args=[member.pk]))
+    assert Member.objects.get(pk=member.pk).left_on is None
+
+
+def test_a_member_on_post_cannot_leave_the_roster(login, sec_a, grid_a1, make_member):
+    from posts.tests.test_pages import apply, make_post, make_round
+
+    member = make_member(grid_a1)
+    a = apply(make_round(grid_a1.village), member, make_post(grid_a1), sec_a)
+    type(a).objects.filter(pk=a.pk).update(status="on_post")
+    client = login(sec_a)
+    url = reverse("members:member-archive", args=[member.pk])
+    assert "请先在年度工作中办理离岗" in client.get(url).text
+    client.post(url, {"leave_reason": "deceased", "left_on": "2026-11-01"})
+    assert Member.objects.filter(pk=member.pk).exists()
 
 
 def test_town_committee_reads_but_cannot_edit(login, town_user, grid_a1, make_member):
@@ -127,5 +152,5 @@ def test_town_committee_reads_but_cannot_edit(login, town_user, grid_a1, make_me
     client = login(town_user)
     assert client.get(reverse("members:member", args=[member.pk])).status_code == 200
     assert client.get(reverse("members:member-edit", args=[member.pk])).status_code == 404
-    assert client.post(reverse("members:member-delete", args=[member.pk])).status_code == 404
+    assert client.post(reverse("members:member-archive", args=[member.pk])).status_code == 404
     assert Member.objects.filter(pk=member.pk).exists()
