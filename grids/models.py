@@ -1,6 +1,7 @@
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 
 class Town(models.Model):
@@ -34,6 +35,8 @@ class Village(models.Model):
         related_name="secretary_of_villages",
     )
 
+    history = HistoricalRecords(verbose_name="村修改记录")
+
     class Meta:
         verbose_name = "村"
         verbose_name_plural = "村"
@@ -64,6 +67,8 @@ class Grid(models.Model):
     population = models.PositiveIntegerField("人口数", default=0)
     scope = models.TextField("网格范围", blank=True, help_text="例如：东至河堤，西至村道，含一组、二组。")
 
+    history = HistoricalRecords(verbose_name="网格修改记录")
+
     class Meta:
         verbose_name = "基础网格"
         verbose_name_plural = "基础网格"
@@ -81,3 +86,32 @@ class Grid(models.Model):
     @property
     def branch_name(self):
         return f"{self.name}党支部"
+
+
+class AuditKind(models.TextChoices):
+    LOGIN = "login", "登录"
+    LOGOUT = "logout", "退出登录"
+    LOGIN_FAILED = "login_failed", "登录失败"
+    DOWNLOAD = "download", "导出/下载"
+
+
+class AuditEvent(models.Model):
+    """What the change history does not hold: logins, failed logins and downloads (exports, PDFs)."""
+
+    kind = models.CharField("事件", max_length=16, choices=AuditKind.choices)
+    user = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="用户", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    username = models.CharField("用户名", max_length=150, help_text="登录失败时为输入的用户名。")
+    address = models.GenericIPAddressField("IP地址", null=True)
+    path = models.CharField("地址", max_length=500, blank=True)
+    detail = models.CharField("说明", max_length=300, blank=True)
+    at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "登录与导出记录"
+        verbose_name_plural = "登录与导出记录"
+        ordering = ["-at", "-pk"]
+
+    def __str__(self):
+        return f"{self.username} {self.get_kind_display()}"

@@ -20,6 +20,7 @@ urlpatterns = [
     path("healthz/", healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
+    path("", include("grids.urls")),
     path("", include("members.urls")),
     path("", include("posts.urls")),
     path("", include("commitments.urls")),

@@ -3,6 +3,7 @@
 from django.db import models
 from django.db.models import Q
 from django.urls import reverse
+from simple_history.models import HistoricalRecords
 
 from grids.models import Grid, Village
 from members.models import NeedCategory, NeedRecord
@@ -65,6 +66,8 @@ class Post(models.Model):
     needs = models.ManyToManyField(NeedRecord, verbose_name="回应的群众需求", blank=True, related_name="posts")
     reason = models.TextField("设岗理由", blank=True, help_text="没有对应的群众需求记录时，写明设岗理由（因事设岗）。")
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    history = HistoricalRecords(verbose_name="岗位修改记录")
 
     class Meta:
         verbose_name = "岗位"

@@ -14,6 +14,7 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format as cn_date  # 2026年11月28日, the project's DATE_FORMAT
+from simple_history.models import HistoricalRecords
 
 from grids.models import Grid, Village
 from members.models import Member, VillagePlan
@@ -547,6 +548,8 @@ class Assignment(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
     )
     created_at = models.DateTimeField("登记时间", auto_now_add=True)
+
+    history = HistoricalRecords(verbose_name="申报与定岗修改记录")
 
     class Meta:
         verbose_name = "申报与定岗"
