@@ -102,11 +102,13 @@ def history_entries(f, villages, people):
         rows = list(rows.select_related("history_user").order_by("-history_date")[:SHOWN])
         previous = previous_versions(model, rows)
         for row in rows:
+            delta = changes(row, previous.get(row.history_id))
+            if row.history_type == "~" and previous.get(row.history_id) and not delta:
+                continue  # saved without a change that is kept (a login stamps last_login, which is not)
             entries.append({
                 "at": row.history_date, "who": row.history_user, "kind": label,
                 "record": str(row.instance) if key != "assignment" else f"申报记录#{row.id}",
-                "action": ACTIONS.get(row.history_type, row.history_type),
-                "changes": changes(row, previous.get(row.history_id)),
+                "action": ACTIONS.get(row.history_type, row.history_type), "changes": delta,
             })  # fmt: skip
     return entries
 
