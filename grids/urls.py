@@ -4,4 +4,11 @@ from . import views
 
 app_name = "grids"
 
-urlpatterns = [path("audit/", views.audit_log, name="audit-log")]
+urlpatterns = [
+    path("audit/", views.audit_log, name="audit-log"),
+    path("accounts/", views.account_list, name="accounts"),
+    path("accounts/new/", views.account_form, name="account-create"),
+    path("accounts/<int:pk>/edit/", views.account_form, name="account-edit"),
+    path("accounts/<int:pk>/password/", views.account_password, name="account-password"),
+    path("accounts/<int:pk>/active/", views.account_active, name="account-active"),
+]

@@ -1,16 +1,20 @@
 from django import forms
+from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db.models import Q
-from django.shortcuts import render
+from django.shortcuts import get_object_or_404, redirect, render
+from django.views.decorators.http import require_http_methods, require_POST
 
+from members.demo import DEMO_GROUP
 from members.forms import DateInput
 from members.models import Member, NeedRecord, VillagePlan
 from posts.models import Assignment, Post
 
 from .access import Role, role_of, towns_for_user
-from .models import AuditEvent, Grid, Village
+from .accounts import AccountForm, PasswordForm, role_in
+from .models import AuditEvent, Grid, Town, Village
 
 SHOWN = 100  # entries on the page, newest first
 
@@ -165,3 +169,90 @@ def event_entries(f, people):
          "action": e.get_kind_display(), "changes": [], "detail": e.detail, "address": e.address}
         for e in events.select_related("user")[:SHOWN]
     ]  # fmt: skip
+
+
+# --- accounts ------------------------------------------------------------------------------------------------
+
+
+def committee_town(request):
+    """The town whose accounts this town committee member manages (404/403 otherwise)."""
+    if role_of(request.user) != Role.TOWN:
+        raise PermissionDenied
+    town = towns_for_user(request.user).order_by("pk").first()
+    if town is None:
+        raise PermissionDenied
+    return town
+
+
+def get_account(request, town, pk):
+    """An account of this town, never a superuser (those are managed by the system administrator)."""
+    return get_object_or_404(town_people(Town.objects.filter(pk=town.pk)).exclude(is_superuser=True), pk=pk)
+
+
+@login_required
+def account_list(request):
+    town = committee_town(request)
+    people = list(town_people(Town.objects.filter(pk=town.pk)))
+    committee = set(town.committee.values_list("pk", flat=True))
+    villages = {v.secretary_id: v for v in Village.objects.filter(town=town, secretary__isnull=False)}
+    grids = {g.secretary_id: g for g in Grid.objects.filter(village__town=town, secretary__isnull=False)
+             .select_related("village")}  # fmt: skip
+    demo = set(get_user_model().objects.filter(groups__name=DEMO_GROUP).values_list("pk", flat=True))
+    rows = []
+    for user in people:
+        if user.pk in committee:
+            role = "镇党委"
+        elif user.pk in villages:
+            role = f"{villages[user.pk].name}党总支书记"
+        elif user.pk in grids:
+            role = f"{grids[user.pk].village.name}{grids[user.pk].name}支部书记"
+        else:
+            role = "—"
+        rows.append((user, role, user.pk in demo))
+    return render(request, "grids/accounts.html", {"town": town, "rows": rows})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_form(request, pk=None):
+    town = committee_town(request)
+    account = get_account(request, town, pk) if pk else None
+    initial = {}
+    if account:
+        role, village, grid = role_in(account, town)
+        initial = {"username": account.username, "full_name": account.first_name, "role": role, "village": village,
+                   "grid": grid}  # fmt: skip
+    form = AccountForm(request.POST or None, town=town, account=account, initial=initial)
+    if request.method == "POST" and form.is_valid():
+        user = form.save()
+        messages.success(request, f"已{'保存' if account else '新建'}账号 {user.username}。")
+        return redirect("grids:accounts")
+    return render(request, "grids/account_form.html", {"form": form, "account": account, "town": town})
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def account_password(request, pk):
+    town = committee_town(request)
+    account = get_account(request, town, pk)
+    form = PasswordForm(request.POST or None, account=account)
+    if request.method == "POST" and form.is_valid():
+        account.set_password(form.cleaned_data["password1"])
+        account.save()
+        messages.success(request, f"已为 {account.username} 设置新密码，请当面或电话告知本人。")
+        return redirect("grids:accounts")
+    return render(request, "grids/account_password.html", {"form": form, "account": account})
+
+
+@login_required
+@require_POST
+def account_active(request, pk):
+    town = committee_town(request)
+    account = get_account(request, town, pk)
+    if account == request.user:
+        messages.error(request, "不能停用自己的账号。")
+    else:
+        account.is_active = not account.is_active
+        account.save(update_fields=["is_active"])
+        messages.success(request, f"已{'启用' if account.is_active else '停用'}账号 {account.username}。")
+    return redirect("grids:accounts")
