@@ -74,6 +74,13 @@ def make_id_number(region, birth_date, sequence):
     return first17 + check_char(first17)
 
 
+def mask_phone(phone):
+    """Phones as lists, exports and printouts show them: the first three and the last four digits."""
+    if not phone or len(phone) < 8:
+        return phone or ""
+    return f"{phone[:3]}{'*' * (len(phone) - 7)}{phone[-4:]}"
+
+
 def mask(number):
     """What lists and public papers show: the region's first four and the last four characters."""
     if not number or len(number) < 8:

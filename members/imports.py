@@ -26,7 +26,7 @@ from jinchen import bulk
 from jinchen.versions import data_changed
 
 from .forms import MemberForm, NeedRecordForm
-from .idcard import normalise
+from .idcard import mask, normalise
 from .models import (
     CadrePost,
     Education,
@@ -214,6 +214,11 @@ class RowCheck:
     @property
     def errors(self):
         return [(self.columns.get(f, "整行"), " ".join(msgs)) for f, msgs in self.field_errors.items()]
+
+    @property
+    def masked_id_number(self):
+        """The preview, like every list, masks the ID number (an uploaded file may be anyone's)."""
+        return mask(normalise(self.values.get("公民身份号码", "")))
 
 
 def grids_by_name(grids):

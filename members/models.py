@@ -188,6 +188,10 @@ class Member(models.Model):
     def masked_id_number(self):
         return idcard.mask(self.id_number)
 
+    @property
+    def masked_phone(self):
+        return idcard.mask_phone(self.phone)
+
     def age_on(self, day):
         return day.year - self.birth_date.year - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
 

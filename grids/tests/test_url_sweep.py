@@ -158,3 +158,20 @@ def judge(name, path, who, response):
     body = response.content.decode(errors="replace") if "html" in response.get("Content-Type", "") else ""
     leaked = [m for m in MARKERS if m in body]
     return f"shows {leaked}" if leaked else None
+
+
+def test_every_change_needs_the_csrf_token(foreign, sec_a, grid_a1):
+    """A POST without Django's CSRF token is refused everywhere, before any view runs (none is exempt)."""
+    from django.test import Client
+
+    client = Client(enforce_csrf_checks=True)
+    client.force_login(sec_a)
+    accepted = []
+    for _name, route, converters in patterns():
+        for path in urls_of(route, converters):
+            if "<" in path:
+                continue
+            response = client.post(path.replace(str(FOREIGN), str(grid_a1.pk)))
+            if response.status_code != 403:
+                accepted.append(f"{path}: {response.status_code}")
+    assert not accepted, accepted

@@ -13,8 +13,8 @@ def sheet(response):
     return rows[0], rows[1:]
 
 
-def test_grid_roster_exports_with_chinese_headers_and_full_ids_for_its_secretary(client, sec_a, grid_a1, make_member):
-    member = make_member(grid_a1, name="陈德福", cadre_post="committee_member")
+def test_grid_roster_exports_with_chinese_headers_and_masked_numbers(client, sec_a, grid_a1, make_member):
+    member = make_member(grid_a1, name="陈德福", cadre_post="committee_member", phone="13912345678")
     client.force_login(sec_a)
     response = client.get(reverse("members:members-export") + f"?grid={grid_a1.pk}")
     assert "%E5%85%9A%E5%91%98%E5%90%8D%E5%86%8C.xlsx" in response["Content-Disposition"]  # 党员名册.xlsx
@@ -23,7 +23,8 @@ def test_grid_roster_exports_with_chinese_headers_and_full_ids_for_its_secretary
     row = dict(zip(header, rows[0], strict=True))
     assert (
         row["姓名"] == "陈德福"
-        and row["公民身份号码"] == member.id_number
+        and row["公民身份号码"] == member.masked_id_number  # even for the grid's own secretary
+        and row["联系电话"] == "139****5678"
         and row["设岗条件"] == "不符合：担任村委委员"
     )
 

@@ -103,10 +103,15 @@ def test_roster_masks_id_numbers_and_explains_eligibility(login, sec_a, grid_a1,
     assert "不符合：担任村委委员" in page
 
 
-def test_town_committee_sees_masked_id_on_member_page(login, town_user, grid_a1, make_member):
-    member = make_member(grid_a1)
+def test_member_page_masks_numbers_and_only_the_edit_page_shows_them(login, town_user, sec_a, grid_a1, make_member):
+    member = make_member(grid_a1, phone="13912345678")
     page = login(town_user).get(reverse("members:member", args=[member.pk])).text
-    assert member.id_number not in page and member.masked_id_number in page
+    assert member.id_number not in page and member.masked_id_number in page and "139****5678" in page
+    client = login(sec_a)
+    page = client.get(reverse("members:member", args=[member.pk])).text
+    assert member.id_number not in page and "13912345678" not in page and "139****5678" in page
+    edit = client.get(reverse("members:member-edit", args=[member.pk])).text  # the village's own secretary
+    assert member.id_number in edit and "13912345678" in edit
 
 
 def test_need_record_is_added_and_validated(login, sec_a, grid_a1):
