@@ -9,6 +9,7 @@ import itertools
 import os
 
 import pytest
+from django.core.cache import caches
 
 from grids.models import Grid, Town, Village
 from members import idcard
@@ -147,3 +148,4 @@ def tasks_run_at_once(settings, tmp_path):
     # Background tasks run inside the request in tests; archived PDFs go to a throwaway folder.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
+    caches["ratelimit"].clear()  # rate limits count in memory: each test starts afresh

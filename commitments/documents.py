@@ -24,7 +24,7 @@ def today_text():
 
 
 def public_url(grid):
-    return settings.PUBLIC_BASE_URL + reverse("posts:public-grid", args=[grid.pk])
+    return settings.PUBLIC_BASE_URL + reverse("posts:public-grid", args=[grid.public_token])
 
 
 def qr_data_uri(url):

@@ -1,3 +1,5 @@
+import secrets
+
 from django.conf import settings
 from django.db import models
 from django.urls import reverse
@@ -51,6 +53,10 @@ class Village(models.Model):
         return f"{self.name}党总支"
 
 
+def new_public_token():
+    return secrets.token_urlsafe(12)
+
+
 class Grid(models.Model):
     village = models.ForeignKey(Village, verbose_name="所属村", on_delete=models.PROTECT, related_name="grids")
     number = models.PositiveSmallIntegerField("网格序号")
@@ -66,6 +72,8 @@ class Grid(models.Model):
     households = models.PositiveIntegerField("户数", default=0)
     population = models.PositiveIntegerField("人口数", default=0)
     scope = models.TextField("网格范围", blank=True, help_text="例如：东至河堤，西至村道，含一组、二组。")
+    # Residents reach the grid's public page by this, printed as the wall sheet's QR code: not guessable.
+    public_token = models.CharField("公开页标识", max_length=32, unique=True, default=new_public_token, editable=False)
 
     history = HistoricalRecords(verbose_name="网格修改记录")
 

@@ -199,7 +199,15 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 
 # A cache every app server and worker shares without another service to run: a table in the project's
 # database (`manage.py createcachetable`, run by `make migrate`). The dashboard keeps its figures there.
-CACHES = {"default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "jinchen_cache"}}
+CACHES = {
+    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "jinchen_cache"},
+    # Rate limits of the public pages count in memory, never in the database (jinchen/ratelimit.py).
+    "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"},
+}
+# Residents' public pages: views per address per minute; feedback per address per 10 minutes and per grid per hour.
+PUBLIC_VIEWS_PER_MINUTE = int(os.environ.get("PUBLIC_VIEWS_PER_MINUTE", "120"))
+FEEDBACK_PER_ADDRESS = int(os.environ.get("FEEDBACK_PER_ADDRESS", "5"))
+FEEDBACK_PER_GRID = int(os.environ.get("FEEDBACK_PER_GRID", "30"))
 # How long the dashboard's figures may be reused; any change to the data they count starts afresh sooner
 # (posts/dashboard.py). 0 computes them on every request.
 DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "300"))

@@ -81,9 +81,12 @@ def village(request, pk):
 
 @login_required
 def grid(request, pk):
+    from posts.models import FeedbackState  # posts builds on members
+
     grid = get_grid_for_user(request.user, pk)
     context = {
         "grid": grid,
+        "open_feedback": grid.feedback.exclude(state=FeedbackState.ANSWERED).count(),
         "members": grid.members.prefetch_related("specialties").order_by("name", "pk"),
         "needs": grid.needs.select_related("recorded_by").order_by("-recorded_on", "-pk"),
         "can_edit": can_edit_grid(request.user, grid),

@@ -7,7 +7,7 @@ one, else the last one).
 """
 
 from collections import Counter, defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, fields
 
 from django.conf import settings
 from django.core.cache import cache
@@ -19,7 +19,20 @@ from jinchen.versions import KEY as VERSION_KEY
 from jinchen.versions import data_changed
 from members.models import Member, NeedRecord, count_subquery, eligible_q
 
-from .models import Assignment, Grade, Objection, Post, PostType, Rating, Round, Stage, Status, Training
+from .models import (
+    Assignment,
+    Feedback,
+    FeedbackState,
+    Grade,
+    Objection,
+    Post,
+    PostType,
+    Rating,
+    Round,
+    Stage,
+    Status,
+    Training,
+)
 from .models.workflow import HOLDING, STAGE_ORDER
 
 UNRATED = "unrated"
@@ -44,12 +57,14 @@ class Figures:
     adjusted: int = 0
     trainings: int = 0
     attendance: int = 0
+    feedback: int = 0
+    feedback_open: int = 0
     grades: Counter = field(default_factory=Counter)
 
     def add(self, other):
-        for name in ("members", "eligible", "on_post", "posts", "places", "filled", "no_applicant",
-                     "open_objections", "adjusted", "trainings", "attendance"):  # fmt: skip
-            setattr(self, name, getattr(self, name) + getattr(other, name))
+        for f in fields(self):
+            if f.name != "grades":
+                setattr(self, f.name, getattr(self, f.name) + getattr(other, f.name))
         self.grades.update(other.grades)
         return self
 
@@ -72,7 +87,8 @@ class Figures:
 COLUMNS = [
     ("members", "党员"), ("eligible", "符合条件"), ("on_post", "在岗"), ("rate", "参与率%"), ("posts", "岗位"),
     ("places", "职数"), ("filled", "已配职数"), ("no_applicant", "无人申报岗位"), ("open_objections", "未答复异议"),
-    ("adjusted", "已调整"), ("trainings", "培训次数"), ("attendance", "参训人次"),
+    ("adjusted", "已调整"), ("trainings", "培训次数"), ("attendance", "参训人次"), ("feedback", "群众反馈"),
+    ("feedback_open", "反馈未答复"),
 ]  # fmt: skip
 
 
@@ -177,12 +193,14 @@ def build(villages, today=None):
         on_post=count_subquery(in_rounds.filter(status=Status.ON_POST), "post__grid"),
         adjusted=count_subquery(in_rounds.filter(status=Status.ADJUSTED), "post__grid"),
         open_objections=count_subquery(open_objections, "notice__grid"),
+        feedback_count=count_subquery(Feedback.objects.all(), "grid"),
+        feedback_open=count_subquery(Feedback.objects.exclude(state=FeedbackState.ANSWERED), "grid"),
     )  # fmt: skip
     figures = {}
     for g in grids:
         figures[g.pk] = Figures(
             members=g.member_count, eligible=g.eligible_count, on_post=g.on_post, adjusted=g.adjusted,
-            open_objections=g.open_objections,
+            open_objections=g.open_objections, feedback=g.feedback_count, feedback_open=g.feedback_open,
         )  # fmt: skip
     grid_list = defaultdict(list)
     for g in grids:
@@ -311,7 +329,7 @@ def connect_signals():
 
     watched = ["members.Member", "members.NeedRecord", "grids.Village", "grids.Grid", "posts.Round",
                "posts.RoundLog", "posts.Post", "posts.PostType", "posts.Assignment", "posts.AssignmentLog",
-               "posts.Rating", "posts.Objection", "posts.Notice", "posts.Training"]  # fmt: skip
+               "posts.Rating", "posts.Objection", "posts.Notice", "posts.Training", "posts.Feedback"]  # fmt: skip
     for label in watched:
         model = apps.get_model(label)
         signals.post_save.connect(data_changed, sender=model, dispatch_uid=f"dashboard-save-{label}")

@@ -8,11 +8,12 @@ from django.core.exceptions import ValidationError
 from django.utils import timezone
 from django.utils.formats import date_format
 
-from members.forms import DateInput, check_year, ends_after_start
+from members.forms import PHONE_RE, DateInput, check_year, ends_after_start
 from members.models import Member
 
 from .models import (
     CheckUp,
+    FeedbackKind,
     Meeting,
     MeetingKind,
     Post,
@@ -415,3 +416,37 @@ class TrainingForm(forms.ModelForm):
 
     def clean_held_on(self):
         return not_in_future(self.cleaned_data["held_on"], "培训日期")
+
+
+class FeedbackForm(forms.Form):
+    """What a resident fills in on the grid's public page, on a phone."""
+
+    kind = forms.ChoiceField(label="我要", widget=forms.RadioSelect)
+    about = forms.ChoiceField(label="针对", required=False)
+    content = forms.CharField(label="内容", max_length=500, widget=forms.Textarea(attrs={"rows": 4, "maxlength": 500}),
+                              help_text="最多500字。")  # fmt: skip
+    name = forms.CharField(label="您的称呼（可不填）", max_length=20, required=False)
+    phone = forms.CharField(label="联系电话（可不填，便于回复）", max_length=20, required=False,
+                            widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}))  # fmt: skip
+    # A honeypot: people never see it, robots fill it in.
+    website = forms.CharField(label="网址", required=False,
+                              widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))  # fmt: skip
+
+    def __init__(self, *args, choices, objection_open, **kwargs):
+        super().__init__(*args, **kwargs)
+        kinds = [(k, label) for k, label in FeedbackKind.choices if k != FeedbackKind.OBJECTION or objection_open]
+        self.fields["kind"].choices = kinds
+        self.fields["about"].choices = [("", "整个网格"), *choices]
+        self.assignments = dict(choices)
+
+    def clean_phone(self):
+        phone = "".join(self.cleaned_data["phone"].split())
+        if phone and not PHONE_RE.match(phone):
+            raise ValidationError("请填写11位手机号码或带区号的固定电话，也可以不填。")
+        return phone
+
+    def clean_content(self):
+        content = self.cleaned_data["content"].strip()
+        if len(content) < 5:
+            raise ValidationError("请写得具体一些（至少5个字）。")
+        return content

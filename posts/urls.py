@@ -5,7 +5,9 @@ from . import views
 app_name = "posts"
 
 urlpatterns = [
-    path("public/grids/<int:pk>/", views.public_grid, name="public-grid"),
+    path("p/<str:token>/", views.public_grid, name="public-grid"),
+    path("grids/<int:pk>/feedback/", views.feedback_queue, name="feedback"),
+    path("feedback/<int:pk>/answer/", views.feedback_answer, name="feedback-answer"),
     path("post-types/", views.post_types, name="post-types"),
     path("dashboard/towns/<int:pk>/", views.town_dashboard, name="town-dashboard"),
     path("dashboard/villages/<int:pk>/", views.village_dashboard, name="village-dashboard"),

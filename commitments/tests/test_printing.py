@@ -72,7 +72,7 @@ def test_wall_sheet_is_a3_landscape_with_qr_to_the_public_page(client, sec_a, gr
     for words in ("金城村第一网格党员设岗定责公示牌", "社会治安巡逻岗", "王䶮", "张𠈌", "0515-88881234", "不定期巡逻"):
         assert words in text, words
     url = documents.public_url(grid_a1)
-    assert url.endswith(f"/public/grids/{grid_a1.pk}/") and url in text
+    assert url.endswith(f"/p/{grid_a1.public_token}/") and url in text
     assert f'src="{documents.qr_data_uri(url)}"' in documents.wall_sheet(grid_a1)  # the QR encodes that same URL
     assert "CJK" in fonts and "Noto" in fonts
     for m in world["members"]:
@@ -83,7 +83,7 @@ def test_wall_sheet_is_a3_landscape_with_qr_to_the_public_page(client, sec_a, gr
     assert doc.file.read() == pdf
     # The QR target works for residents without logging in.
     client.logout()
-    public = client.get(reverse("posts:public-grid", args=[grid_a1.pk]))
+    public = client.get(reverse("posts:public-grid", args=[grid_a1.public_token]))
     assert public.status_code == 200 and "王䶮" in public.text and "社会治安巡逻岗" in public.text
 
 

@@ -19,7 +19,19 @@ from commitments.models import DocumentKind, IssuedDocument, PrintBatch
 from conftest import new_id_number
 from grids.models import Grid, Town, Village
 from members.models import ImportJob, Member, NeedRecord, VillagePlan
-from posts.models import Assignment, Meeting, Notice, Objection, Post, PostType, Rating, Round, Source, Training
+from posts.models import (
+    Assignment,
+    Feedback,
+    Meeting,
+    Notice,
+    Objection,
+    Post,
+    PostType,
+    Rating,
+    Round,
+    Source,
+    Training,
+)
 
 pytestmark = pytest.mark.django_db
 
@@ -30,6 +42,7 @@ TEXT_VALUES = {
     "kind": ["members", "needs", "post_list", "notice", "wall_sheet", "letter", "posts", "assignments", "ratings",
              "checkup", "report", "rating"],
     "to": ["proposed", "not_chosen", "noticed", "on_post", "adjusted", "left", "completed"],
+    "token": ["foreign-grid-token"],
 }  # fmt: skip
 # Answers at these URLs are the same for everyone by design.
 OPEN = {"login", "logout", "healthz", "home", "admin:logout"}
@@ -43,7 +56,8 @@ def foreign(make_user):
     boss = get_user_model().objects.create_user(username="外镇书记", password="x-123456789")
     town = Town.objects.create(pk=FOREIGN, name="远山镇")
     village = Village.objects.create(pk=FOREIGN, town=town, name="远山村", secretary=boss)
-    grid = Grid.objects.create(pk=FOREIGN, village=village, number=1, name="外镇网格", secretary=boss)
+    grid = Grid.objects.create(pk=FOREIGN, village=village, number=1, name="外镇网格", secretary=boss,
+                               public_token="foreign-grid-token")  # fmt: skip
     birth = datetime.date(1970, 1, 1)
     member = Member.objects.create(pk=FOREIGN, grid=grid, name="外镇党员甲", gender="M", birth_date=birth,
                                    id_number=new_id_number(birth), education="high_school", joined_on="1995-07-01",
@@ -75,6 +89,7 @@ def foreign(make_user):
     document.file.save("外镇.pdf", ContentFile(b"%PDF"), save=False)
     document.save()
     PrintBatch.objects.create(pk=FOREIGN, kind=DocumentKind.LETTER, town=town, village=village, requested_by=boss)
+    Feedback.objects.create(pk=FOREIGN, grid=grid, kind="suggestion", content="外镇留言内容")
     ImportJob.objects.create(pk=FOREIGN, kind="members", file_name="外镇.xlsx", token="x.xlsx", village=village,
                              requested_by=boss)  # fmt: skip
     return {"boss": boss}

@@ -80,11 +80,11 @@ def test_village_page(login, sec_a, village_a, grid_a1):
 
 
 def test_grid_page(login, sec_a, grid_a1):
-    # 4 fixed + grid + can-edit EXISTS + members + their specialties (prefetch) + needs = 9
+    # 4 fixed + grid + can-edit EXISTS + open feedback + members + their specialties (prefetch) + needs = 10
     specialties = list(Specialty.objects.all()[:2])
     add_rows(grid_a1, 3, 2, specialties)
     url = reverse("members:grid", args=[grid_a1.pk])
-    assert_constant(login(sec_a), url, lambda: add_rows(grid_a1, 27, 18, specialties), 9)
+    assert_constant(login(sec_a), url, lambda: add_rows(grid_a1, 27, 18, specialties), 10)
 
 
 def test_village_survey_page(login, sec_a, village_a, grid_a1, grid_a2):

@@ -1,5 +1,6 @@
 from .catalogue import Post, PostType
 from .evaluation import Audience, CheckUp, Grade, Rating, Training, WorkReport, grade_for
+from .feedback import Feedback, FeedbackKind, FeedbackState
 from .workflow import (
     HOLDING,
     STAGE_ORDER,
@@ -18,7 +19,8 @@ from .workflow import (
 )
 
 __all__ = [
-    "HOLDING", "STAGE_ORDER", "Assignment", "AssignmentLog", "Audience", "CheckUp", "Grade", "Meeting", "MeetingKind",
+    "HOLDING", "STAGE_ORDER", "Assignment", "AssignmentLog", "Audience", "CheckUp", "Feedback", "FeedbackKind",
+    "FeedbackState", "Grade", "Meeting", "MeetingKind",
     "Notice", "Objection", "Post", "PostType", "Rating", "Round", "RoundLog", "Source", "Stage", "Status",
     "Training", "TransitionError", "WorkReport", "grade_for",
 ]  # fmt: skip

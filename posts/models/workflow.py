@@ -469,8 +469,9 @@ class Objection(models.Model):
         related_name="+",
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
-    )
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, null=True, related_name="+",
+        help_text="为空表示群众通过网格公开页直接提出。",
+    )  # fmt: skip
 
     class Meta:
         verbose_name = "异议"

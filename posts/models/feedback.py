@@ -1,0 +1,96 @@
+"""Residents' feedback from the grid's public page (the QR code on the wall sheet): praise, criticism,
+suggestions and, while a notice runs, objections — which become the workflow's objection records."""
+
+from django.conf import settings
+from django.db import models, transaction
+from django.utils import timezone
+
+from grids.models import Grid
+
+from .workflow import Assignment, Notice, Objection, Stage, TransitionError
+
+
+class FeedbackKind(models.TextChoices):
+    PRAISE = "praise", "表扬"
+    CRITICISM = "criticism", "批评"
+    SUGGESTION = "suggestion", "意见建议"
+    OBJECTION = "objection", "对公示人选有异议"
+
+
+class FeedbackState(models.TextChoices):
+    NEW = "new", "待处理"
+    HANDLING = "handling", "处理中"
+    ANSWERED = "answered", "已答复"
+
+
+class Feedback(models.Model):
+    grid = models.ForeignKey(Grid, verbose_name="网格", on_delete=models.PROTECT, related_name="feedback")
+    kind = models.CharField("类型", max_length=12, choices=FeedbackKind.choices)
+    about = models.ForeignKey(
+        Assignment, verbose_name="针对的上岗党员", on_delete=models.PROTECT, null=True, blank=True,
+        related_name="feedback", help_text="为空表示针对整个网格。",
+    )  # fmt: skip
+    content = models.TextField("内容", max_length=500)
+    name = models.CharField("留言人", max_length=20, blank=True)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
+    state = models.CharField("处理状态", max_length=10, choices=FeedbackState.choices, default=FeedbackState.NEW)
+    answer = models.TextField("答复", blank=True)
+    answered_on = models.DateField("答复日期", null=True, blank=True)
+    answered_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="答复人", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+    objection = models.OneToOneField(
+        Objection, verbose_name="登记的异议", on_delete=models.PROTECT, null=True, blank=True, related_name="feedback"
+    )
+    address = models.GenericIPAddressField("来源地址", null=True, help_text="只用于防止恶意刷留言，不公开。")
+    created_at = models.DateTimeField("留言时间", auto_now_add=True, db_index=True)
+
+    class Meta:
+        verbose_name = "群众反馈"
+        verbose_name_plural = "群众反馈"
+        ordering = ["-created_at", "-pk"]
+
+    def __str__(self):
+        return f"{self.get_kind_display()}：{self.content[:20]}"
+
+    @classmethod
+    def running_notice(cls, grid, today=None):
+        """The grid's notice now running in 支部议岗, if any: only then may residents raise an objection."""
+        notice = Notice.latest_for(grid)
+        if notice and notice.is_running(today) and notice.round.stage == Stage.DELIBERATION:
+            return notice
+        return None
+
+    @classmethod
+    @transaction.atomic
+    def submit(cls, grid, kind, content, about=None, name="", phone="", address=None, today=None):
+        """A resident's feedback; an objection during a notice is also recorded as the notice's objection."""
+        today = today or timezone.localdate()
+        objection = None
+        if kind == FeedbackKind.OBJECTION:
+            notice = cls.running_notice(grid, today)
+            if notice is None:
+                raise TransitionError("现在没有正在公示的拟上岗人选，不能提出异议；可以选择“意见建议”。")
+            objection = notice.raise_objection(
+                assignment=about, raised_by=name or "匿名群众", raised_on=today, content=content, by=None, today=today
+            )
+        return cls.objects.create(
+            grid=grid, kind=kind, content=content, about=about, name=name, phone=phone, address=address,
+            objection=objection,
+        )  # fmt: skip
+
+    def take_up(self):
+        """The secretary starts handling it (新 → 处理中)."""
+        Feedback.objects.filter(pk=self.pk, state=FeedbackState.NEW).update(state=FeedbackState.HANDLING)
+        self.refresh_from_db(fields=["state"])
+
+    @transaction.atomic
+    def answer_with(self, answer, by, today=None):
+        """Record the answer; an objection's answer is the objection's answer too."""
+        today = today or timezone.localdate()
+        if self.state == FeedbackState.ANSWERED:
+            raise TransitionError("这条反馈已经答复过了。")
+        if self.objection_id and not self.objection.is_answered:
+            self.objection.answer_with(answer=answer, answered_on=today, by=by)
+        self.state, self.answer, self.answered_on, self.answered_by = FeedbackState.ANSWERED, answer, today, by
+        self.save(update_fields=["state", "answer", "answered_on", "answered_by"])
