@@ -18,6 +18,7 @@ in order. A bypass arc source → sink lets applicants stay unplaced when that i
 from dataclasses import dataclass, field
 
 import networkx as nx
+from django.db.models import Count
 
 # Which specialties fit which kind of post (by the post type's need category).
 FITS = {
@@ -116,3 +117,55 @@ def reasons(application, post_name=""):
         parts.append(f"特长：{'、'.join(application.fits)}")
     parts.append("本网格" if application.own_grid else "外网格")
     return "；".join(parts)
+
+
+# --- from the database -------------------------------------------------------------------------------------
+
+
+@dataclass
+class Line:
+    """One suggested (or still open) line for the meeting: the application and why."""
+
+    assignment: object
+    reason: str
+    options: list  # the member's other open applications the meeting may choose instead
+
+
+def suggest(round, grids):
+    """(lines, uncovered posts) for `grids` of `round`: eligible applicants still 已申报, free places only."""
+    from members.models import Member, eligible_q
+
+    from .models import HOLDING, Assignment, Post, Status
+
+    open_ = (
+        Assignment.objects.filter(round=round, status=Status.APPLIED, post__grid__in=grids)
+        .select_related("member__grid", "post__grid", "post__post_type")
+        .prefetch_related("member__specialties")
+    )
+    eligible = set(Member.objects.filter(eligible_q(), pk__in=open_.values("member")).values_list("pk", flat=True))
+    holding = set(Assignment.objects.filter(round=round, status__in=HOLDING).values_list("member", flat=True))
+    rows = [a for a in open_ if a.member_id in eligible and a.member_id not in holding]
+    posts = list(Post.objects.filter(pk__in={a.post_id for a in rows}))
+    taken = dict(
+        Assignment.objects.filter(post__in=posts, status__in=HOLDING).values_list("post").annotate(n=Count("pk"))
+        .order_by()
+    )  # fmt: skip
+    places = {p.pk: max(0, p.places - taken.get(p.pk, 0)) for p in posts}
+    applications = [
+        Application(a.pk, a.member_id, a.post_id, a.rank, fitting(a), a.member.grid_id == a.post.grid_id) for a in rows
+    ]
+    result = solve(applications, places)
+    by_pk, options = {a.pk: a for a in rows}, {}
+    for a in rows:
+        options.setdefault(a.member_id, []).append(a)
+    chosen = {c.key: c for c in result.chosen}
+    lines = [Line(by_pk[key], reasons(c), options[c.member]) for key, c in chosen.items()]
+    lines.sort(key=lambda line: (line.assignment.post.grid.number, line.assignment.post.post_type.order,
+                                 line.assignment.post_id, line.assignment.member.name))  # fmt: skip
+    return lines, [p for p in posts if p.pk in result.uncovered]
+
+
+def fitting(assignment):
+    """The applicant's specialties that fit the post's kind of work."""
+    fit = FITS.get(assignment.post.post_type.need_category, set())
+    return tuple(s.name for s in assignment.member.specialties.all() if s.name in fit)

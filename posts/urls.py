@@ -14,6 +14,7 @@ urlpatterns = [
     path("dashboard/members/", views.dashboard_members, name="dashboard-members"),
     path("dashboard/export.xlsx", views.dashboard_export, name="dashboard-export"),
     path("rounds/<int:pk>/blockers/", views.round_blockers, name="round-blockers"),
+    path("rounds/<int:pk>/suggest/", views.round_suggest, name="round-suggest"),
     path("post-types/new/", views.post_type_form, name="post-type-create"),
     path("post-types/<int:pk>/edit/", views.post_type_form, name="post-type-edit"),
     path("grids/<int:pk>/posts/", views.grid_posts, name="grid-posts"),
