@@ -43,7 +43,7 @@ VENDOR_FILES := \
 NPM_STAMP      := node_modules/.jinchen-npm.stamp
 VENDOR_TARGETS := $(addprefix $(VENDOR_DIR)/,$(notdir $(VENDOR_FILES)))
 
-.PHONY: help sysdeps sysdeps-test venv assets migrate seed run test lint clean bench-pdf bench-import bench-pages backup restore
+.PHONY: help sysdeps sysdeps-test venv assets migrate seed run test lint clean bench-pdf bench-import bench-pages bench-match backup restore
 
 help:
 	@echo "make run          install everything, migrate, load demo data, serve on http://$(RUN_ADDR)"
@@ -58,6 +58,7 @@ help:
 	@echo "make bench-pdf    commitment letters per second: batch path against one render per letter"
 	@echo "make bench-import 10,000-row member import: project path against the library's default path"
 	@echo "make bench-pages  dashboard, village and grid pages against a bare view, town and county data"
+	@echo "make bench-match  建议配岗: one village and the whole demo town, solved exactly"
 	@echo "make backup       a dated backup of the database and the archived PDFs, into backups/"
 	@echo "make restore FILE=backups/jinchen-….tar.gz   load a backup into an empty database"
 	@echo "make clean        remove $(VENV) node_modules $(VENDOR_DIR) staticfiles"
@@ -165,6 +166,10 @@ backup: $(VENV_STAMP)
 restore: $(VENV_STAMP)
 	@test -n "$(FILE)" || { echo "用法：make restore FILE=backups/jinchen-….tar.gz（恢复到空数据库）" >&2; exit 2; }
 	$(PY) manage.py restore "$(FILE)"
+
+# 建议配岗: a village (about 50 applicants) and the whole demo town (bench/bench_match.py).
+bench-match: $(VENV_STAMP)
+	$(PY) bench/bench_match.py
 
 # Dashboard, village and grid pages against a bare Django view, on the demo town and the county (bench/bench_pages.py).
 bench-pages: $(VENV_STAMP) assets
