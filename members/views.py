@@ -102,6 +102,8 @@ def member_detail(request, pk):
         "reasons": member.ineligibility_reasons(),
         "can_edit": can_edit_grid(request.user, member.grid),
         "history": member.history.select_related("history_user").order_by("-history_date")[:20],
+        # Posts applied for and held, year by year (posts builds on members: reached through the reverse name).
+        "assignments": member.assignments.select_related("round", "post__grid").order_by("-round__year", "rank"),
     }
     return render(request, "members/member_detail.html", context)
 

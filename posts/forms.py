@@ -12,6 +12,8 @@ from members.forms import PHONE_RE, DateInput, check_year, ends_after_start
 from members.models import Member
 
 from .models import (
+    Assignment,
+    AssignmentLog,
     CheckUp,
     FeedbackKind,
     Meeting,
@@ -103,6 +105,14 @@ class PostForm(forms.ModelForm):
 
 
 class RoundForm(forms.ModelForm):
+    """A new year's round. Posts carry over as they are (they belong to the grid); the members who were on post
+    last year are offered to continue, each as an application the branch meeting decides on as usual."""
+
+    continuing = forms.MultipleChoiceField(
+        label="上年度在岗党员继续上岗", required=False, widget=forms.CheckboxSelectMultiple,
+        help_text="勾选的党员自动登记为本年度原岗位的申报人（“上年度续任”），仍须经支部议岗、群众定岗。",
+    )  # fmt: skip
+
     class Meta:
         model = Round
         fields = ["year"]
@@ -111,6 +121,31 @@ class RoundForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.village = village
         self.instance.village = village
+        last = Round.objects.filter(village=village).order_by("-year").first()
+        self.served = []
+        if last is not None:  # who held a post until last year's round ended, and are still on the roster
+            self.served = list(
+                last.assignments.filter(status=Status.COMPLETED, member__in=Member.objects.all())
+                .select_related("member", "post__grid").order_by("post__grid__number", "post__name", "pk")
+            )  # fmt: skip
+        choices = [(str(a.pk), f"{a.member.name} · {a.post.grid.name}{a.post.name}") for a in self.served]
+        self.fields["continuing"].choices = choices
+        self.initial.setdefault("continuing", [value for value, _ in choices])
+        if not choices:
+            del self.fields["continuing"]
+
+    def save(self, commit=True):
+        round = super().save(commit)
+        chosen = set(self.cleaned_data.get("continuing", []))
+        for old in self.served:
+            if str(old.pk) in chosen:
+                a = Assignment.objects.create(
+                    round=round, post=old.post, member=old.member, source=Source.CONTINUE, rank=1,
+                    reason=f"{old.round.year}年度在岗，继续上岗。", created_by=round.created_by,
+                )  # fmt: skip
+                note = f"上年度续任（{old.round.year}年度在岗）"
+                AssignmentLog.objects.create(assignment=a, to_status=Status.APPLIED, by=round.created_by, note=note)
+        return round
 
     def clean_year(self):
         year = check_year(self.cleaned_data["year"])

@@ -104,10 +104,20 @@ def post_type_form(request, pk=None):
     return save_form(request, form, context, "已保存岗位类型“{obj.name}”。")
 
 
+# Statuses of someone who went on post: the year's holders, for the history on post and member pages.
+SERVED = [Status.ON_POST, Status.COMPLETED, Status.ADJUSTED, Status.LEFT]
+
+
 @login_required
 def grid_posts(request, pk):
     grid = get_grid_for_user(request.user, pk)
-    posts = grid.posts.select_related("post_type").prefetch_related("needs").order_by("post_type__order", "pk")
+    posts = list(grid.posts.select_related("post_type").prefetch_related("needs").order_by("post_type__order", "pk"))
+    served = Assignment.objects.filter(post__grid=grid, status__in=SERVED).select_related("round", "member")
+    by_post = {}
+    for a in served.order_by("-round__year", "pk"):
+        by_post.setdefault(a.post_id, {}).setdefault(a.round.year, []).append(a.member.name)
+    for p in posts:
+        p.years = sorted(by_post.get(p.pk, {}).items(), reverse=True)  # who held it, year by year
     context = {
         "grid": grid,
         "village": grid.village,

@@ -513,6 +513,7 @@ class Source(models.TextChoices):
     SELF = "self", "自荐"
     PEER = "peer", "互荐"
     BRANCH = "branch", "组织推荐"
+    CONTINUE = "continue", "上年度续任"
 
 
 class Assignment(models.Model):
