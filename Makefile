@@ -20,6 +20,10 @@ VENV      := .venv
 PY        := $(VENV)/bin/python
 VENV_STAMP := $(VENV)/.requirements.stamp
 RUN_ADDR  ?= 127.0.0.1:8000
+# Production mode (make serve): gunicorn web processes and db_worker task processes.
+SERVE_ADDR   ?= 127.0.0.1:8000
+WEB_WORKERS  ?= 3
+TASK_WORKERS ?= 2
 # Extra arguments for pytest, e.g.  make test PYTEST_ARGS='-k grids -x'
 PYTEST_ARGS ?=
 
@@ -43,10 +47,11 @@ VENDOR_FILES := \
 NPM_STAMP      := node_modules/.jinchen-npm.stamp
 VENDOR_TARGETS := $(addprefix $(VENDOR_DIR)/,$(notdir $(VENDOR_FILES)))
 
-.PHONY: help sysdeps sysdeps-test venv assets migrate seed run test lint clean bench-pdf bench-import bench-pages bench-match backup restore
+.PHONY: help sysdeps sysdeps-test venv assets migrate seed run test lint clean bench-pdf bench-import bench-pages bench-match backup restore serve bench-load
 
 help:
 	@echo "make run          install everything, migrate, load demo data, serve on http://$(RUN_ADDR)"
+	@echo "make serve        production mode on PostgreSQL: gunicorn ($(WEB_WORKERS)) + db_worker ($(TASK_WORKERS)), on $(SERVE_ADDR)"
 	@echo "make test         ruff, migration check and the whole pytest suite (PYTEST_ARGS='...')"
 	@echo "make sysdeps      Debian packages: $(SYSDEPS)"
 	@echo "make sysdeps-test the above plus chromium"
@@ -154,6 +159,23 @@ run: sysdeps $(VENV_STAMP) assets migrate
 	worker=$$!
 	trap 'kill $$worker 2>/dev/null' EXIT
 	$(PY) manage.py runserver $(RUN_ADDR)
+
+# Production mode, locally: PostgreSQL (DATABASE_URL, or a server of our own in .serve/pg), DEBUG off,
+# gunicorn and db_worker processes, logs on stdout. Demo accounts get a private password (.serve/demo_password):
+# production refuses to start while one has the published password.
+serve: sysdeps $(VENV_STAMP) assets
+	mkdir -p .serve
+	export DATABASE_URL="$${DATABASE_URL:-$$(.ci/postgres start .serve/pg)}"
+	test -f .serve/secret_key || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > .serve/secret_key
+	export DEBUG=0 SECRET_KEY="$${SECRET_KEY:-$$(cat .serve/secret_key)}"
+	export ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://$(SERVE_ADDR)}"
+	$(PY) manage.py migrate --noinput -v0
+	$(PY) manage.py createcachetable
+	$(PY) manage.py collectstatic --noinput -v0
+	$(PY) manage.py seed_demo --private-password .serve/demo_password
+	for i in $$(seq $(TASK_WORKERS)); do $(PY) manage.py db_worker & done
+	trap 'kill $$(jobs -p) 2>/dev/null' EXIT
+	$(VENV)/bin/gunicorn jinchen.wsgi --workers $(WEB_WORKERS) --bind $(SERVE_ADDR) --access-logfile - --error-logfile -
 
 # Importing a 10,000-row member file: the project's path against django-import-export's default (bench/bench_import.py).
 bench-import: $(VENV_STAMP)

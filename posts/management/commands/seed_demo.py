@@ -1,5 +1,11 @@
+import secrets
+from pathlib import Path
+
+from django.contrib.auth import get_user_model
+from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 
+from jinchen.security import demo_accounts_unchanged
 from members.demo import DEMO_PASSWORD, seed_demo
 from posts.demo import seed_rounds
 
@@ -11,15 +17,34 @@ class Command(BaseCommand):
         parser.add_argument(
             "--scale", choices=["town", "county"], default="town", help="county：另建11个镇，约1万名党员，用于性能测试"
         )
+        parser.add_argument(
+            "--private-password", metavar="FILE",
+            help="生产模式演示用：演示账号不用公开的演示密码，改用随机生成的新密码，并写入这个文件",
+        )  # fmt: skip
 
-    def handle(self, *args, scale, **options):
+    def handle(self, *args, scale, private_password=None, **options):
         for town, created in seed_demo(scale=scale):
             state = "已建立" if created else "已存在，未改动"
             self.stdout.write(f"{town.name}：{state}（{town.villages.count()}个村）")
         rounds = seed_rounds()
         if rounds:
             self.stdout.write(f"已为{rounds}个村建立本年度设岗定责工作，分别处于五个步骤的不同阶段。")
-        self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {DEMO_PASSWORD}）："))
+        password = DEMO_PASSWORD
+        if private_password:
+            password = set_private_password(private_password)
+        self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {password}）："))
         self.stdout.write("  镇党委        zhen")
         self.stdout.write("  村党总支书记  cun01（金城村）")
         self.stdout.write("  网格支部书记  wg0101（金城村第一网格）")
+
+
+def set_private_password(path):
+    """Give demo accounts still on the published password a new random one (kept in `path`); return it."""
+    path = Path(path)
+    unchanged = demo_accounts_unchanged()
+    if unchanged:
+        password = f"jc{secrets.token_hex(4)}"
+        get_user_model().objects.filter(username__in=unchanged).update(password=make_password(password))
+        path.parent.mkdir(parents=True, exist_ok=True)
+        path.write_text(password + "\n")
+    return path.read_text().strip() if path.exists() else "（已由管理员修改）"
