@@ -31,6 +31,7 @@ PYTEST_ARGS ?=
 # (pdftotext/pdftoppm) for the tests. The browser test additionally needs Debian's Chromium.
 SYSDEPS      := fonts-noto-cjk libharfbuzz-subset0 poppler-utils
 TEST_SYSDEPS := $(SYSDEPS) chromium
+BENCH_SYSDEPS := wrk
 
 # Front-end files served by the project itself (no CDN). One line per file. ECharts is its "common" build
 # (bar, line, pie, tooltip, legend, SVG renderer): 715 kB instead of 1.1 MB, loaded by the dashboard only.
@@ -64,6 +65,7 @@ help:
 	@echo "make bench-import 10,000-row member import: project path against the library's default path"
 	@echo "make bench-pages  dashboard, village and grid pages against a bare view, town and county data"
 	@echo "make bench-match  建议配岗: one village and the whole demo town, solved exactly"
+	@echo "make bench-load   the county on PostgreSQL + gunicorn under 50 connections per page (wrk)"
 	@echo "make backup       a dated backup of the database and the archived PDFs, into backups/"
 	@echo "make restore FILE=backups/jinchen-….tar.gz   load a backup into an empty database"
 	@echo "make clean        remove $(VENV) node_modules $(VENDOR_DIR) staticfiles"
@@ -105,6 +107,9 @@ sysdeps:
 
 sysdeps-test:
 	@$(call ensure_debs,$(TEST_SYSDEPS))
+
+sysdeps-bench:
+	@$(call ensure_debs,$(BENCH_SYSDEPS))
 
 # --- Python virtualenv ------------------------------------------------------
 
@@ -192,6 +197,10 @@ restore: $(VENV_STAMP)
 # 建议配岗: a village (about 50 applicants) and the whole demo town (bench/bench_match.py).
 bench-match: $(VENV_STAMP)
 	$(PY) bench/bench_match.py
+
+# The county on PostgreSQL behind gunicorn, driven by wrk at 50 connections per page (bench/bench_load.py).
+bench-load: sysdeps sysdeps-bench $(VENV_STAMP) assets
+	$(PY) bench/bench_load.py
 
 # Dashboard, village and grid pages against a bare Django view, on the demo town and the county (bench/bench_pages.py).
 bench-pages: $(VENV_STAMP) assets

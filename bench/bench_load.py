@@ -1,0 +1,146 @@
+"""Load: the county on PostgreSQL behind gunicorn, driven by wrk with 50 concurrent connections per page.
+
+Run with `make bench-load` (from a clean clone it installs wrk and PostgreSQL if missing). It starts a
+PostgreSQL server of its own (.ci/postgres, kept in /tmp/jinchen-bench-pg), loads the county demo data once
+(`seed_demo --scale county`), collects static files and starts gunicorn (DEBUG off, WEB_WORKERS processes).
+It logs in one user of each role (a session each) and drives, for DURATION seconds each, the bare view
+/healthz/ and the home, town, village, grid, round and dashboard pages. Prints requests/s, p50 and p95 per
+page, each page's p95 against the bare view's, and the errors (socket errors, timeouts, 4xx/5xx).
+Goal: no errors at 50 concurrent users; every page's p95 within 10× the bare view's.
+The last line is RESULT errors=… worst_p95_ratio=… worst_page=…
+"""
+
+import json
+import os
+import socket
+import subprocess
+import sys
+import time
+import urllib.request
+from pathlib import Path
+
+sys.path.insert(0, str(Path(__file__).resolve().parent))
+from common import ROOT  # noqa: E402
+
+PG_DIR = Path(os.environ.get("BENCH_PG_DIR", "/tmp/jinchen-bench-pg"))
+DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
+CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "50"))
+WEB_WORKERS = int(os.environ.get("WEB_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
+PY = sys.executable
+
+
+def free_port():
+    with socket.socket() as s:
+        s.bind(("127.0.0.1", 0))
+        return s.getsockname()[1]
+
+
+def manage(*args, env):
+    subprocess.run([PY, str(ROOT / "manage.py"), *args], env=env, check=True, stdout=subprocess.DEVNULL)
+
+
+def prepare(env):
+    """Migrate, load the county once, give demo accounts a private password, collect static files."""
+    manage("migrate", "--noinput", "-v0", env=env)
+    manage("createcachetable", env=env)
+    manage("collectstatic", "--noinput", "-v0", env=env)
+    manage("seed_demo", "--scale", "county", "--private-password", str(PG_DIR / "demo_password"), env=env)
+
+
+def sessions_and_pages(env):
+    """Log in a user of each role (sessions made the way login makes them) and name each page's URL."""
+    code = r"""
+import json, django
+django.setup()
+from django.contrib.auth import get_user_model
+from django.contrib.sessions.backends.db import SessionStore
+from django.urls import reverse
+from grids.models import Town
+from posts.models import Round
+users = {u.username: u for u in get_user_model().objects.filter(username__in=["zhen", "cun01", "wg0101"])}
+cookies = {}
+for name, user in users.items():
+    s = SessionStore()
+    s.update({"_auth_user_id": str(user.pk), "_auth_user_backend": "grids.access.RoleBackend",
+              "_auth_user_hash": user.get_session_auth_hash(), "_seen": 0})
+    s.create()
+    cookies[name] = s.session_key
+village = users["cun01"].secretary_of_villages.get()
+grid = users["wg0101"].secretary_of_grids.get()
+town = Town.objects.get(name="金城镇")
+round = Round.current_or_latest(village.pk)
+print(json.dumps({"cookies": cookies, "pages": [
+    ["bare view", None, reverse("healthz")],
+    ["home", "zhen", "/"],
+    ["town page", "zhen", reverse("members:town", args=[town.pk])],
+    ["village page", "cun01", reverse("members:village", args=[village.pk])],
+    ["grid page", "wg0101", reverse("members:grid", args=[grid.pk])],
+    ["round page", "cun01", round.get_absolute_url()],
+    ["dashboard", "zhen", reverse("posts:town-dashboard", args=[town.pk])],
+]}))
+"""
+    out = subprocess.run([PY, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
+    return json.loads(out.stdout.strip().splitlines()[-1])
+
+
+def wait_for(url, seconds=60):
+    deadline = time.time() + seconds
+    while time.time() < deadline:
+        try:
+            with urllib.request.urlopen(url, timeout=2) as response:
+                if response.status == 200:
+                    return
+        except OSError:
+            time.sleep(0.5)
+    sys.exit(f"gunicorn did not answer at {url}")
+
+
+def drive(base, path, cookie):
+    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--timeout", "10s",
+               "-s", str(ROOT / "bench" / "wrk_report.lua"), base + path]  # fmt: skip
+    if cookie:
+        command[1:1] = ["-H", f"Cookie: sessionid={cookie}"]
+    out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
+    return json.loads(out.strip().splitlines()[-1])
+
+
+def main():
+    url = subprocess.run([str(ROOT / ".ci" / "postgres"), "start", str(PG_DIR)], check=True, capture_output=True,
+                         text=True).stdout.strip()  # fmt: skip
+    port = free_port()
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "SECRET_KEY": "bench-load-" + "x" * 40,
+           "ALLOWED_HOSTS": "127.0.0.1", "CONN_MAX_AGE": "60", "PYTHONPATH": str(ROOT),
+           "DJANGO_SETTINGS_MODULE": "jinchen.settings", "LOG_LEVEL": "WARNING"}  # fmt: skip
+    print(f"PostgreSQL {url}; preparing the county …", flush=True)
+    prepare(env)
+    setup = sessions_and_pages(env)
+    server = subprocess.Popen(
+        [str(Path(PY).parent / "gunicorn"), "jinchen.wsgi", "--workers", str(WEB_WORKERS), "--bind",
+         f"127.0.0.1:{port}", "--log-level", "warning"], cwd=ROOT, env=env,
+    )  # fmt: skip
+    try:
+        base = f"http://127.0.0.1:{port}"
+        wait_for(base + "/healthz/")
+        print(f"gunicorn: {WEB_WORKERS} workers; wrk: {CONNECTIONS} connections, {DURATION} s per page")
+        results = []
+        for name, user, path in setup["pages"]:
+            r = drive(base, path, setup["cookies"].get(user) if user else None)
+            r["page"], r["errors"] = name, r["connect"] + r["read"] + r["write"] + r["status"] + r["timeout"]
+            r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
+            results.append(r)
+    finally:
+        server.terminate()
+        server.wait(timeout=30)
+    bare = results[0]["p95"] or 1
+    for r in results:
+        r["ratio"] = r["p95"] / bare
+        print(f"  {r['page']:<13} {r['rps']:8.1f} req/s  p50 {r['p50'] / 1000:7.1f} ms  p95 {r['p95'] / 1000:7.1f} ms"
+              f"  {r['ratio']:5.1f}× bare  errors {r['errors']}")  # fmt: skip
+    pages = results[1:]
+    worst = max(pages, key=lambda r: r["ratio"])
+    errors = sum(r["errors"] for r in results)
+    print(f"RESULT errors={errors} worst_p95_ratio={worst['ratio']:.1f} worst_page={worst['page'].replace(' ', '_')}")
+
+
+if __name__ == "__main__":
+    main()
