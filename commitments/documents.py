@@ -10,6 +10,7 @@ from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 
+from grids.models import Grid
 from posts.models import STAGE_ORDER, Assignment, Notice, Round, Stage, Status
 
 from .models import DocumentKind
@@ -109,20 +110,37 @@ def letters_of(village_ids):
     )
 
 
-def sections_for(kind, grids):
-    """Every section of `kind` for these grids, skipping grids with nothing to print; refuse if none has any."""
+def plan(kind, grids):
+    """The keys of every section of `kind` for these grids, in print order: assignment pks for letters, grid pks
+    otherwise (grids with nothing to print left out). A batch freezes them, so that data changing while it
+    prints cannot print a letter twice or skip one. Refuses with the reason if there is nothing to print."""
     if kind == DocumentKind.LETTER:
         grid_ids = {g.pk for g in grids}
-        sections = [letter(a) for a in letters_of({g.village_id for g in grids}) if a.post.grid_id in grid_ids]
+        keys = [a.pk for a in letters_of({g.village_id for g in grids}) if a.post.grid_id in grid_ids]
     else:
-        sections, reasons = [], []
+        keys, reasons = [], []
         for grid in grids:
             try:
-                sections.append(GRID_BUILDERS[kind](grid))
+                GRID_BUILDERS[kind](grid)
+                keys.append(grid.pk)
             except DocumentError as error:
                 reasons.append(str(error))
-        if not sections:
+        if not keys:
             raise DocumentError(reasons[0] if len(reasons) == 1 else f"没有可以打印的{DocumentKind(kind).label}。")
-    if not sections:
+    if not keys:
         raise DocumentError(f"没有可以打印的{DocumentKind(kind).label}。")
-    return sections
+    return keys
+
+
+def sections_of(kind, keys):
+    """The sections for keys from plan(), in their order."""
+    if kind == DocumentKind.LETTER:
+        by_pk = Assignment.objects.select_related("member", "post__grid__village").in_bulk(keys)
+        return [letter(by_pk[k]) for k in keys if k in by_pk]
+    by_pk = Grid.objects.select_related("village__town", "secretary").in_bulk(keys)
+    return [GRID_BUILDERS[kind](by_pk[k]) for k in keys if k in by_pk]
+
+
+def sections_for(kind, grids):
+    """Every section of `kind` for these grids, skipping grids with nothing to print; refuse if none has any."""
+    return sections_of(kind, plan(kind, grids))

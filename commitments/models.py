@@ -29,7 +29,8 @@ class IssuedDocument(models.Model):
 
     kind = models.CharField("文件类型", max_length=16, choices=DocumentKind.choices)
     title = models.CharField("标题", max_length=200)
-    town = models.ForeignKey(Town, verbose_name="镇", on_delete=models.PROTECT, related_name="+")
+    town = models.ForeignKey(Town, verbose_name="镇", on_delete=models.PROTECT, null=True, related_name="+",
+                             help_text="为空表示全县的文件。")  # fmt: skip
     village = models.ForeignKey(Village, verbose_name="村", on_delete=models.PROTECT, null=True, related_name="+")
     grid = models.ForeignKey(Grid, verbose_name="网格", on_delete=models.PROTECT, null=True, related_name="+")
     assignment = models.ForeignKey(
@@ -77,7 +78,10 @@ class PrintBatch(models.Model):
     """A village- or town-wide PDF made in the background, with its progress for the page to show."""
 
     kind = models.CharField("文件类型", max_length=16, choices=DocumentKind.choices)
-    town = models.ForeignKey(Town, verbose_name="镇", on_delete=models.PROTECT, related_name="+")
+    town = models.ForeignKey(
+        Town, verbose_name="镇", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        help_text="为空表示全县（本系统的所有镇）。",
+    )  # fmt: skip
     village = models.ForeignKey(
         Village, verbose_name="村", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
         help_text="为空表示全镇。",
@@ -106,7 +110,7 @@ class PrintBatch(models.Model):
 
     @property
     def scope_name(self):
-        return self.village.name if self.village_id else self.town.name
+        return self.village.name if self.village_id else self.town.name if self.town_id else "全县"
 
     @property
     def percent(self):
@@ -115,3 +119,29 @@ class PrintBatch(models.Model):
     @property
     def is_finished(self):
         return self.status in (BatchStatus.DONE, BatchStatus.FAILED)
+
+
+class BatchPart(models.Model):
+    """One slice of a batch, printed by whichever worker claims it first; the last one done joins them all.
+
+    Its sections are frozen when the batch is planned (`keys`), so every letter is printed exactly once even
+    while two workers print side by side and the data changes meanwhile.
+    """
+
+    batch = models.ForeignKey(PrintBatch, verbose_name="批量打印", on_delete=models.CASCADE, related_name="parts")
+    index = models.PositiveIntegerField("序号")
+    keys = models.JSONField("内容", help_text="本部分要印的承诺书（申报记录）或网格，按顺序。")
+    status = models.CharField("状态", max_length=8, choices=BatchStatus.choices, default=BatchStatus.QUEUED)
+    pages = models.PositiveIntegerField("页数", default=0)
+    file = models.FileField("PDF", upload_to="batches/", blank=True)
+    worker = models.CharField("打印进程", max_length=100, blank=True)
+    finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "批量打印的部分"
+        verbose_name_plural = "批量打印的部分"
+        ordering = ["batch", "index"]
+        constraints = [models.UniqueConstraint(fields=["batch", "index"], name="batch_part_once")]
+
+    def __str__(self):
+        return f"{self.batch} 第{self.index + 1}部分"

@@ -1,14 +1,19 @@
 """Printing across apps: issue one document, or run a village- or town-wide batch with progress."""
 
+import os
+import socket
+
+from django.core.files.base import ContentFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 
 from grids.models import Grid
 from posts.models import Round
 
 from . import documents
-from .models import BatchStatus, DocumentKind, IssuedDocument, PrintBatch
-from .pdf import render_batch, render_pdf
+from .models import BatchPart, BatchStatus, DocumentKind, IssuedDocument, PrintBatch
+from .pdf import join_pdfs, render_pdf
 
 PURPOSES = {
     DocumentKind.POST_LIST: "申报选岗：向党员群众公布岗位",
@@ -50,36 +55,86 @@ def start_batch(kind, town, village, by):
     return batch
 
 
+PART_KEYS = 50  # letters (or grids) per part: small enough that several workers share a batch
+
+
 def run_batch(batch_id):
-    """Render a batch chunk by chunk, saving progress after each, then archive the whole PDF."""
+    """Plan a batch: freeze what it prints, cut it into parts and queue one task per part.
+
+    Any number of workers (`db_worker`, on any machine) then print the parts side by side; each part is
+    claimed by exactly one of them, and the worker that finishes the last part joins and archives the PDF.
+    """
+    from .tasks import print_part
+
     batch = PrintBatch.objects.select_related("town", "village").get(pk=batch_id)
-    if batch.status == BatchStatus.DONE:
+    if batch.status == BatchStatus.DONE or batch.parts.exists():
         return
-    batch.status, batch.error, batch.pages_done = BatchStatus.RUNNING, "", 0
-    batch.save(update_fields=["status", "error", "pages_done"])
     try:
-        grids = Grid.objects.filter(village__town=batch.town).select_related("village__town", "secretary")
+        grids = Grid.objects.select_related("village__town", "secretary")
+        grids = grids.filter(village__town=batch.town) if batch.town_id else grids
         if batch.village_id:
             grids = grids.filter(village=batch.village_id)
-        sections = documents.sections_for(batch.kind, list(grids.order_by("village__name", "number")))
-        PrintBatch.objects.filter(pk=batch.pk).update(pages_total=len(sections))
+        keys = documents.plan(batch.kind, list(grids.order_by("village__town__name", "village__name", "number")))
+    except documents.DocumentError as error:
+        fail(batch, str(error))
+        return
+    with transaction.atomic():
+        parts = BatchPart.objects.bulk_create(
+            BatchPart(batch=batch, index=i, keys=keys[first : first + PART_KEYS])
+            for i, first in enumerate(range(0, len(keys), PART_KEYS))
+        )
+        PrintBatch.objects.filter(pk=batch.pk).update(
+            status=BatchStatus.RUNNING, error="", pages_done=0, pages_total=len(keys)
+        )
+    for part in BatchPart.objects.filter(batch=batch).order_by("index"):
+        print_part.enqueue(part.pk)
+    return parts
 
-        def progress(done):
-            PrintBatch.objects.filter(pk=batch.pk).update(pages_done=done, pages_total=max(done, len(sections)))
 
-        pdf, pages = render_batch(sections, str(batch), progress=progress)
+def run_part(part_id):
+    """Print one part if nobody has claimed it yet (True if this call printed it), then finish the batch."""
+    claimed = BatchPart.objects.filter(pk=part_id, status=BatchStatus.QUEUED).update(
+        status=BatchStatus.RUNNING, worker=f"{socket.gethostname()}:{os.getpid()}"
+    )
+    if not claimed:
+        return False
+    part = BatchPart.objects.select_related("batch").get(pk=part_id)
+    batch = part.batch
+    try:
+        pdf, pages = render_pdf(documents.sections_of(batch.kind, part.keys), str(batch))
+        part.file.save(f"{batch.pk}-{part.index:04d}.pdf", ContentFile(pdf), save=False)
+        BatchPart.objects.filter(pk=part.pk).update(
+            status=BatchStatus.DONE, pages=pages, file=part.file.name, finished_at=timezone.now()
+        )
+        PrintBatch.objects.filter(pk=batch.pk).update(pages_done=F("pages_done") + len(part.keys))
+    except Exception:  # the batch ends as failed with a reason, never hangs as running
+        BatchPart.objects.filter(pk=part.pk).update(status=BatchStatus.FAILED)
+        fail(batch, "生成时出错。可以点击“重新生成”再试；如仍失败，请联系系统管理员查看日志。")
+        raise
+    finish(batch.pk)
+    return True
+
+
+def finish(batch_id):
+    """Join and archive the batch once every part is printed: done once, by whoever gets the lock first."""
+    with transaction.atomic():
+        batch = PrintBatch.objects.select_for_update(of=("self",)).select_related("town", "village").get(pk=batch_id)
+        parts = list(batch.parts.order_by("index"))
+        if batch.status != BatchStatus.RUNNING or any(p.status != BatchStatus.DONE for p in parts):
+            return None
+        pdfs = [p.file.read() for p in parts]
+        pdf = pdfs[0] if len(pdfs) == 1 else join_pdfs(pdfs)
+        pages = sum(p.pages for p in parts)
         document = IssuedDocument.archive(
             pdf, pages, f"{batch.kind}-batch.pdf", kind=batch.kind, title=str(batch), town=batch.town,
             village=batch.village, purpose=PURPOSES[batch.kind], issued_by=batch.requested_by,
         )  # fmt: skip
         PrintBatch.objects.filter(pk=batch.pk).update(
-            status=BatchStatus.DONE, document=document, pages_done=pages, pages_total=pages, finished_at=timezone.now()
+            status=BatchStatus.DONE, document=document, pages_done=batch.pages_total, finished_at=timezone.now()
         )
-    except documents.DocumentError as error:
-        fail(batch, str(error))
-    except Exception:  # a batch must end as failed with a reason, never hang as running
-        fail(batch, "生成时出错。可以点击“重新生成”再试；如仍失败，请联系系统管理员查看日志。")
-        raise
+    for p in parts:  # the archive keeps the joined PDF; the parts were only a means
+        p.file.delete(save=False)
+    return document
 
 
 def fail(batch, reason):
@@ -94,5 +149,6 @@ def retry_batch(batch, by):
         status=BatchStatus.QUEUED, error="", pages_done=0, finished_at=None
     )
     if updated:
+        batch.parts.all().delete()  # planned afresh: the data may have changed since
         transaction.on_commit(lambda: print_batch.enqueue(batch.pk))
     return bool(updated)

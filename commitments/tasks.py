@@ -7,3 +7,11 @@ def print_batch(batch_id):
     from .services import run_batch
 
     run_batch(batch_id)
+
+
+@task()
+def print_part(part_id):
+    """One part of a batch; several workers print the parts of one batch side by side."""
+    from .services import run_part
+
+    run_part(part_id)
