@@ -11,18 +11,20 @@ from django.contrib.auth.backends import ModelBackend
 from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
-from .models import Grid, Town, Village
+from .models import County, Grid, Town, Village
 
 UserModel = get_user_model()
 
 
 class Role:
+    COUNTY = "county"
     TOWN = "town"
     VILLAGE = "village"
     GRID = "grid"
 
 
 ROLE_FLAGS = {
+    Role.COUNTY: lambda: Exists(County.committee.through.objects.filter(user=OuterRef("pk"))),
     Role.TOWN: lambda: Exists(Town.committee.through.objects.filter(user=OuterRef("pk"))),
     Role.VILLAGE: lambda: Exists(Village.objects.filter(secretary=OuterRef("pk"))),
     Role.GRID: lambda: Exists(Grid.objects.filter(secretary=OuterRef("pk"))),
@@ -56,9 +58,10 @@ class RoleBackend(ModelBackend):
 
 
 def towns_for_user(user):
+    """The towns a user reads: every town of their county, or the towns on whose committee they sit."""
     if user.is_superuser:
         return Town.objects.all()
-    return Town.objects.filter(committee=user)
+    return Town.objects.filter(Q(committee=user) | Q(county__committee=user)).distinct()
 
 
 def villages_for_user(user, edit=False):

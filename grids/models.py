@@ -6,7 +6,27 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 
+class County(models.Model):
+    """Several towns in one deployment: the county's committee reads all of them (town users see their own)."""
+
+    name = models.CharField("县名称", max_length=50, unique=True)
+    committee = models.ManyToManyField(
+        settings.AUTH_USER_MODEL, verbose_name="县级工作人员", blank=True, related_name="county_committees",
+        help_text="可查看全县各镇数据的账号。",
+    )  # fmt: skip
+
+    class Meta:
+        verbose_name = "县"
+        verbose_name_plural = "县"
+        ordering = ["name"]
+
+    def __str__(self):
+        return self.name
+
+
 class Town(models.Model):
+    county = models.ForeignKey(County, verbose_name="所属县", on_delete=models.PROTECT, null=True, blank=True,
+                               related_name="towns")  # fmt: skip
     name = models.CharField("镇名称", max_length=50, unique=True)
     committee = models.ManyToManyField(
         settings.AUTH_USER_MODEL,

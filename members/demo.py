@@ -12,7 +12,7 @@ from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
 
-from grids.models import Grid, Town, Village
+from grids.models import County, Grid, Town, Village
 
 from . import idcard
 from .models import (
@@ -32,6 +32,7 @@ from .models import (
 
 DEMO_PASSWORD = "jinchen2026"
 DEMO_GROUP = "演示账号"
+COUNTY = "金城县"  # the county at county scale (seed_demo --scale county)
 HOME_TOWN = "金城镇"
 OTHER_TOWNS = [
     "金湖镇", "银桥镇", "青山镇", "白马镇", "石门镇", "永丰镇", "长乐镇", "双河镇", "新集镇", "安平镇", "兴隆镇",
@@ -294,4 +295,11 @@ def seed_demo(scale="town", stdout=None):
         for i, name in enumerate(OTHER_TOWNS, start=1):
             villages = [f"{name[:2]}{v}" for v in VILLAGES]
             results.append(builder.build_town(name, f"t{i:02d}", villages))
+        county, created = County.objects.get_or_create(name=COUNTY)
+        Town.objects.filter(name__in=[HOME_TOWN, *OTHER_TOWNS]).update(county=county)
+        if created:  # the county's own account reads every town
+            reader = builder.user("xian", f"{COUNTY}委组织部 {builder.person_name(idcard.MALE)}")
+            reader.save()
+            county.committee.add(reader)
+            flag_demo_accounts([reader])
     return results

@@ -5,6 +5,7 @@ from . import views
 app_name = "members"
 
 urlpatterns = [
+    path("counties/<int:pk>/", views.county, name="county"),
     path("towns/<int:pk>/", views.town, name="town"),
     path("exports/members.xlsx", views.members_export, name="members-export"),
     path("exports/needs.xlsx", views.needs_export, name="needs-export"),

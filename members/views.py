@@ -21,6 +21,7 @@ from grids.access import (
     towns_for_user,
     villages_for_user,
 )
+from grids.models import County, Village
 from jinchen.xlsx import xlsx_response
 
 from . import imports
@@ -35,6 +36,7 @@ from .survey import member_figures, need_figures
 def home(request):
     """Send each person to where they work: the town, their village, or their grid."""
     places = {
+        Role.COUNTY: ("members:county", County.objects.filter(committee=request.user)),
         Role.TOWN: ("members:town", towns_for_user(request.user)),
         Role.VILLAGE: ("members:village", request.user.secretary_of_villages.all()),
         Role.GRID: ("members:grid", request.user.secretary_of_grids.all()),
@@ -55,6 +57,18 @@ def with_counts(qs, outer):
         eligible_count=count_subquery(Member.objects.filter(eligible_q()), outer),
         need_count=count_subquery(NeedRecord.objects.all(), outer),
     )
+
+
+@login_required
+def county(request, pk):
+    """The county's towns, for its committee: each town's page and dashboard."""
+    county = get_object_or_404(County.objects.filter(committee=request.user) if not request.user.is_superuser
+                               else County.objects.all(), pk=pk)  # fmt: skip
+    towns = county.towns.annotate(
+        village_count=count_subquery(Village.objects.all(), "town"),
+        member_count=count_subquery(Member.objects.all(), "grid__village__town"),
+    ).order_by("name")
+    return render(request, "members/county.html", {"county": county, "towns": towns})
 
 
 @login_required

@@ -1,0 +1,32 @@
+"""Several towns in one deployment: the county reads all towns; a town's committee only its own."""
+
+import pytest
+from django.urls import reverse
+
+from grids.models import County, Town, Village
+
+pytestmark = pytest.mark.django_db
+
+
+def test_county_reads_every_town_and_towns_only_their_own(client, town, town_user, grid_a1, make_user):
+    other = Town.objects.create(name="新河镇")
+    other_village = Village.objects.create(town=other, name="远村")
+    county = County.objects.create(name="金城县")
+    Town.objects.filter(pk__in=[town.pk, other.pk]).update(county=county)
+    reader = make_user("xian")
+    county.committee.add(reader)
+
+    client.force_login(reader)
+    assert client.get(reverse("home")).url == reverse("members:county", args=[county.pk])
+    page = client.get(reverse("members:county", args=[county.pk])).text
+    assert "金城镇" in page and "新河镇" in page
+    for t in (town, other):
+        assert client.get(reverse("members:town", args=[t.pk])).status_code == 200
+    assert client.get(reverse("posts:town-dashboard", args=[town.pk])).status_code == 200
+    assert client.get(reverse("members:village", args=[other_village.pk])).status_code == 200
+    assert client.get(reverse("members:member-create", args=[grid_a1.pk])).status_code == 404  # reads only
+
+    client.force_login(town_user)
+    assert client.get(reverse("members:town", args=[other.pk])).status_code == 404
+    assert client.get(reverse("members:village", args=[other_village.pk])).status_code == 404
+    assert client.get(reverse("members:county", args=[county.pk])).status_code == 404
