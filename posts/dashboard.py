@@ -20,6 +20,8 @@ from jinchen.versions import data_changed
 from members.models import Member, NeedRecord, count_subquery, eligible_q
 
 from .models import (
+    HOLDING,
+    SERVED,
     Assignment,
     Feedback,
     FeedbackState,
@@ -33,7 +35,6 @@ from .models import (
     Status,
     Training,
 )
-from .models.workflow import HOLDING, STAGE_ORDER
 
 UNRATED = "unrated"
 GRADES = [*Grade.choices, (UNRATED, "未评")]
@@ -169,6 +170,11 @@ class Board:
         return rows
 
 
+def latest_grade():
+    """An assignment's grade from its latest rating, as an annotation (None when not rated)."""
+    return Subquery(Rating.objects.filter(assignment=OuterRef("pk")).order_by("-rated_on", "-pk").values("grade")[:1])
+
+
 def villages_of(villages):
     """The villages of a board, by name, each with the pk of the round it shows (`round_pk`): one query."""
     shown = Round.objects.filter(village=OuterRef("pk")).order_by(*Round.SHOWN_ORDER).values("pk")[:1]
@@ -228,9 +234,8 @@ def build(villages, today=None):
     for grid_pk, category in asked.order_by().distinct():
         for type_pk in by_category.get(category, ()):
             coverage[grid_pk, type_pk].asked = True
-    latest_grade = Rating.objects.filter(assignment=OuterRef("pk")).order_by("-rated_on", "-pk").values("grade")[:1]
-    rated = in_rounds.filter(status__in=[Status.ON_POST, Status.ADJUSTED, Status.LEFT, Status.COMPLETED])
-    rated = rated.annotate(grade=Subquery(latest_grade)).values_list("post__grid_id", "status", "grade")
+    rated = in_rounds.filter(status__in=SERVED).annotate(grade=latest_grade())
+    rated = rated.values_list("post__grid_id", "status", "grade")
     for grid_pk, status, grade in rated:
         if grade or status == Status.ON_POST:
             figures[grid_pk].grades[grade or UNRATED] += 1
@@ -248,10 +253,6 @@ def build(villages, today=None):
         rows.append(VillageRow(v, r, days, village_figures, grid_rows))
         total.add(village_figures)
     return Board(rows, total, post_types, dict(coverage))
-
-
-def stage_label(index):
-    return Stage(STAGE_ORDER[index]).label
 
 
 # What a figure on the dashboard stands for, when a person clicks it to see the members behind it.
@@ -278,10 +279,9 @@ def members_behind(figure, villages, grid=None):
         members = members.order_by("grid__village__name", "grid__number", "name", "pk")
         return MEMBER_FIGURES[figure], [(m, m.grid, None, "") for m in members]
     shown = Round.objects.filter(village=OuterRef("post__grid__village")).order_by(*Round.SHOWN_ORDER).values("pk")[:1]
-    latest_grade = Rating.objects.filter(assignment=OuterRef("pk")).order_by("-rated_on", "-pk").values("grade")[:1]
     assignments = (
         Assignment.objects.filter(post__grid__in=grids, round=Subquery(shown))
-        .annotate(grade=Subquery(latest_grade))
+        .annotate(grade=latest_grade())
         .select_related("member", "post__grid__village")
         .order_by("post__grid__village__name", "post__grid__number", "post__name", "member__name", "pk")
     )
@@ -291,11 +291,10 @@ def members_behind(figure, villages, grid=None):
         assignments = assignments.filter(status=Status.ADJUSTED)
     else:
         grade = figure.removeprefix("grade-")
-        rated = [Status.ON_POST, Status.ADJUSTED, Status.LEFT, Status.COMPLETED]
         if grade == UNRATED:
             assignments = assignments.filter(status=Status.ON_POST, grade=None)
         else:
-            assignments = assignments.filter(status__in=rated, grade=grade)
+            assignments = assignments.filter(status__in=SERVED, grade=grade)
     labels = dict(GRADES)
     rows = [(a.member, a.post.grid, a, labels.get(a.grade, "")) for a in assignments]
     return MEMBER_FIGURES[figure], rows

@@ -37,6 +37,7 @@ from .access import (
 )
 from .models import (
     HOLDING,
+    SERVED,
     STAGE_ORDER,
     Assignment,
     Feedback,
@@ -102,10 +103,6 @@ def post_type_form(request, pk=None):
     form = forms.PostTypeForm(request.POST or None, instance=post_type)
     context = {"title": "修改岗位类型" if pk else "新增岗位类型", "back": reverse("posts:post-types")}
     return save_form(request, form, context, "已保存岗位类型“{obj.name}”。")
-
-
-# Statuses of someone who went on post: the year's holders, for the history on post and member pages.
-SERVED = [Status.ON_POST, Status.COMPLETED, Status.ADJUSTED, Status.LEFT]
 
 
 @login_required
@@ -495,7 +492,7 @@ def public_grid(request, token):
     on_post = round.members_on_post(grid) if round else {}
     posts = [(p, on_post.get(p.pk, [])) for p in grid.posts.order_by("post_type__order", "pk")]
     notice = Notice.latest_for(grid)
-    running = Feedback.running_notice(grid)
+    running = Feedback.objection_window(notice)
     form = forms.FeedbackForm(request.POST or None, choices=feedback_choices(round, grid, running),
                               objection_open=running is not None)  # fmt: skip
     sent = request.GET.get("sent") == "1"

@@ -3,6 +3,7 @@ from .evaluation import Audience, CheckUp, Grade, Rating, Training, WorkReport, 
 from .feedback import Feedback, FeedbackKind, FeedbackState
 from .workflow import (
     HOLDING,
+    SERVED,
     STAGE_ORDER,
     Assignment,
     AssignmentLog,
@@ -21,6 +22,6 @@ from .workflow import (
 __all__ = [
     "HOLDING", "STAGE_ORDER", "Assignment", "AssignmentLog", "Audience", "CheckUp", "Feedback", "FeedbackKind",
     "FeedbackState", "Grade", "Meeting", "MeetingKind",
-    "Notice", "Objection", "Post", "PostType", "Rating", "Round", "RoundLog", "Source", "Stage", "Status",
+    "Notice", "Objection", "Post", "PostType", "Rating", "Round", "RoundLog", "SERVED", "Source", "Stage", "Status",
     "Training", "TransitionError", "WorkReport", "grade_for",
 ]  # fmt: skip

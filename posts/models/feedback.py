@@ -53,10 +53,9 @@ class Feedback(models.Model):
     def __str__(self):
         return f"{self.get_kind_display()}：{self.content[:20]}"
 
-    @classmethod
-    def running_notice(cls, grid, today=None):
-        """The grid's notice now running in 支部议岗, if any: only then may residents raise an objection."""
-        notice = Notice.latest_for(grid)
+    @staticmethod
+    def objection_window(notice, today=None):
+        """`notice` (the grid's latest) if it is running in 支部议岗: only then may residents raise an objection."""
         if notice and notice.is_running(today) and notice.round.stage == Stage.DELIBERATION:
             return notice
         return None
@@ -68,7 +67,7 @@ class Feedback(models.Model):
         today = today or timezone.localdate()
         objection = None
         if kind == FeedbackKind.OBJECTION:
-            notice = cls.running_notice(grid, today)
+            notice = cls.objection_window(Notice.latest_for(grid), today)
             if notice is None:
                 raise TransitionError("现在没有正在公示的拟上岗人选，不能提出异议；可以选择“意见建议”。")
             objection = notice.raise_objection(

@@ -507,6 +507,8 @@ class Status(models.TextChoices):
 
 # A member holds at most one of these at a time (一人一岗); a post holds at most `places` of them.
 HOLDING = [Status.PROPOSED, Status.NOTICED, Status.ON_POST]
+# Someone who went on post in a round, whatever became of it: the year's holders, and who may be rated.
+SERVED = [Status.ON_POST, Status.COMPLETED, Status.ADJUSTED, Status.LEFT]
 
 
 class Source(models.TextChoices):
