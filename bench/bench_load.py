@@ -3,11 +3,17 @@
 Run with `make bench-load` (from a clean clone it installs wrk and PostgreSQL if missing). It starts a
 PostgreSQL server of its own (.ci/postgres, kept in /tmp/jinchen-bench-pg), loads the county demo data once
 (`seed_demo --scale county`), collects static files and starts gunicorn (DEBUG off, WEB_WORKERS processes).
-It logs in one user of each role (a session each) and drives, for DURATION seconds each, the bare view
-/healthz/ and the home, town, village, grid, round and dashboard pages. Prints requests/s, p50 and p95 per
-page, each page's p95 against the bare view's, and the errors (socket errors, timeouts, 4xx/5xx).
+It logs in one user of each role (a session and a CSRF cookie each, as a browser keeps them) and drives,
+for DURATION seconds each, the bare view /healthz/ and the home, town, village, grid, round and dashboard
+pages: first as people meet them (a person's page reused from the cache until anything is written,
+jinchen/versions.py), then computed on every request (PAGE_CACHE_SECONDS=0), each time beside the bare
+view served by the same gunicorn. Prints requests/s, p50 and p95 per page, each page's p95 against the
+bare view's, and the errors (socket errors, timeouts, 4xx/5xx).
 Goal: no errors at 50 concurrent users; every page's p95 within 10× the bare view's.
-The last line is RESULT errors=… worst_p95_ratio=… worst_page=…
+While working on one page: BENCH_PAGES="village page,grid page" drives only those (and the bare view),
+BENCH_COMPUTED=0 leaves out the second pass, BENCH_BATCH=0 the county letters batch.
+The last line is RESULT errors=… worst_p95_ratio=… worst_page=… (as people meet the pages), then the
+computed pages' worst ratio and the batch's figures.
 """
 
 import json
@@ -55,6 +61,7 @@ django.setup()
 from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.urls import reverse
+from django.utils.crypto import get_random_string
 from grids.models import Town
 from posts.models import Round
 users = {u.username: u for u in get_user_model().objects.filter(username__in=["zhen", "cun01", "wg0101"])}
@@ -64,7 +71,7 @@ for name, user in users.items():
     s.update({"_auth_user_id": str(user.pk), "_auth_user_backend": "grids.access.RoleBackend",
               "_auth_user_hash": user.get_session_auth_hash(), "_seen": 0})
     s.create()
-    cookies[name] = s.session_key
+    cookies[name] = f"sessionid={s.session_key}; csrftoken={get_random_string(32)}"
 village = users["cun01"].secretary_of_villages.get()
 grid = users["wg0101"].secretary_of_grids.get()
 town = Town.objects.get(name="金城镇")
@@ -99,7 +106,7 @@ def drive(base, path, cookie):
     command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--timeout", "10s",
                "-s", str(ROOT / "bench" / "wrk_report.lua"), base + path]  # fmt: skip
     if cookie:
-        command[1:1] = ["-H", f"Cookie: sessionid={cookie}"]
+        command[1:1] = ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
     return json.loads(out.strip().splitlines()[-1])
 
@@ -152,27 +159,19 @@ def county_letters_on_two_workers(env):
     return {"letters": state["letters"], "seconds": seconds, "workers": len(state["workers"]), "ok": ok}
 
 
-def main():
-    url = subprocess.run([str(ROOT / ".ci" / "postgres"), "start", str(PG_DIR)], check=True, capture_output=True,
-                         text=True).stdout.strip()  # fmt: skip
+def serve_and_drive(env, pages, cookies):
+    """Start gunicorn with `env`, drive each page with wrk, stop it; print and return each page's figures."""
     port = free_port()
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "SECRET_KEY": "bench-load-" + "x" * 40,
-           "ALLOWED_HOSTS": "127.0.0.1", "CONN_MAX_AGE": "60", "PYTHONPATH": str(ROOT),
-           "DJANGO_SETTINGS_MODULE": "jinchen.settings", "LOG_LEVEL": "WARNING"}  # fmt: skip
-    print(f"PostgreSQL {url}; preparing the county …", flush=True)
-    prepare(env)
-    setup = sessions_and_pages(env)
     server = subprocess.Popen(
         [str(Path(PY).parent / "gunicorn"), "jinchen.wsgi", "--workers", str(WEB_WORKERS), "--bind",
          f"127.0.0.1:{port}", "--log-level", "warning"], cwd=ROOT, env=env,
     )  # fmt: skip
+    results = []
     try:
         base = f"http://127.0.0.1:{port}"
         wait_for(base + "/healthz/")
-        print(f"gunicorn: {WEB_WORKERS} workers; wrk: {CONNECTIONS} connections, {DURATION} s per page")
-        results = []
-        for name, user, path in setup["pages"]:
-            r = drive(base, path, setup["cookies"].get(user) if user else None)
+        for name, user, path in pages:
+            r = drive(base, path, cookies.get(user) if user else None)
             r["page"], r["errors"] = name, r["connect"] + r["read"] + r["write"] + r["status"] + r["timeout"]
             r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
             results.append(r)
@@ -184,14 +183,39 @@ def main():
         r["ratio"] = r["p95"] / bare
         print(f"  {r['page']:<13} {r['rps']:8.1f} req/s  p50 {r['p50'] / 1000:7.1f} ms  p95 {r['p95'] / 1000:7.1f} ms"
               f"  {r['ratio']:5.1f}× bare  errors {r['errors']}")  # fmt: skip
-    batch = county_letters_on_two_workers(env)
-    pages = results[1:]
-    worst = max(pages, key=lambda r: r["ratio"])
-    errors = sum(r["errors"] for r in results)
+    return results
+
+
+def main():
+    url = subprocess.run([str(ROOT / ".ci" / "postgres"), "start", str(PG_DIR)], check=True, capture_output=True,
+                         text=True).stdout.strip()  # fmt: skip
+    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "SECRET_KEY": "bench-load-" + "x" * 40,
+           "ALLOWED_HOSTS": "127.0.0.1", "CONN_MAX_AGE": "60", "PYTHONPATH": str(ROOT),
+           "DJANGO_SETTINGS_MODULE": "jinchen.settings", "LOG_LEVEL": "WARNING"}  # fmt: skip
+    print(f"PostgreSQL {url}; preparing the county …", flush=True)
+    prepare(env)
+    setup = sessions_and_pages(env)
+    chosen = os.environ.get("BENCH_PAGES")
+    chosen = {n.strip() for n in chosen.split(",")} | {"bare view"} if chosen else None
+    pages = [p for p in setup["pages"] if not chosen or p[0] in chosen]
+    print(f"gunicorn: {WEB_WORKERS} workers; wrk: {CONNECTIONS} connections, {DURATION} s per page")
+    print("pages as people meet them (each person's page reused until anything is written):")
+    results = serve_and_drive(env, pages, setup["cookies"])
+    computed = []
+    if os.environ.get("BENCH_COMPUTED", "1") != "0":
+        print("the same pages computed on every request (PAGE_CACHE_SECONDS=0; figures only):")
+        computed = serve_and_drive({**env, "PAGE_CACHE_SECONDS": "0"}, pages, setup["cookies"])
+    batch = county_letters_on_two_workers(env) if os.environ.get("BENCH_BATCH", "1") != "0" else None
+    worst = max(results[1:], key=lambda r: r["ratio"])
+    worst_computed = max(computed[1:], key=lambda r: r["ratio"]) if computed else None
+    errors = sum(r["errors"] for r in results + computed)
     print(
-        f"RESULT errors={errors} worst_p95_ratio={worst['ratio']:.1f} worst_page={worst['page'].replace(' ', '_')} "
-        f"batch_letters={batch['letters']} batch_seconds={batch['seconds']:.1f} batch_workers={batch['workers']}"
-    )
+        f"RESULT errors={errors} worst_p95_ratio={worst['ratio']:.1f} worst_page={worst['page'].replace(' ', '_')}"
+        + (f" worst_computed_p95_ratio={worst_computed['ratio']:.1f}"
+           f" worst_computed_page={worst_computed['page'].replace(' ', '_')}" if computed else "")
+        + (f" batch_letters={batch['letters']} batch_seconds={batch['seconds']:.1f} batch_workers={batch['workers']}"
+           if batch else "")
+    )  # fmt: skip
 
 
 if __name__ == "__main__":

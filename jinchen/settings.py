@@ -200,7 +200,12 @@ MEDIA_ROOT = Path(os.environ.get("MEDIA_ROOT", BASE_DIR / "media"))
 # A cache every app server and worker shares without another service to run: a table in the project's
 # database (`manage.py createcachetable`, run by `make migrate`). The dashboard keeps its figures there.
 CACHES = {
-    "default": {"BACKEND": "django.core.cache.backends.db.DatabaseCache", "LOCATION": "jinchen_cache"},
+    # Pages are kept per person: room for a county's people, the expired ones culled first.
+    "default": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "jinchen_cache",
+        "OPTIONS": {"MAX_ENTRIES": 20000},
+    },
     # Rate limits of the public pages count in memory, never in the database (jinchen/ratelimit.py).
     "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"},
 }
@@ -208,9 +213,10 @@ CACHES = {
 PUBLIC_VIEWS_PER_MINUTE = int(os.environ.get("PUBLIC_VIEWS_PER_MINUTE", "120"))
 FEEDBACK_PER_ADDRESS = int(os.environ.get("FEEDBACK_PER_ADDRESS", "5"))
 FEEDBACK_PER_GRID = int(os.environ.get("FEEDBACK_PER_GRID", "30"))
-# How long the dashboard's figures may be reused; any change to the data they count starts afresh sooner
-# (posts/dashboard.py). 0 computes them on every request.
+# How long the dashboard's figures, and a person's rendered pages, may be reused from the shared cache; any
+# write to the data starts afresh at once (jinchen/versions.py). 0 computes them on every request.
 DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "300"))
+PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "300"))
 
 # An uploaded file with more rows than this is checked and imported by the worker, with a progress page.
 IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", "1000"))

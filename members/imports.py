@@ -23,7 +23,6 @@ from python_calamine import CalamineError, CalamineWorkbook
 
 from grids.access import grids_for_user
 from jinchen import bulk
-from jinchen.versions import data_changed
 
 from .forms import MemberForm, NeedRecordForm
 from .idcard import mask, normalise
@@ -538,7 +537,6 @@ def _save_members(changed, user):
                      for link_pk, (member, specialty) in zip(link_pks, links, strict=True)]  # fmt: skip
     specialties_history = history._meta.get_field("historicalmember_specialties").related_model
     bulk.insert(specialties_history, history_links, ["id", "member_id", "specialty_id", "history_id"])
-    data_changed()  # rows written without signals: figures reused from the cache are out of date
 
 
 def _store_dir():

@@ -22,6 +22,7 @@ from grids.access import (
     villages_for_user,
 )
 from grids.models import County, Village
+from jinchen.versions import reused_page
 from jinchen.xlsx import xlsx_response
 
 from . import imports
@@ -60,6 +61,7 @@ def with_counts(qs, outer):
 
 
 @login_required
+@reused_page
 def county(request, pk):
     """The county's towns, for its committee: each town's page and dashboard."""
     county = get_object_or_404(County.objects.filter(committee=request.user) if not request.user.is_superuser
@@ -72,6 +74,7 @@ def county(request, pk):
 
 
 @login_required
+@reused_page
 def town(request, pk):
     town = get_town_for_user(request.user, pk)
     villages = with_counts(villages_for_user(request.user).filter(town=town), "grid__village")
@@ -81,6 +84,7 @@ def town(request, pk):
 
 
 @login_required
+@reused_page
 def village(request, pk):
     village = get_village_for_user(request.user, pk)
     grids = with_counts(grids_for_user(request.user).filter(village=village), "grid")
@@ -94,6 +98,7 @@ def village(request, pk):
 
 
 @login_required
+@reused_page
 def grid(request, pk):
     from posts.models import FeedbackState  # posts builds on members
 
@@ -109,6 +114,7 @@ def grid(request, pk):
 
 
 @login_required
+@reused_page
 def member_detail(request, pk):
     member = get_member_for_user(request.user, pk)
     context = {

@@ -9,14 +9,10 @@ one, else the last one).
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, fields
 
-from django.conf import settings
-from django.core.cache import cache
 from django.db.models import Max, OuterRef, Q, Subquery
 from django.utils import timezone
 
 from grids.models import Grid
-from jinchen.versions import KEY as VERSION_KEY
-from jinchen.versions import data_changed
 from members.models import Member, NeedRecord, count_subquery, eligible_q
 
 from .models import (
@@ -298,39 +294,3 @@ def members_behind(figure, villages, grid=None):
     labels = dict(GRADES)
     rows = [(a.member, a.post.grid, a, labels.get(a.grade, "")) for a in assignments]
     return MEMBER_FIGURES[figure], rows
-
-
-# --- reuse ------------------------------------------------------------------------------------------------
-# The board is reused for DASHBOARD_CACHE_SECONDS from the shared cache, keyed by the villages it covers and
-# by a data version that every change to what it counts moves on (saves, deletes, the workflow's logs, the
-# roster import), so a figure someone just changed shows at once. Changes made with QuerySet.update() alone
-# send no signal: the workflow writes a log row beside each, and the time limit covers anything else.
-
-
-def cached_html(key, render):
-    """`render()` (the dashboard's body as HTML), reused while the data has not changed: one query when it is."""
-    seconds = settings.DASHBOARD_CACHE_SECONDS
-    if not seconds:
-        return render()
-    key = f"dashboard:{key}"
-    found = cache.get_many([VERSION_KEY, key])
-    version = found.get(VERSION_KEY, "")
-    if key in found and found[key][0] == version:
-        return found[key][1]
-    html = render()
-    cache.set(key, (version, html), seconds)
-    return html
-
-
-def connect_signals():
-    from django.apps import apps
-    from django.db.models import signals
-
-    watched = ["members.Member", "members.NeedRecord", "grids.Village", "grids.Grid", "posts.Round",
-               "posts.RoundLog", "posts.Post", "posts.PostType", "posts.Assignment", "posts.AssignmentLog",
-               "posts.Rating", "posts.Objection", "posts.Notice", "posts.Training", "posts.Feedback"]  # fmt: skip
-    for label in watched:
-        model = apps.get_model(label)
-        signals.post_save.connect(data_changed, sender=model, dispatch_uid=f"dashboard-save-{label}")
-        signals.post_delete.connect(data_changed, sender=model, dispatch_uid=f"dashboard-delete-{label}")
-    signals.m2m_changed.connect(data_changed, sender=Training.attendees.through, dispatch_uid="dashboard-m2m")

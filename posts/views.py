@@ -21,7 +21,8 @@ from grids.access import (
     villages_for_user,
 )
 from grids.models import Grid
-from jinchen import ratelimit
+from jinchen import ratelimit, versions
+from jinchen.versions import reused_page
 from jinchen.xlsx import xlsx_response
 from members.views import confirm_delete, save_form
 
@@ -195,6 +196,7 @@ def group_by_grid(missing, grid_names):
 
 
 @login_required
+@reused_page
 def round_detail(request, pk):
     round = get_round_for_user(request.user, pk)
     grids = list(
@@ -253,6 +255,7 @@ def round_window(request, pk):
 
 
 @login_required
+@reused_page
 def round_grid(request, pk, grid_pk):
     round, grid = get_round_grid_for_user(request.user, pk, grid_pk)
     assignments = round.assignments.filter(post__grid=grid).select_related("member", "contact")
@@ -647,17 +650,22 @@ def dashboard_page(request, villages, town_level):
         context = dashboard_context(dashboard.build(villages), town, village, scope_query)
         return render_to_string("posts/_dashboard_body.html", context, request)
 
-    html = mark_safe(dashboard.cached_html(key, body))  # the project's own template, rendered above  # noqa: S308
+    # The figures are shared by everyone who reads these villages, reused until the data changes.
+    seconds = settings.DASHBOARD_CACHE_SECONDS
+    html = versions.reuse(f"dashboard:{key}", seconds, body) if seconds else body()
+    html = mark_safe(html)  # the project's own template, rendered above  # noqa: S308
     context = {"town": town, "village": village, "scope_query": scope_query, "body": html}
     return render(request, "posts/dashboard.html", context)
 
 
 @login_required
+@reused_page
 def town_dashboard(request, pk):
     return dashboard_page(request, villages_for_user(request.user).filter(town=pk), town_level=True)
 
 
 @login_required
+@reused_page
 def village_dashboard(request, pk):
     return dashboard_page(request, villages_for_user(request.user).filter(pk=pk), town_level=False)
 
