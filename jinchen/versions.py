@@ -1,14 +1,13 @@
 """One version of all the data, and what is reused from the cache while it holds.
 
 Pages and dashboard figures kept in the shared cache are stored with the version they were rendered under
-and reused only while it is still current. Every write moves the version on: a wrapper on each database
-connection sees every INSERT, UPDATE and DELETE, whatever sent it (model saves, QuerySet.update(), bulk
-inserts, raw SQL, the workers), and moves the version once the transaction commits; until then, reads in
-the same transaction add a mark of its latest write to the version, so they never reuse what it changed.
-Writes to tables no cached page shows (sessions, the cache itself, login attempts, the download log) do
-not count.
-
-A version is never empty: if the cache has lost it, a fresh one is set and nothing stored before is reused.
+and reused only while it is still current. The version is a random value in a one-row table of its own
+(grids.DataVersion: never culled from the cache, replaced in one statement that cannot conflict). Every
+write moves it on: a wrapper on each database connection sees every INSERT, UPDATE and DELETE, whatever
+sent it (model saves, QuerySet.update(), bulk inserts, raw SQL, the workers), and moves the version once
+the transaction commits; until then, reads in the same transaction add a mark of its latest write to the
+version, so they never reuse what it changed. Writes to tables no page shows (sessions, the cache itself,
+login attempts, the download log, the task queue's bookkeeping) do not count.
 """
 
 import atexit
@@ -27,31 +26,51 @@ from django.db import DEFAULT_DB_ALIAS, connections, transaction
 from django.db.backends.signals import connection_created
 from django.utils import timezone
 
-KEY = "data:version"
-
-WRITE = re.compile(r'\s*(?:INSERT\s+INTO|UPDATE|DELETE\s+FROM)\s+["`]?(\w+)', re.IGNORECASE)
+VERSION_TABLE = "grids_dataversion"  # grids.models.DataVersion, one row
 CACHE_TABLE = settings.CACHES["default"].get("LOCATION", "")
-UNCOUNTED_TABLES = ("django_session", "axes_", "grids_auditevent", CACHE_TABLE)
+# Written all the time and shown on no page: sessions, login attempts, the download log, the cache itself,
+# the task queue's own bookkeeping; and the version itself.
+UNCOUNTED_TABLES = ("django_session", "axes_", "grids_auditevent", "django_tasks_database", CACHE_TABLE,
+                    VERSION_TABLE)  # fmt: skip
+WRITE = re.compile(
+    r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+"
+    r'(?:ONLY\s+)?["`]?(\w+)',
+    re.IGNORECASE,
+)
 
 
 def data_changed(**kwargs):
+    """Move the version on (one statement, committed at once outside a transaction); returns the new one."""
     version = uuid.uuid4().hex
-    cache.set(KEY, version, None)
+    with connections[DEFAULT_DB_ALIAS].cursor() as cursor:
+        cursor.execute(
+            f"INSERT INTO {VERSION_TABLE} (id, version) VALUES (1, %s) "
+            "ON CONFLICT (id) DO UPDATE SET version = excluded.version",
+            [version],
+        )
     return version
 
 
+def current_version():
+    """The committed version, with this transaction's own uncommitted writes marked; None if there is none."""
+    connection = connections[DEFAULT_DB_ALIAS]
+    with connection.cursor() as cursor:
+        cursor.execute(f"SELECT version FROM {VERSION_TABLE} WHERE id = 1")
+        row = cursor.fetchone()
+    return row[0] + uncommitted(connection) if row else None
+
+
 def reuse(key, seconds, render, keep=lambda value: True):
-    """`render()`'s value, reused from the cache while the data has not changed (one query when reused).
+    """`render()`'s value, reused from the cache while the data has not changed (two queries when reused).
 
     A value for which keep(value) is false is used once and not stored.
     """
-    found = cache.get_many([KEY, key])
-    version = found.get(KEY)
-    if version is None:  # never set, or lost from the cache: start a new one
-        version = data_changed()
-    version += uncommitted(connections[DEFAULT_DB_ALIAS])
-    if key in found and found[key][0] == version:
-        return found[key][1]
+    version = current_version()
+    if version is None:  # an emptied database (tests flush theirs): nothing is reused until the next write
+        return render()
+    found = cache.get(key)
+    if found and found[0] == version:
+        return found[1]
     value = render()
     if keep(value):
         cache.set(key, (version, value), seconds)
@@ -122,15 +141,17 @@ def uncommitted(connection):
 
 
 def counted(sql):
+    if sql.lstrip()[:1] not in "IiUuDdRrTt":  # SELECT, SAVEPOINT…: the regular expression is not needed
+        return False
     match = WRITE.match(sql)
     return bool(match) and not match.group(1).lower().startswith(UNCOUNTED_TABLES)
 
 
-def cache_ready(connection):
-    """Whether the cache table exists yet: not while `migrate` builds a new database (tests, first deploy)."""
-    if not getattr(connection, "cache_table_ready", False):
-        connection.cache_table_ready = CACHE_TABLE in connection.introspection.table_names()
-    return connection.cache_table_ready
+def version_ready(connection):
+    """Whether the version's table exists yet: not while `migrate` builds a new database (tests, first deploy)."""
+    if not getattr(connection, "version_table_ready", False):
+        connection.version_table_ready = VERSION_TABLE in connection.introspection.table_names()
+    return connection.version_table_ready
 
 
 def watch_writes(execute, sql, params, many, context):
@@ -138,12 +159,14 @@ def watch_writes(execute, sql, params, many, context):
     if not connection.in_atomic_block:
         catch_up(connection)
     result = execute(sql, params, many, context)
-    if sql[:1] in "IUDiud " and counted(sql) and cache_ready(connection):
+    if counted(sql) and version_ready(connection):
         if connection.in_atomic_block:  # others see the change at commit; this transaction's reads at once
             if not uncommitted(connection):
-                transaction.on_commit(data_changed, using=connection.alias)
+                transaction.on_commit(data_changed, using=connection.alias, robust=True)
             connection.uncommitted_writes = uuid.uuid4().hex
-        else:  # written already; moved on at the next safe point (not while the statement's rows are read)
+        elif context["cursor"].description is None or connection.vendor != "sqlite":
+            data_changed()  # written and committed
+        else:  # sqlite3 reads an INSERT … RETURNING's rows step by step: move on at the next safe point
             connection.version_behind = True
     return result
 

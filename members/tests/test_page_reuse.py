@@ -15,14 +15,14 @@ from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
 from grids.access import RoleBackend
-from grids.models import Village
+from grids.models import DataVersion, Village
 from jinchen import versions
 from members.models import Member
 
 pytestmark = pytest.mark.django_db
 
-# savepoint + release (the request's transaction), session, user with roles, then the cache (version and page)
-REUSED = 5
+# savepoint + release (the request's transaction), session, user with roles, the data version, the page
+REUSED = 6
 
 
 def warm(client, url):
@@ -116,12 +116,14 @@ def test_another_release_computes_the_page_afresh(grid_page, monkeypatch):
     assert get(client, url)[1] > REUSED
 
 
-def test_a_lost_version_starts_a_new_one(grid_page):
+def test_without_a_version_nothing_is_reused_until_the_next_write(grid_page):
     client, url = grid_page
+    DataVersion.objects.all().delete()  # as in a database emptied by hand
     client.get(url)
-    cache.delete(versions.KEY)
     assert get(client, url)[1] > REUSED
-    assert cache.get(versions.KEY)
+    assert not DataVersion.objects.exists()  # a reader never writes the version (only committed writes do)
+    versions.data_changed()  # what the next write does when it commits
+    client.get(url)
     assert get(client, url)[1] == REUSED
 
 
@@ -139,22 +141,38 @@ def test_the_version_moves_when_a_transaction_commits(grid_a1, make_member):
         make_member(grid_a1, name="李四")
         make_member(grid_a1, name="李五")
         assert [f for _, f, _ in connection.run_on_commit] == [versions.data_changed]  # once per transaction
-        assert cache.get(versions.KEY) == before  # nobody else may see it before the rows are committed
-    assert cache.get(versions.KEY) != before
+        assert committed() == before  # nobody else may see it before the rows are committed
+        assert versions.current_version().startswith(before + "+")  # the transaction itself sees its writes
+    assert committed() != before
+
+
+def committed():
+    return DataVersion.objects.get(pk=1).version
 
 
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
 def test_writes_outside_a_transaction_move_the_version(grid_a1, make_member):
+    before = committed()
     member = make_member(grid_a1, name="王五")  # INSERT … RETURNING in autocommit: its row is read first
-    before = cache.get(versions.KEY)
+    versions.catch_up()  # what the next statement, the end of the request, the task or the process does
+    assert committed() != before
+    before = committed()
     Member.objects.filter(pk=member.pk).update(name="王五一")
-    connection.ensure_connection()
-    versions.catch_up()  # what the end of the request, the task or the process does
-    assert cache.get(versions.KEY) != before
+    assert committed() != before  # at once
+    before = committed()
     SessionStore().create()  # sessions are not data any page shows
-    after = cache.get(versions.KEY)
+    cache.set("x", 1)
     versions.catch_up()
-    assert cache.get(versions.KEY) == after
+    assert committed() == before
+
+
+def test_what_counts_as_a_write():
+    for sql in ['INSERT INTO "members_member" (…)', 'UPDATE "posts_round" SET', "\n DELETE FROM posts_post",
+                'INSERT OR IGNORE INTO "auth_user_groups"', 'TRUNCATE "members_member"', "REPLACE INTO x"]:  # fmt: skip
+        assert versions.counted(sql), sql
+    for sql in ['SELECT "x" FROM "members_member"', 'UPDATE "django_session" SET', 'INSERT INTO "jinchen_cache"',
+                'UPDATE "django_tasks_database_dbtaskresult"', 'SAVEPOINT "s1"', "RELEASE SAVEPOINT x"]:  # fmt: skip
+        assert not versions.counted(sql), sql
 
 
 def test_messages_are_never_reused_nor_kept(rf: RequestFactory, grid_user):
@@ -197,3 +215,4 @@ def test_the_user_of_each_request_comes_with_their_roles(town_user, sec_a, grid_
     get_user_model().objects.filter(pk=sec_a.pk).update(is_active=False)
     assert backend.get_user(sec_a.pk) is None
     assert backend.get_user(987654) is None
+    assert backend.get_user(2**70) is None

@@ -171,12 +171,12 @@ def test_query_count_does_not_grow(client, world, town_user, town, village_a, se
 
 
 def test_figures_are_reused_until_the_data_changes(client, world, sec_a, village_a, grid_a1, settings):
-    # Reused: 4 fixed + villages + the cache (data version and the page, one query) = 6.
+    # Reused: 4 fixed + villages + the data version + the figures = 7.
     settings.DASHBOARD_CACHE_SECONDS = 300
     client.force_login(sec_a)
     url = reverse("posts:village-dashboard", args=[village_a.pk])
     client.get(url)
-    assert count_queries(client, url) == 6
+    assert count_queries(client, url) == 7
     assert ">7</a>" in client.get(url).text  # 党员 7
     response = client.post(reverse("members:member-create", args=[grid_a1.pk]), {
         "grid": grid_a1.pk, "name": "新党员", "id_number": new_id_number(), "ethnicity": "汉族",
