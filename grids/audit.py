@@ -4,7 +4,9 @@ The 操作日志 page joins them with the field-level change history that django
 members, needs, plans, villages, grids, posts, assignments and accounts.
 """
 
+from django.contrib.auth import get_user_model
 from django.contrib.auth.signals import user_logged_in, user_logged_out, user_login_failed
+from django.db.models.signals import pre_save
 from django.dispatch import receiver
 
 from .models import AuditEvent, AuditKind
@@ -36,6 +38,16 @@ def logged_out(sender, request, user, **kwargs):
 @receiver(user_login_failed)
 def login_failed(sender, credentials, request=None, **kwargs):
     record(AuditKind.LOGIN_FAILED, request, username=str(credentials.get("username", "")))
+
+
+@receiver(pre_save, sender=get_user_model())
+def no_history_for_login_stamps(sender, instance, update_fields=None, **kwargs):
+    """A login stamps last_login, which the accounts' history does not keep: no empty version for it (the
+    login itself is an AuditEvent). Any other save of the same user is kept as before."""
+    if update_fields and set(update_fields) <= {"last_login"}:
+        instance.skip_history_when_saving = True
+    elif hasattr(instance, "skip_history_when_saving"):
+        del instance.skip_history_when_saving
 
 
 class DownloadAuditMiddleware:

@@ -58,6 +58,17 @@ def test_accounts_keep_a_history_without_passwords(client, town_user, sec_a):
     assert "王建新" in client.get(URL, {"record": "account"}).text
 
 
+def test_a_login_adds_no_empty_version_to_the_account(client, sec_a):
+    versions = sec_a.history.count()
+    assert client.post(reverse("login"), {"username": sec_a.username, "password": PASSWORD}).status_code == 302
+    sec_a.refresh_from_db()
+    assert sec_a.last_login is not None and sec_a.history.count() == versions  # the login is an AuditEvent
+    sec_a.save(update_fields=["last_login"])
+    sec_a.first_name = "王建业"  # the same object saved again afterwards is kept as before
+    sec_a.save()
+    assert sec_a.history.count() == versions + 1
+
+
 def test_only_the_town_committee_reads_the_log(client, sec_a, grid_user):
     for user in (sec_a, grid_user):
         client.force_login(user)
