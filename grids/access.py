@@ -10,7 +10,8 @@ import functools
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Exists, OuterRef, Q
+from django.db.models import Exists, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
 from .models import County, Grid, Town, Village
@@ -33,9 +34,21 @@ ROLE_FLAGS = {
 }
 
 
+def unit_name():
+    """The county or town a user works for, named on every page: their county or town committee, or the
+    town of the village or grid they are secretary of."""
+    return Coalesce(
+        Subquery(County.objects.filter(committee=OuterRef("pk")).order_by("pk").values("name")[:1]),
+        Subquery(Town.objects.filter(committee=OuterRef("pk")).order_by("pk").values("name")[:1]),
+        Subquery(Village.objects.filter(secretary=OuterRef("pk")).order_by("pk").values("town__name")[:1]),
+        Subquery(Grid.objects.filter(secretary=OuterRef("pk")).order_by("pk").values("village__town__name")[:1]),
+    )
+
+
 def with_roles(users):
-    """Users with their roles loaded in the same query (the login backend loads each request's user so)."""
-    return users.annotate(**{f"is_{role}_role": flag() for role, flag in ROLE_FLAGS.items()})
+    """Users with their roles and unit loaded in the same query (the login backend loads each request's user
+    so)."""
+    return users.annotate(**{f"is_{role}_role": flag() for role, flag in ROLE_FLAGS.items()}, unit_name=unit_name())
 
 
 def role_of(user):

@@ -213,6 +213,10 @@ CACHES = {
 PUBLIC_VIEWS_PER_MINUTE = int(os.environ.get("PUBLIC_VIEWS_PER_MINUTE", "120"))
 FEEDBACK_PER_ADDRESS = int(os.environ.get("FEEDBACK_PER_ADDRESS", "5"))
 FEEDBACK_PER_GRID = int(os.environ.get("FEEDBACK_PER_GRID", "30"))
+# The county or town named at the head of every page before anyone signs in (and for administrators); a
+# signed-in person sees their own county's or town's name.
+SITE_UNIT = os.environ.get("SITE_UNIT", "金城镇")
+
 # How long the dashboard's figures, and a person's rendered pages, may be reused from the shared cache; any
 # write to the data starts afresh at once (jinchen/versions.py). 0 computes them on every request.
 DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "300"))

@@ -1,3 +1,4 @@
+from django.conf import settings
 from django.contrib import admin
 from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
@@ -5,7 +6,7 @@ from django.urls import include, path
 
 from members.views import home
 
-admin.site.site_header = "金城镇无职党员设岗定责 · 系统管理"
+admin.site.site_header = f"{settings.SITE_UNIT}无职党员设岗定责 · 系统管理"
 admin.site.site_title = "设岗定责系统管理"
 admin.site.index_title = "数据管理"
 

@@ -1,6 +1,7 @@
 """Several towns in one deployment: the county reads all towns; a town's committee only its own."""
 
 import pytest
+from django.contrib.auth import get_user_model
 from django.urls import reverse
 
 from grids.models import County, Town, Village
@@ -30,3 +31,19 @@ def test_county_reads_every_town_and_towns_only_their_own(client, town, town_use
     assert client.get(reverse("members:town", args=[other.pk])).status_code == 404
     assert client.get(reverse("members:village", args=[other_village.pk])).status_code == 404
     assert client.get(reverse("members:county", args=[county.pk])).status_code == 404
+
+
+def test_each_page_is_headed_by_the_readers_own_county_or_town(client, town, make_user, settings):
+    other = Town.objects.create(name="新河镇")
+    village = Village.objects.create(town=other, name="远村", secretary=make_user("yuan"))
+    county = County.objects.create(name="金城县")
+    other.committee.add(make_user("xinhe"))
+    county.committee.add(make_user("xian"))
+    settings.SITE_UNIT = "金城镇"
+    assert "<title>登录 · 金城镇设岗定责</title>" in client.get(reverse("login")).text  # before signing in
+    for username, page, unit in [("xinhe", reverse("members:town", args=[other.pk]), "新河镇"),
+                                 ("yuan", reverse("members:village", args=[village.pk]), "新河镇"),
+                                 ("xian", reverse("members:county", args=[county.pk]), "金城县")]:  # fmt: skip
+        client.force_login(get_user_model().objects.get(username=username))
+        text = client.get(page).text
+        assert f"{unit} · 无职党员设岗定责" in text and f"中共{unit}委员会" in text and "金城镇" not in text
