@@ -86,7 +86,7 @@ def run_batch(batch_id):
         PrintBatch.objects.filter(pk=batch.pk).update(
             status=BatchStatus.RUNNING, error="", pages_done=0, pages_total=len(keys)
         )
-    for part in BatchPart.objects.filter(batch=batch).order_by("index"):
+    for part in parts:
         print_part.enqueue(part.pk)
     return parts
 

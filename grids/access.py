@@ -83,9 +83,10 @@ class RoleBackend(ModelBackend):
     def get_user(self, user_id):
         manager = UserModel._default_manager
         sql, params = self.user_sql(manager.db)
-        if not 0 < int(user_id) < 2**63:  # no such key (and too large for SQLite's integers)
+        pk = int(user_id)
+        if not 0 < pk < 2**63:  # no such key (and too large for SQLite's integers)
             return None
-        user = next(iter(manager.raw(sql, [*params, int(user_id)])), None)
+        user = next(iter(manager.raw(sql, [*params, pk])), None)
         return user if user and self.user_can_authenticate(user) else None
 
 

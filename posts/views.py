@@ -21,8 +21,8 @@ from grids.access import (
     villages_for_user,
 )
 from grids.models import Grid
-from jinchen import ratelimit, versions
-from jinchen.versions import reused_page
+from jinchen import ratelimit
+from jinchen.versions import reuse, reused_page
 from jinchen.xlsx import xlsx_response
 from members.views import confirm_delete, save_form
 
@@ -652,7 +652,7 @@ def dashboard_page(request, villages, town_level):
 
     # The figures are shared by everyone who reads these villages, reused until the data changes.
     seconds = settings.DASHBOARD_CACHE_SECONDS
-    html = versions.reuse(f"dashboard:{key}", seconds, body) if seconds else body()
+    html = reuse(f"dashboard:{key}", seconds, body) if seconds else body()
     html = mark_safe(html)  # the project's own template, rendered above  # noqa: S308
     context = {"town": town, "village": village, "scope_query": scope_query, "body": html}
     return render(request, "posts/dashboard.html", context)
