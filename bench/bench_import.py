@@ -120,13 +120,18 @@ def measure(path, file, demo):
     with tempfile.TemporaryDirectory() as tmp:
         db = Path(tmp) / "db.sqlite3"
         shutil.copy(demo, db)
-        out = subprocess.run([sys.executable, __file__, "--run", path, "--db", str(db), "--file", str(file)],
-                             capture_output=True, text=True)  # fmt: skip
+        out = subprocess.run(
+            [sys.executable, __file__, "--run", path, "--db", str(db), "--file", str(file)],
+            capture_output=True,
+            text=True,
+        )
     if out.returncode:
         sys.exit(out.stderr[-2000:])
     result = json.loads(out.stdout.strip().splitlines()[-1])
-    print(f"{path:>8}: {result['rows']} rows in {result['seconds']:.2f} s = {result['rows'] / result['seconds']:.0f} "
-          f"rows/s, {result['queries']} queries")  # fmt: skip
+    print(
+        f"{path:>8}: {result['rows']} rows in {result['seconds']:.2f} s = {result['rows'] / result['seconds']:.0f} "
+        f"rows/s, {result['queries']} queries"
+    )
     return result
 
 
@@ -145,8 +150,10 @@ def main():
         project = measure("project", file, demo)
         default = measure("default", file, demo)
     ratio = default["seconds"] / project["seconds"]
-    print(f"RESULT rows={project['rows']} seconds={project['seconds']:.2f} default_seconds={default['seconds']:.2f} "
-          f"ratio={ratio:.1f} queries={project['queries']}")  # fmt: skip
+    print(
+        f"RESULT rows={project['rows']} seconds={project['seconds']:.2f} default_seconds={default['seconds']:.2f} "
+        f"ratio={ratio:.1f} queries={project['queries']}"
+    )
 
 
 if __name__ == "__main__":

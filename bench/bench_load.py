@@ -103,8 +103,17 @@ def wait_for(url, seconds=60):
 
 
 def drive(base, path, cookie):
-    command = ["wrk", "-t2", f"-c{CONNECTIONS}", f"-d{DURATION}s", "--timeout", "10s",
-               "-s", str(ROOT / "bench" / "wrk_report.lua"), base + path]  # fmt: skip
+    command = [
+        "wrk",
+        "-t2",
+        f"-c{CONNECTIONS}",
+        f"-d{DURATION}s",
+        "--timeout",
+        "10s",
+        "-s",
+        str(ROOT / "bench" / "wrk_report.lua"),
+        base + path,
+    ]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
     out = subprocess.run(command, capture_output=True, text=True, check=True).stdout
@@ -139,8 +148,16 @@ def county_letters_on_two_workers(env):
         out = subprocess.run([PY, "-c", BATCH, *args], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
         return json.loads(out.stdout.strip().splitlines()[-1])
 
-    workers = [subprocess.Popen([PY, str(ROOT / "manage.py"), "db_worker"], cwd=ROOT, env=env,
-                                stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL) for _ in range(2)]  # fmt: skip
+    workers = [
+        subprocess.Popen(
+            [PY, str(ROOT / "manage.py"), "db_worker"],
+            cwd=ROOT,
+            env=env,
+            stdout=subprocess.DEVNULL,
+            stderr=subprocess.DEVNULL,
+        )
+        for _ in range(2)
+    ]
     try:
         started = time.perf_counter()
         pk = batch("start")["batch"]
@@ -163,9 +180,19 @@ def serve_and_drive(env, pages, cookies):
     """Start gunicorn with `env`, drive each page with wrk, stop it; print and return each page's figures."""
     port = free_port()
     server = subprocess.Popen(
-        [str(Path(PY).parent / "gunicorn"), "jinchen.wsgi", "--workers", str(WEB_WORKERS), "--bind",
-         f"127.0.0.1:{port}", "--log-level", "warning"], cwd=ROOT, env=env,
-    )  # fmt: skip
+        [
+            str(Path(PY).parent / "gunicorn"),
+            "jinchen.wsgi",
+            "--workers",
+            str(WEB_WORKERS),
+            "--bind",
+            f"127.0.0.1:{port}",
+            "--log-level",
+            "warning",
+        ],
+        cwd=ROOT,
+        env=env,
+    )
     results = []
     try:
         base = f"http://127.0.0.1:{port}"
@@ -181,17 +208,28 @@ def serve_and_drive(env, pages, cookies):
     bare = results[0]["p95"] or 1
     for r in results:
         r["ratio"] = r["p95"] / bare
-        print(f"  {r['page']:<13} {r['rps']:8.1f} req/s  p50 {r['p50'] / 1000:7.1f} ms  p95 {r['p95'] / 1000:7.1f} ms"
-              f"  {r['ratio']:5.1f}× bare  errors {r['errors']}")  # fmt: skip
+        print(
+            f"  {r['page']:<13} {r['rps']:8.1f} req/s  p50 {r['p50'] / 1000:7.1f} ms  p95 {r['p95'] / 1000:7.1f} ms"
+            f"  {r['ratio']:5.1f}× bare  errors {r['errors']}"
+        )
     return results
 
 
 def main():
-    url = subprocess.run([str(ROOT / ".ci" / "postgres"), "start", str(PG_DIR)], check=True, capture_output=True,
-                         text=True).stdout.strip()  # fmt: skip
-    env = {**os.environ, "DATABASE_URL": url, "DEBUG": "0", "SECRET_KEY": "bench-load-" + "x" * 40,
-           "ALLOWED_HOSTS": "127.0.0.1", "CONN_MAX_AGE": "60", "PYTHONPATH": str(ROOT),
-           "DJANGO_SETTINGS_MODULE": "jinchen.settings", "LOG_LEVEL": "WARNING"}  # fmt: skip
+    url = subprocess.run(
+        [str(ROOT / ".ci" / "postgres"), "start", str(PG_DIR)], check=True, capture_output=True, text=True
+    ).stdout.strip()
+    env = {
+        **os.environ,
+        "DATABASE_URL": url,
+        "DEBUG": "0",
+        "SECRET_KEY": "bench-load-" + "x" * 40,
+        "ALLOWED_HOSTS": "127.0.0.1",
+        "CONN_MAX_AGE": "60",
+        "PYTHONPATH": str(ROOT),
+        "DJANGO_SETTINGS_MODULE": "jinchen.settings",
+        "LOG_LEVEL": "WARNING",
+    }
     print(f"PostgreSQL {url}; preparing the county …", flush=True)
     prepare(env)
     setup = sessions_and_pages(env)
@@ -211,11 +249,18 @@ def main():
     errors = sum(r["errors"] for r in results + computed)
     print(
         f"RESULT errors={errors} worst_p95_ratio={worst['ratio']:.1f} worst_page={worst['page'].replace(' ', '_')}"
-        + (f" worst_computed_p95_ratio={worst_computed['ratio']:.1f}"
-           f" worst_computed_page={worst_computed['page'].replace(' ', '_')}" if computed else "")
-        + (f" batch_letters={batch['letters']} batch_seconds={batch['seconds']:.1f} batch_workers={batch['workers']}"
-           if batch else "")
-    )  # fmt: skip
+        + (
+            f" worst_computed_p95_ratio={worst_computed['ratio']:.1f}"
+            f" worst_computed_page={worst_computed['page'].replace(' ', '_')}"
+            if computed
+            else ""
+        )
+        + (
+            f" batch_letters={batch['letters']} batch_seconds={batch['seconds']:.1f} batch_workers={batch['workers']}"
+            if batch
+            else ""
+        )
+    )
 
 
 if __name__ == "__main__":

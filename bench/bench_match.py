@@ -68,8 +68,10 @@ def main():
         f"village: {len({a.member for a in village})} applicants, {len(village)} applications, "
         f"{len(v.chosen)} placed, {len(v.uncovered)} posts uncovered: {village_s * 1000:.1f} ms"
     )
-    print(f"town:    {len({a.member for a in town})} applicants, {len(town)} applications, "
-          f"{len(t.chosen)} placed, {len(t.uncovered)} posts uncovered: {town_s * 1000:.1f} ms")  # fmt: skip
+    print(
+        f"town:    {len({a.member for a in town})} applicants, {len(town)} applications, "
+        f"{len(t.chosen)} placed, {len(t.uncovered)} posts uncovered: {town_s * 1000:.1f} ms"
+    )
     print(f"RESULT village_s={village_s:.4f} town_s={town_s:.3f}")
 
 

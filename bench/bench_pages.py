@@ -101,8 +101,11 @@ def measure(scale):
 
 def main():
     # DEBUG off serves static files through the manifest, as production does: collect them first.
-    subprocess.run([sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"], check=True,
-                   env={**os.environ, "DEBUG": "0", "SECRET_KEY": "bench"})  # fmt: skip
+    subprocess.run(
+        [sys.executable, str(ROOT / "manage.py"), "collectstatic", "--noinput", "-v0"],
+        check=True,
+        env={**os.environ, "DEBUG": "0", "SECRET_KEY": "bench"},
+    )
     measure("town")
     county = measure("county")
     # The pages as people meet them; the dashboard's figures computed afresh is reported beside them.
@@ -110,9 +113,11 @@ def main():
     county = [r for r in county if r is not cold]
     worst = max(county, key=lambda r: r["ratio"])
     dashboard = next(r for r in county if r["page"] == "dashboard")
-    print(f"RESULT worst_ratio={worst['ratio']:.1f} worst_page={worst['page'].replace(' ', '_')} "
-          f"max_queries={max(r['queries'] for r in county)} dashboard_ratio={dashboard['ratio']:.1f} "
-          f"dashboard_uncached_ratio={cold['ratio']:.1f} dashboard_uncached_queries={cold['queries']}")  # fmt: skip
+    print(
+        f"RESULT worst_ratio={worst['ratio']:.1f} worst_page={worst['page'].replace(' ', '_')} "
+        f"max_queries={max(r['queries'] for r in county)} dashboard_ratio={dashboard['ratio']:.1f} "
+        f"dashboard_uncached_ratio={cold['ratio']:.1f} dashboard_uncached_queries={cold['queries']}"
+    )
 
 
 if __name__ == "__main__":

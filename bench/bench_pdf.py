@@ -63,9 +63,11 @@ def measure(path, n):
         sys.exit(out.stderr)
     result = json.loads(out.stdout.strip().splitlines()[-1])
     result["pages_per_s"] = result["pages"] / result["seconds"]
-    print(f"{path:>5} {n:>5} letters: {result['pages']} pages in {result['seconds']:.2f} s = "
-          f"{result['pages_per_s']:.1f} pages/s, peak {result['peak_mb']:.0f} MB, "
-          f"{result['bytes'] / result['pages'] / 1024:.1f} KB/page")  # fmt: skip
+    print(
+        f"{path:>5} {n:>5} letters: {result['pages']} pages in {result['seconds']:.2f} s = "
+        f"{result['pages_per_s']:.1f} pages/s, peak {result['peak_mb']:.0f} MB, "
+        f"{result['bytes'] / result['pages'] / 1024:.1f} KB/page"
+    )
     return result
 
 
@@ -77,8 +79,10 @@ def main():
     batch_1000 = measure("batch", 1000)
     ratio = batch_1000["pages_per_s"] / naive["pages_per_s"]
     speeds = f"batch_pages_per_s={batch_1000['pages_per_s']:.1f} naive_pages_per_s={naive['pages_per_s']:.1f}"
-    print(f"RESULT {speeds} ratio={ratio:.1f} peak_mb_100={batch_100['peak_mb']:.0f} "
-          f"peak_mb_1000={batch_1000['peak_mb']:.0f}")  # fmt: skip
+    print(
+        f"RESULT {speeds} ratio={ratio:.1f} peak_mb_100={batch_100['peak_mb']:.0f} "
+        f"peak_mb_1000={batch_1000['peak_mb']:.0f}"
+    )
 
 
 if __name__ == "__main__":

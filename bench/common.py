@@ -28,8 +28,9 @@ def demo_db(scale="town"):
     if fresh:
         print(f"building the demo {scale} in {path} …", flush=True)
     for command in commands:
-        subprocess.run([sys.executable, str(ROOT / "manage.py"), *command], env=env, check=True,
-                       stdout=subprocess.DEVNULL)  # fmt: skip
+        subprocess.run(
+            [sys.executable, str(ROOT / "manage.py"), *command], env=env, check=True, stdout=subprocess.DEVNULL
+        )
     return path
 
 

@@ -29,8 +29,9 @@ class IssuedDocument(models.Model):
 
     kind = models.CharField("文件类型", max_length=16, choices=DocumentKind.choices)
     title = models.CharField("标题", max_length=200)
-    town = models.ForeignKey(Town, verbose_name="镇", on_delete=models.PROTECT, null=True, related_name="+",
-                             help_text="为空表示全县的文件。")  # fmt: skip
+    town = models.ForeignKey(
+        Town, verbose_name="镇", on_delete=models.PROTECT, null=True, related_name="+", help_text="为空表示全县的文件。"
+    )
     village = models.ForeignKey(Village, verbose_name="村", on_delete=models.PROTECT, null=True, related_name="+")
     grid = models.ForeignKey(Grid, verbose_name="网格", on_delete=models.PROTECT, null=True, related_name="+")
     assignment = models.ForeignKey(
@@ -79,13 +80,23 @@ class PrintBatch(models.Model):
 
     kind = models.CharField("文件类型", max_length=16, choices=DocumentKind.choices)
     town = models.ForeignKey(
-        Town, verbose_name="镇", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Town,
+        verbose_name="镇",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="为空表示全县（本系统的所有镇）。",
-    )  # fmt: skip
+    )
     village = models.ForeignKey(
-        Village, verbose_name="村", on_delete=models.PROTECT, null=True, blank=True, related_name="+",
+        Village,
+        verbose_name="村",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
         help_text="为空表示全镇。",
-    )  # fmt: skip
+    )
     status = models.CharField("状态", max_length=8, choices=BatchStatus.choices, default=BatchStatus.QUEUED)
     pages_done = models.PositiveIntegerField("已完成页数", default=0)
     pages_total = models.PositiveIntegerField("总页数", default=0)

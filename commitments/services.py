@@ -29,9 +29,18 @@ def issue_for_grid(kind, grid, by):
     title = f"{grid.village.name}{grid.name}{DocumentKind(kind).label}"
     pdf, pages = render_pdf([section], title)
     return IssuedDocument.archive(
-        pdf, pages, f"{kind}.pdf", kind=kind, title=title, town=grid.village.town, village=grid.village,
-        grid=grid, round=Round.current_or_latest(grid.village_id), purpose=PURPOSES[kind], issued_by=by,
-    )  # fmt: skip
+        pdf,
+        pages,
+        f"{kind}.pdf",
+        kind=kind,
+        title=title,
+        town=grid.village.town,
+        village=grid.village,
+        grid=grid,
+        round=Round.current_or_latest(grid.village_id),
+        purpose=PURPOSES[kind],
+        issued_by=by,
+    )
 
 
 def issue_letter(assignment, by):
@@ -40,10 +49,19 @@ def issue_letter(assignment, by):
     pdf, pages = render_pdf([section], title)
     grid = assignment.post.grid
     return IssuedDocument.archive(
-        pdf, pages, "letter.pdf", kind=DocumentKind.LETTER, title=title, town=grid.village.town,
-        village=grid.village, grid=grid, assignment=assignment, round=assignment.round,
-        purpose=PURPOSES[DocumentKind.LETTER], issued_by=by,
-    )  # fmt: skip
+        pdf,
+        pages,
+        "letter.pdf",
+        kind=DocumentKind.LETTER,
+        title=title,
+        town=grid.village.town,
+        village=grid.village,
+        grid=grid,
+        assignment=assignment,
+        round=assignment.round,
+        purpose=PURPOSES[DocumentKind.LETTER],
+        issued_by=by,
+    )
 
 
 def start_batch(kind, town, village, by):
@@ -126,9 +144,16 @@ def finish(batch_id):
         pdf = pdfs[0] if len(pdfs) == 1 else join_pdfs(pdfs)
         pages = sum(p.pages for p in parts)
         document = IssuedDocument.archive(
-            pdf, pages, f"{batch.kind}-batch.pdf", kind=batch.kind, title=str(batch), town=batch.town,
-            village=batch.village, purpose=PURPOSES[batch.kind], issued_by=batch.requested_by,
-        )  # fmt: skip
+            pdf,
+            pages,
+            f"{batch.kind}-batch.pdf",
+            kind=batch.kind,
+            title=str(batch),
+            town=batch.town,
+            village=batch.village,
+            purpose=PURPOSES[batch.kind],
+            issued_by=batch.requested_by,
+        )
         PrintBatch.objects.filter(pk=batch.pk).update(
             status=BatchStatus.DONE, document=document, pages_done=batch.pages_total, finished_at=timezone.now()
         )

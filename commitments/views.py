@@ -19,9 +19,11 @@ GRID_KINDS = {DocumentKind.POST_LIST, DocumentKind.NOTICE, DocumentKind.WALL_SHE
 def pdf_response(document, download=False):
     """The archived PDF, shown in the browser's viewer, or saved when `download`, under a Chinese file name."""
     return FileResponse(
-        document.file.open("rb"), content_type="application/pdf", filename=f"{document.title}.pdf",
+        document.file.open("rb"),
+        content_type="application/pdf",
+        filename=f"{document.title}.pdf",
         as_attachment=download,
-    )  # fmt: skip
+    )
 
 
 def documents_for_user(user):

@@ -20,8 +20,12 @@ class AccountForm(forms.Form):
     role = forms.ChoiceField(label="角色", choices=ROLE_CHOICES)
     village = forms.ModelChoiceField(label="村", queryset=Village.objects.none(), required=False, empty_label="请选择")
     grid = forms.ModelChoiceField(label="网格", queryset=Grid.objects.none(), required=False, empty_label="请选择")
-    password1 = forms.CharField(label="初始密码", widget=forms.PasswordInput, strip=False,
-                                help_text="至少8位，同时包含字母和数字，不能包含用户名。")  # fmt: skip
+    password1 = forms.CharField(
+        label="初始密码",
+        widget=forms.PasswordInput,
+        strip=False,
+        help_text="至少8位，同时包含字母和数字，不能包含用户名。",
+    )
     password2 = forms.CharField(label="再输入一次", widget=forms.PasswordInput, strip=False)
 
     def __init__(self, *args, town, account=None, **kwargs):
@@ -106,10 +110,15 @@ def role_in(user, town):
 
 
 class PasswordForm(forms.Form):
-    password1 = forms.CharField(label="新密码", widget=forms.PasswordInput(attrs={"class": "form-control"}),
-                                strip=False, help_text="至少8位，同时包含字母和数字，不能包含用户名。")  # fmt: skip
-    password2 = forms.CharField(label="再输入一次", widget=forms.PasswordInput(attrs={"class": "form-control"}),
-                                strip=False)  # fmt: skip
+    password1 = forms.CharField(
+        label="新密码",
+        widget=forms.PasswordInput(attrs={"class": "form-control"}),
+        strip=False,
+        help_text="至少8位，同时包含字母和数字，不能包含用户名。",
+    )
+    password2 = forms.CharField(
+        label="再输入一次", widget=forms.PasswordInput(attrs={"class": "form-control"}), strip=False
+    )
 
     def __init__(self, *args, account, **kwargs):
         super().__init__(*args, **kwargs)

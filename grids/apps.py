@@ -19,5 +19,6 @@ class GridsConfig(AppConfig):
         # Accounts keep a field-level history too (who changed a user's name, activity or roles), never the
         # password hash.
         if not hasattr(get_user_model(), "history"):
-            register(get_user_model(), app="grids", excluded_fields=["password", "last_login"],
-                     verbose_name="账号修改记录")  # fmt: skip
+            register(
+                get_user_model(), app="grids", excluded_fields=["password", "last_login"], verbose_name="账号修改记录"
+            )

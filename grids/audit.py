@@ -18,10 +18,13 @@ def address_of(request):
 
 def record(kind, request=None, user=None, username="", detail=""):
     AuditEvent.objects.create(
-        kind=kind, user=user if user and user.is_authenticated else None,
-        username=(username or getattr(user, "username", ""))[:150], address=address_of(request),
-        path=request.get_full_path()[:500] if request is not None else "", detail=detail[:300],
-    )  # fmt: skip
+        kind=kind,
+        user=user if user and user.is_authenticated else None,
+        username=(username or getattr(user, "username", ""))[:150],
+        address=address_of(request),
+        path=request.get_full_path()[:500] if request is not None else "",
+        detail=detail[:300],
+    )
 
 
 @receiver(user_logged_in)

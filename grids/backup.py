@@ -21,9 +21,13 @@ from django.db import connection
 
 # What a restore counts to show that nothing was lost.
 COUNTED = {
-    "members_member": "党员", "posts_roundlog": "阶段变更记录", "posts_assignmentlog": "岗位状态记录",
-    "commitments_issueddocument": "已印发文件", "posts_assignment": "申报与定岗", "grids_grid": "网格",
-}  # fmt: skip
+    "members_member": "党员",
+    "posts_roundlog": "阶段变更记录",
+    "posts_assignmentlog": "岗位状态记录",
+    "commitments_issueddocument": "已印发文件",
+    "posts_assignment": "申报与定岗",
+    "grids_grid": "网格",
+}
 
 
 class BackupError(Exception):
@@ -92,8 +96,17 @@ def restore(file, database_url=None):
                 if cursor.fetchone()[0]:
                     raise BackupError("目标数据库不是空的：只能恢复到空数据库。")
             db.close()
-            run(["pg_restore", "--no-owner", "--no-privileges", "--exit-on-error", "--dbname", dsn,
-                 str(Path(tmp) / "db.dump")])  # fmt: skip
+            run(
+                [
+                    "pg_restore",
+                    "--no-owner",
+                    "--no-privileges",
+                    "--exit-on-error",
+                    "--dbname",
+                    dsn,
+                    str(Path(tmp) / "db.dump"),
+                ]
+            )
             with psycopg2.connect(dsn) as db, db.cursor() as cursor:
                 found = counts(cursor)
             db.close()

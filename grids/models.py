@@ -11,9 +11,12 @@ class County(models.Model):
 
     name = models.CharField("县名称", max_length=50, unique=True)
     committee = models.ManyToManyField(
-        settings.AUTH_USER_MODEL, verbose_name="县级工作人员", blank=True, related_name="county_committees",
+        settings.AUTH_USER_MODEL,
+        verbose_name="县级工作人员",
+        blank=True,
+        related_name="county_committees",
         help_text="可查看全县各镇数据的账号。",
-    )  # fmt: skip
+    )
 
     class Meta:
         verbose_name = "县"
@@ -25,8 +28,9 @@ class County(models.Model):
 
 
 class Town(models.Model):
-    county = models.ForeignKey(County, verbose_name="所属县", on_delete=models.PROTECT, null=True, blank=True,
-                               related_name="towns")  # fmt: skip
+    county = models.ForeignKey(
+        County, verbose_name="所属县", on_delete=models.PROTECT, null=True, blank=True, related_name="towns"
+    )
     name = models.CharField("镇名称", max_length=50, unique=True)
     committee = models.ManyToManyField(
         settings.AUTH_USER_MODEL,

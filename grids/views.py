@@ -35,8 +35,9 @@ ACTIONS = {"+": "新增", "~": "修改", "-": "删除"}
 
 
 class AuditFilter(forms.Form):
-    person = forms.ModelChoiceField(label="人员", queryset=get_user_model().objects.none(), required=False,
-                                    empty_label="全部人员")  # fmt: skip
+    person = forms.ModelChoiceField(
+        label="人员", queryset=get_user_model().objects.none(), required=False, empty_label="全部人员"
+    )
     village = forms.ModelChoiceField(label="村", queryset=Village.objects.none(), required=False, empty_label="全部村")
     record = forms.ChoiceField(label="记录", required=False, choices=[("", "全部记录"), *RECORD_CHOICES])
     name = forms.CharField(label="名称包含", required=False, max_length=50)
@@ -55,10 +56,16 @@ class AuditFilter(forms.Form):
 
 def town_people(towns):
     """Accounts that belong to these towns: committee members and the secretaries of their villages and grids."""
-    return get_user_model().objects.filter(
-        Q(committee_towns__in=towns) | Q(secretary_of_villages__town__in=towns)
-        | Q(secretary_of_grids__village__town__in=towns)
-    ).distinct().order_by("username")  # fmt: skip
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(committee_towns__in=towns)
+            | Q(secretary_of_villages__town__in=towns)
+            | Q(secretary_of_grids__village__town__in=towns)
+        )
+        .distinct()
+        .order_by("username")
+    )
 
 
 @login_required
@@ -109,11 +116,16 @@ def history_entries(f, villages, people):
             delta = changes(row, previous.get(row.history_id))
             if row.history_type == "~" and previous.get(row.history_id) and not delta:
                 continue  # saved without a change that is kept (a login stamps last_login, which is not)
-            entries.append({
-                "at": row.history_date, "who": row.history_user, "kind": label,
-                "record": str(row.instance) if key != "assignment" else f"申报记录#{row.id}",
-                "action": ACTIONS.get(row.history_type, row.history_type), "changes": delta,
-            })  # fmt: skip
+            entries.append(
+                {
+                    "at": row.history_date,
+                    "who": row.history_user,
+                    "kind": label,
+                    "record": str(row.instance) if key != "assignment" else f"申报记录#{row.id}",
+                    "action": ACTIONS.get(row.history_type, row.history_type),
+                    "changes": delta,
+                }
+            )
     return entries
 
 
@@ -138,8 +150,10 @@ def changes(row, before):
         return []
     delta = row.diff_against(before, foreign_keys_are_objs=False)
     labels = {f.name: str(f.verbose_name) for f in row.instance_type._meta.fields}
-    return [(labels.get(c.field, c.field), display(row, c.field, c.old), display(row, c.field, c.new))
-            for c in delta.changes]  # fmt: skip
+    return [
+        (labels.get(c.field, c.field), display(row, c.field, c.old), display(row, c.field, c.new))
+        for c in delta.changes
+    ]
 
 
 def display(row, field, value):
@@ -165,10 +179,19 @@ def event_entries(f, people):
     if f.get("name"):
         events = events.filter(Q(username__contains=f["name"]) | Q(detail__contains=f["name"]))
     return [
-        {"at": e.at, "who": e.user, "who_text": e.username, "kind": EVENTS[1], "record": e.path,
-         "action": e.get_kind_display(), "changes": [], "detail": e.detail, "address": e.address}
+        {
+            "at": e.at,
+            "who": e.user,
+            "who_text": e.username,
+            "kind": EVENTS[1],
+            "record": e.path,
+            "action": e.get_kind_display(),
+            "changes": [],
+            "detail": e.detail,
+            "address": e.address,
+        }
         for e in events.select_related("user")[:SHOWN]
-    ]  # fmt: skip
+    ]
 
 
 # --- accounts ------------------------------------------------------------------------------------------------
@@ -195,8 +218,10 @@ def account_list(request):
     people = list(town_people(Town.objects.filter(pk=town.pk)))
     committee = set(town.committee.values_list("pk", flat=True))
     villages = {v.secretary_id: v for v in Village.objects.filter(town=town, secretary__isnull=False)}
-    grids = {g.secretary_id: g for g in Grid.objects.filter(village__town=town, secretary__isnull=False)
-             .select_related("village")}  # fmt: skip
+    grids = {
+        g.secretary_id: g
+        for g in Grid.objects.filter(village__town=town, secretary__isnull=False).select_related("village")
+    }
     demo = set(get_user_model().objects.filter(groups__name=DEMO_GROUP).values_list("pk", flat=True))
     rows = []
     for user in people:
@@ -220,8 +245,13 @@ def account_form(request, pk=None):
     initial = {}
     if account:
         role, village, grid = role_in(account, town)
-        initial = {"username": account.username, "full_name": account.first_name, "role": role, "village": village,
-                   "grid": grid}  # fmt: skip
+        initial = {
+            "username": account.username,
+            "full_name": account.first_name,
+            "role": role,
+            "village": village,
+            "grid": grid,
+        }
     form = AccountForm(request.POST or None, town=town, account=account, initial=initial)
     if request.method == "POST" and form.is_valid():
         user = form.save()

@@ -30,8 +30,7 @@ VERSION_TABLE = "grids_dataversion"  # grids.models.DataVersion, one row
 CACHE_TABLE = settings.CACHES["default"].get("LOCATION", "")
 # Written all the time and shown on no page: sessions, login attempts, the download log, the cache itself,
 # the task queue's own bookkeeping; and the version itself.
-UNCOUNTED_TABLES = ("django_session", "axes_", "grids_auditevent", "django_tasks_database", CACHE_TABLE,
-                    VERSION_TABLE)  # fmt: skip
+UNCOUNTED_TABLES = ("django_session", "axes_", "grids_auditevent", "django_tasks_database", CACHE_TABLE, VERSION_TABLE)
 WRITE = re.compile(
     r"\s*(?:INSERT\s+(?:OR\s+\w+\s+)?INTO|REPLACE\s+INTO|UPDATE|DELETE\s+FROM|TRUNCATE(?:\s+TABLE)?)\s+"
     r'(?:ONLY\s+)?["`]?(\w+)',

@@ -35,12 +35,37 @@ DEMO_GROUP = "演示账号"
 COUNTY = "金城县"  # the county at county scale (seed_demo --scale county)
 HOME_TOWN = "金城镇"
 OTHER_TOWNS = [
-    "金湖镇", "银桥镇", "青山镇", "白马镇", "石门镇", "永丰镇", "长乐镇", "双河镇", "新集镇", "安平镇", "兴隆镇",
-]  # fmt: skip
+    "金湖镇",
+    "银桥镇",
+    "青山镇",
+    "白马镇",
+    "石门镇",
+    "永丰镇",
+    "长乐镇",
+    "双河镇",
+    "新集镇",
+    "安平镇",
+    "兴隆镇",
+]
 VILLAGES = [
-    "金城村", "新河村", "东湖村", "西岗村", "南塘村", "北圩村", "桥头村", "柳庄村", "杨湾村", "长丰村",
-    "永安村", "红旗村", "丰收村", "三里村", "五星村", "王庄村", "李集村",
-]  # fmt: skip
+    "金城村",
+    "新河村",
+    "东湖村",
+    "西岗村",
+    "南塘村",
+    "北圩村",
+    "桥头村",
+    "柳庄村",
+    "杨湾村",
+    "长丰村",
+    "永安村",
+    "红旗村",
+    "丰收村",
+    "三里村",
+    "五星村",
+    "王庄村",
+    "李集村",
+]
 NUMERALS = "一二三四五六七八九十"
 SURNAMES = (
     "王李张刘陈杨赵黄周吴徐孙朱马胡郭何高林罗郑梁谢宋唐许韩冯邓曹彭曾肖田董袁潘于蒋蔡余杜叶程苏魏吕丁任沈姚卢"
@@ -90,11 +115,30 @@ NEEDS = {
 # Older rural members mostly left school early; younger ones often went to college.
 EDUCATION_BY_AGE = [
     (65, [Education.PRIMARY] * 4 + [Education.JUNIOR_HIGH] * 4 + [Education.HIGH_SCHOOL]),
-    (45, [Education.PRIMARY, Education.JUNIOR_HIGH, Education.JUNIOR_HIGH, Education.HIGH_SCHOOL,
-          Education.SECONDARY_VOCATIONAL, Education.COLLEGE]),
-    (0, [Education.HIGH_SCHOOL, Education.SECONDARY_VOCATIONAL, Education.COLLEGE, Education.COLLEGE,
-         Education.BACHELOR, Education.BACHELOR, Education.POSTGRADUATE]),
-]  # fmt: skip
+    (
+        45,
+        [
+            Education.PRIMARY,
+            Education.JUNIOR_HIGH,
+            Education.JUNIOR_HIGH,
+            Education.HIGH_SCHOOL,
+            Education.SECONDARY_VOCATIONAL,
+            Education.COLLEGE,
+        ],
+    ),
+    (
+        0,
+        [
+            Education.HIGH_SCHOOL,
+            Education.SECONDARY_VOCATIONAL,
+            Education.COLLEGE,
+            Education.COLLEGE,
+            Education.BACHELOR,
+            Education.BACHELOR,
+            Education.POSTGRADUATE,
+        ],
+    ),
+]
 
 CADRE_POSTS = [
     CadrePost.VILLAGE_SECRETARY,

@@ -51,9 +51,24 @@ class MemberForm(forms.ModelForm):
     class Meta:
         model = Member
         fields = [
-            "grid", "name", "id_number", "gender", "birth_date", "ethnicity", "phone", "education", "joined_on",
-            "membership", "address", "specialties", "health", "cadre_post", "is_away", "is_willing", "note",
-        ]  # fmt: skip
+            "grid",
+            "name",
+            "id_number",
+            "gender",
+            "birth_date",
+            "ethnicity",
+            "phone",
+            "education",
+            "joined_on",
+            "membership",
+            "address",
+            "specialties",
+            "health",
+            "cadre_post",
+            "is_away",
+            "is_willing",
+            "note",
+        ]
         widgets = {
             "birth_date": DateInput(),
             "joined_on": DateInput(),
@@ -211,8 +226,9 @@ class ArchiveForm(forms.Form):
 
     leave_reason = forms.ChoiceField(label="离开原因", choices=[("", "请选择"), *LeaveReason.choices])
     left_on = forms.DateField(label="离开日期", widget=DateInput())
-    leave_note = forms.CharField(label="说明", max_length=200, required=False,
-                                 help_text="例如：组织关系转至某某镇某某村。")  # fmt: skip
+    leave_note = forms.CharField(
+        label="说明", max_length=200, required=False, help_text="例如：组织关系转至某某镇某某村。"
+    )
 
     def clean_left_on(self):
         day = self.cleaned_data["left_on"]

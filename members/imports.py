@@ -63,20 +63,60 @@ HEADERS = {
     "备注": ["备注"],
 }
 REQUIRED = ["姓名", "公民身份号码", "文化程度", "入党时间"]
-EXAMPLE = ["第一网格", "张三", "11010519491231002X", "", "汉族", "", "13912345678", "高中", "1975-07-01", "正式党员",
-           "一组12号", "调解沟通、种植养殖", "良好", "", "否", "是", ""]  # fmt: skip
+EXAMPLE = [
+    "第一网格",
+    "张三",
+    "11010519491231002X",
+    "",
+    "汉族",
+    "",
+    "13912345678",
+    "高中",
+    "1975-07-01",
+    "正式党员",
+    "一组12号",
+    "调解沟通、种植养殖",
+    "良好",
+    "",
+    "否",
+    "是",
+    "",
+]
 # Form field ← column
 FIELDS = {
-    "name": "姓名", "id_number": "公民身份号码", "gender": "性别", "ethnicity": "民族", "birth_date": "出生日期",
-    "phone": "联系电话", "education": "文化程度", "joined_on": "入党时间", "membership": "党员类别",
-    "address": "家庭住址", "specialties": "特长", "health": "身体状况", "cadre_post": "现任村干部职务",
-    "is_away": "长期外出", "is_willing": "愿意参加设岗定责", "note": "备注", "grid": "所在网格",
-}  # fmt: skip
+    "name": "姓名",
+    "id_number": "公民身份号码",
+    "gender": "性别",
+    "ethnicity": "民族",
+    "birth_date": "出生日期",
+    "phone": "联系电话",
+    "education": "文化程度",
+    "joined_on": "入党时间",
+    "membership": "党员类别",
+    "address": "家庭住址",
+    "specialties": "特长",
+    "health": "身体状况",
+    "cadre_post": "现任村干部职务",
+    "is_away": "长期外出",
+    "is_willing": "愿意参加设岗定责",
+    "note": "备注",
+    "grid": "所在网格",
+}
 LABEL_ALIASES = {
-    "本科": "大学本科", "大专": "大学专科", "专科": "大学专科", "中专": "中专（中技）", "中技": "中专（中技）",
-    "小学": "小学及以下", "文盲": "小学及以下", "健康": "良好", "较差": "较差（体弱多病）", "差": "较差（体弱多病）",
-    "正式": "正式党员", "预备": "预备党员", "无": "",
-}  # fmt: skip
+    "本科": "大学本科",
+    "大专": "大学专科",
+    "专科": "大学专科",
+    "中专": "中专（中技）",
+    "中技": "中专（中技）",
+    "小学": "小学及以下",
+    "文盲": "小学及以下",
+    "健康": "良好",
+    "较差": "较差（体弱多病）",
+    "差": "较差（体弱多病）",
+    "正式": "正式党员",
+    "预备": "预备党员",
+    "无": "",
+}
 MAX_BLANK_RUN = 50  # LibreOffice may leave a million empty rows: stop after this many in a row
 PROGRESS_EVERY = 500  # a background import records how far its check has come every so many rows
 ERRORS_KEPT = 500  # a background import keeps this many error messages for its page
@@ -393,9 +433,14 @@ def check_member_rows(rows, grids, user, progress=None):
     default_grid = only_grid(grids)
     # One form checks every row in turn: building a form (fields, choices, layout) costs far more than cleaning one.
     form = ImportMemberForm(
-        {}, instance=Member(), grids=grids, grid_objects=grid_objects, specialty_objects=specialty_objects,
-        taken_ids=taken_ids, archived_ids=archived_ids,
-    )  # fmt: skip
+        {},
+        instance=Member(),
+        grids=grids,
+        grid_objects=grid_objects,
+        specialty_objects=specialty_objects,
+        taken_ids=taken_ids,
+        archived_ids=archived_ids,
+    )
     quick = QuickClean(form)
     seen, checks = {}, []
     for index, (number, v) in enumerate(rows):
@@ -430,16 +475,22 @@ def member_data(v, by_name, default_grid, specialties):
     """A row's columns as the member form's data (choice labels turned into their values)."""
     grid = by_name.get(v.get("所在网格", "")) or default_grid
     data = {
-        "grid": grid.pk if grid else "", "name": v.get("姓名", ""), "id_number": v.get("公民身份号码", ""),
-        "gender": _choice(v.get("性别", ""), Gender), "ethnicity": v.get("民族") or "汉族",
-        "birth_date": v.get("出生日期", ""), "phone": v.get("联系电话", ""),
-        "education": _choice(v.get("文化程度", ""), Education), "joined_on": v.get("入党时间", ""),
+        "grid": grid.pk if grid else "",
+        "name": v.get("姓名", ""),
+        "id_number": v.get("公民身份号码", ""),
+        "gender": _choice(v.get("性别", ""), Gender),
+        "ethnicity": v.get("民族") or "汉族",
+        "birth_date": v.get("出生日期", ""),
+        "phone": v.get("联系电话", ""),
+        "education": _choice(v.get("文化程度", ""), Education),
+        "joined_on": v.get("入党时间", ""),
         "membership": _choice(v.get("党员类别") or "正式党员", Membership),
-        "address": v.get("家庭住址", ""), "health": _choice(v.get("身体状况") or "良好", Health),
+        "address": v.get("家庭住址", ""),
+        "health": _choice(v.get("身体状况") or "良好", Health),
         "cadre_post": _choice(v.get("现任村干部职务", ""), CadrePost),
         "note": v.get("备注", ""),
         "specialties": [specialties[s] for s in _split(v.get("特长", "")) if s in specialties],
-    }  # fmt: skip
+    }
     if _yes_no(v.get("长期外出", ""), False):
         data["is_away"] = "on"
     if _yes_no(v.get("愿意参加设岗定责", ""), True):
@@ -526,15 +577,23 @@ def _save_members(changed, user):
     history = Member.history.model
     history_columns = [*columns, "id", "history_date", "history_change_reason", "history_type", "history_user_id"]
     history_rows = [
-        (*(getattr(c.instance, a) for a in columns), c.instance.pk, now, None, "+" if c.action == "新增" else "~",
-         user.pk)
+        (
+            *(getattr(c.instance, a) for a in columns),
+            c.instance.pk,
+            now,
+            None,
+            "+" if c.action == "新增" else "~",
+            user.pk,
+        )
         for c in changed
-    ]  # fmt: skip
+    ]
     history_pks = dict(
         zip((c.instance.pk for c in changed), bulk.insert(history, history_rows, history_columns), strict=True)
     )
-    history_links = [(link_pk, member, specialty, history_pks[member])
-                     for link_pk, (member, specialty) in zip(link_pks, links, strict=True)]  # fmt: skip
+    history_links = [
+        (link_pk, member, specialty, history_pks[member])
+        for link_pk, (member, specialty) in zip(link_pks, links, strict=True)
+    ]
     specialties_history = history._meta.get_field("historicalmember_specialties").related_model
     bulk.insert(specialties_history, history_links, ["id", "member_id", "specialty_id", "history_id"])
 
@@ -574,8 +633,15 @@ NEED_HEADERS = {
     "问题类别": ["问题类别", "类别"],
     "问题性质": ["问题性质", "性质"],
 }
-NEED_FIELDS = {"grid": "所在网格", "recorded_on": "调查日期", "method": "调查方式", "participants": "参与人员",
-               "issue": "群众反映的问题或意见", "category": "问题类别", "kind": "问题性质"}  # fmt: skip
+NEED_FIELDS = {
+    "grid": "所在网格",
+    "recorded_on": "调查日期",
+    "method": "调查方式",
+    "participants": "参与人员",
+    "issue": "群众反映的问题或意见",
+    "category": "问题类别",
+    "kind": "问题性质",
+}
 NEED_ALIASES = {"走访": "入户走访", "座谈": "座谈会", "焦点": "焦点问题", "热点": "热点问题", "难点": "难点问题"}
 
 
@@ -590,11 +656,14 @@ def check_need_rows(rows, grids, user, progress=None):
         grid = by_name.get(v.get("所在网格", "")) or default_grid
         pick = lambda text, enum: _choice(NEED_ALIASES.get(text, text), enum)  # noqa: E731
         data = {
-            "grid": grid.pk if grid else "", "recorded_on": v.get("调查日期", ""),
-            "method": pick(v.get("调查方式", ""), NeedMethod), "participants": v.get("参与人员", ""),
-            "issue": v.get("群众反映的问题或意见", ""), "category": pick(v.get("问题类别", ""), NeedCategory),
+            "grid": grid.pk if grid else "",
+            "recorded_on": v.get("调查日期", ""),
+            "method": pick(v.get("调查方式", ""), NeedMethod),
+            "participants": v.get("参与人员", ""),
+            "issue": v.get("群众反映的问题或意见", ""),
+            "category": pick(v.get("问题类别", ""), NeedCategory),
             "kind": pick(v.get("问题性质", ""), NeedKind),
-        }  # fmt: skip
+        }
         instance = existing.get((grid.pk if grid else None, data["recorded_on"], data["issue"]))
         before = _snapshot(instance)
         form = NeedRecordForm(data, instance=instance or NeedRecord(recorded_by=user), grids=grids)
@@ -615,11 +684,13 @@ class ImportKind:
 KINDS = {
     "members": ImportKind("党员名册", HEADERS, REQUIRED, EXAMPLE, check_member_rows),
     "needs": ImportKind(
-        "群众需求", NEED_HEADERS, ["调查日期", "群众反映的问题或意见", "调查方式", "问题类别", "问题性质"],
+        "群众需求",
+        NEED_HEADERS,
+        ["调查日期", "群众反映的问题或意见", "调查方式", "问题类别", "问题性质"],
         ["第一网格", "2026-10-08", "入户走访", "走访农户10户", "河道垃圾堆积，希望定期清理。", "村容村貌", "热点问题"],
         check_need_rows,
     ),
-}  # fmt: skip
+}
 
 
 def scope_grids(user, village, grid=None):
@@ -633,9 +704,14 @@ def start_job(kind, token, file_name, rows_total, village, grid, user):
     from .tasks import check_import
 
     job = ImportJob.objects.create(
-        kind=kind, token=token, file_name=file_name[:200], rows_total=rows_total, village=village, grid=grid,
+        kind=kind,
+        token=token,
+        file_name=file_name[:200],
+        rows_total=rows_total,
+        village=village,
+        grid=grid,
         requested_by=user,
-    )  # fmt: skip
+    )
     transaction.on_commit(lambda: check_import.enqueue(job.pk))
     return job
 

@@ -35,9 +35,27 @@ class MemberResource(resources.ModelResource):
 
     class Meta:
         model = Member
-        fields = ("village", "grid", "name", "gender", "ethnicity", "id_number", "birth_date", "phone", "education",
-                  "joined_on", "membership", "address", "specialties", "health", "cadre_post", "is_away",
-                  "is_willing", "eligibility", "note")  # fmt: skip
+        fields = (
+            "village",
+            "grid",
+            "name",
+            "gender",
+            "ethnicity",
+            "id_number",
+            "birth_date",
+            "phone",
+            "education",
+            "joined_on",
+            "membership",
+            "address",
+            "specialties",
+            "health",
+            "cadre_post",
+            "is_away",
+            "is_willing",
+            "eligibility",
+            "note",
+        )
         export_order = fields
 
     # Exports leave the office on USB sticks and in e-mail: ID numbers and phones are always masked.

@@ -64,8 +64,9 @@ def with_counts(qs, outer):
 @reused_page
 def county(request, pk):
     """The county's towns, for its committee: each town's page and dashboard."""
-    county = get_object_or_404(County.objects.filter(committee=request.user) if not request.user.is_superuser
-                               else County.objects.all(), pk=pk)  # fmt: skip
+    county = get_object_or_404(
+        County.objects.filter(committee=request.user) if not request.user.is_superuser else County.objects.all(), pk=pk
+    )
     towns = county.towns.annotate(
         village_count=count_subquery(Village.objects.all(), "town"),
         member_count=count_subquery(Member.objects.all(), "grid__village__town"),
@@ -215,8 +216,11 @@ def archived_members(request, pk):
     """A village's members who left the roster, with why and when; their secretary may bring one back."""
     village = get_village_for_user(request.user, pk)
     members = Member.everyone.filter(grid__village=village, left_on__isnull=False).select_related("grid")
-    context = {"village": village, "members": members.order_by("-left_on", "name"),
-               "can_edit": can_edit_village(request.user, village)}  # fmt: skip
+    context = {
+        "village": village,
+        "members": members.order_by("-left_on", "name"),
+        "can_edit": can_edit_village(request.user, village),
+    }
     return render(request, "members/archived_members.html", context)
 
 
@@ -364,9 +368,15 @@ def import_rows(request, kind):
     spec = imports.KINDS[kind]
     grids, name, village, grid = import_scope(request)
     jobs = ImportJob.objects.filter(requested_by=request.user, kind=kind, village=village, grid=grid)[:5]
-    context = {"title": f"导入{spec.title}：{name}", "village": village, "grid": grid, "kind": kind,
-               "query": request.GET.urlencode(), "jobs": jobs,
-               "background_rows": settings.IMPORT_BACKGROUND_ROWS}  # fmt: skip
+    context = {
+        "title": f"导入{spec.title}：{name}",
+        "village": village,
+        "grid": grid,
+        "kind": kind,
+        "query": request.GET.urlencode(),
+        "jobs": jobs,
+        "background_rows": settings.IMPORT_BACKGROUND_ROWS,
+    }
     if request.method == "GET":
         return render(request, "members/import.html", context)
     token = request.POST.get("token", "")

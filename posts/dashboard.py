@@ -35,8 +35,13 @@ from .models import (
 UNRATED = "unrated"
 GRADES = [*Grade.choices, (UNRATED, "未评")]
 # One colour per grade, the same on every chart.
-GRADE_COLOURS = {Grade.EXCELLENT: "#b71c1c", Grade.COMPETENT: "#e57373", Grade.BASIC: "#f9a825",
-                 Grade.POOR: "#5d4037", UNRATED: "#bdbdbd"}  # fmt: skip
+GRADE_COLOURS = {
+    Grade.EXCELLENT: "#b71c1c",
+    Grade.COMPETENT: "#e57373",
+    Grade.BASIC: "#f9a825",
+    Grade.POOR: "#5d4037",
+    UNRATED: "#bdbdbd",
+}
 
 
 @dataclass
@@ -82,11 +87,21 @@ class Figures:
 
 # Columns of the figures table and of the export, with the heading a person reads.
 COLUMNS = [
-    ("members", "党员"), ("eligible", "符合条件"), ("on_post", "在岗"), ("rate", "参与率%"), ("posts", "岗位"),
-    ("places", "职数"), ("filled", "已配职数"), ("no_applicant", "无人申报岗位"), ("open_objections", "未答复异议"),
-    ("adjusted", "已调整"), ("trainings", "培训次数"), ("attendance", "参训人次"), ("feedback", "群众反馈"),
+    ("members", "党员"),
+    ("eligible", "符合条件"),
+    ("on_post", "在岗"),
+    ("rate", "参与率%"),
+    ("posts", "岗位"),
+    ("places", "职数"),
+    ("filled", "已配职数"),
+    ("no_applicant", "无人申报岗位"),
+    ("open_objections", "未答复异议"),
+    ("adjusted", "已调整"),
+    ("trainings", "培训次数"),
+    ("attendance", "参训人次"),
+    ("feedback", "群众反馈"),
     ("feedback_open", "反馈未答复"),
-]  # fmt: skip
+]
 
 
 @dataclass
@@ -189,30 +204,43 @@ def build(villages, today=None):
     rounds = {r.pk: r for r in rounds}
     in_rounds = Assignment.objects.filter(round__in=round_pks)
     open_objections = Objection.objects.filter(notice__round__in=round_pks, answer="")
-    grids = Grid.objects.filter(village__in=[v.pk for v in villages]).order_by("number").annotate(
-        member_count=count_subquery(Member.objects.all(), "grid"),
-        eligible_count=count_subquery(Member.objects.filter(eligible_q()), "grid"),
-        on_post=count_subquery(in_rounds.filter(status=Status.ON_POST), "post__grid"),
-        adjusted=count_subquery(in_rounds.filter(status=Status.ADJUSTED), "post__grid"),
-        open_objections=count_subquery(open_objections, "notice__grid"),
-        feedback_count=count_subquery(Feedback.objects.all(), "grid"),
-        feedback_open=count_subquery(Feedback.objects.exclude(state=FeedbackState.ANSWERED), "grid"),
-    )  # fmt: skip
+    grids = (
+        Grid.objects.filter(village__in=[v.pk for v in villages])
+        .order_by("number")
+        .annotate(
+            member_count=count_subquery(Member.objects.all(), "grid"),
+            eligible_count=count_subquery(Member.objects.filter(eligible_q()), "grid"),
+            on_post=count_subquery(in_rounds.filter(status=Status.ON_POST), "post__grid"),
+            adjusted=count_subquery(in_rounds.filter(status=Status.ADJUSTED), "post__grid"),
+            open_objections=count_subquery(open_objections, "notice__grid"),
+            feedback_count=count_subquery(Feedback.objects.all(), "grid"),
+            feedback_open=count_subquery(Feedback.objects.exclude(state=FeedbackState.ANSWERED), "grid"),
+        )
+    )
     figures = {}
     for g in grids:
         figures[g.pk] = Figures(
-            members=g.member_count, eligible=g.eligible_count, on_post=g.on_post, adjusted=g.adjusted,
-            open_objections=g.open_objections, feedback=g.feedback_count, feedback_open=g.feedback_open,
-        )  # fmt: skip
+            members=g.member_count,
+            eligible=g.eligible_count,
+            on_post=g.on_post,
+            adjusted=g.adjusted,
+            open_objections=g.open_objections,
+            feedback=g.feedback_count,
+            feedback_open=g.feedback_open,
+        )
     grid_list = defaultdict(list)
     for g in grids:
         grid_list[g.village_id].append(g)
     stage_of = {v.pk: rounds[v.round_pk].stage if v.round_pk else None for v in villages}
     coverage = defaultdict(Cell)
-    posts = Post.objects.filter(grid__village__in=[v.pk for v in villages]).annotate(
-        applicants=count_subquery(in_rounds, "post"),
-        holding=count_subquery(in_rounds.filter(status__in=HOLDING), "post"),
-    ).values_list("grid_id", "grid__village_id", "post_type_id", "places", "applicants", "holding")  # fmt: skip
+    posts = (
+        Post.objects.filter(grid__village__in=[v.pk for v in villages])
+        .annotate(
+            applicants=count_subquery(in_rounds, "post"),
+            holding=count_subquery(in_rounds.filter(status__in=HOLDING), "post"),
+        )
+        .values_list("grid_id", "grid__village_id", "post_type_id", "places", "applicants", "holding")
+    )
     for grid_pk, village_pk, type_pk, places, applicants, holding in posts:
         f = figures[grid_pk]
         f.posts, f.places, f.filled = f.posts + 1, f.places + places, f.filled + min(holding, places)

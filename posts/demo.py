@@ -34,13 +34,33 @@ from .models import (
 )
 
 # How many days ago each village's timeline started, by the stage it should be in today.
-DAYS_BACK = {Stage.APPLICATION: 2, Stage.DELIBERATION: 10, Stage.CONFIRMATION: 20, Stage.EVALUATION: 30,
-             Stage.CLOSED: 60}  # fmt: skip
+DAYS_BACK = {
+    Stage.APPLICATION: 2,
+    Stage.DELIBERATION: 10,
+    Stage.CONFIRMATION: 20,
+    Stage.EVALUATION: 30,
+    Stage.CLOSED: 60,
+}
 # Villages of 金城镇 in order, and the stage their round is at: every stage has something to show.
-TARGETS = [Stage.EVALUATION, Stage.SURVEY, Stage.APPLICATION, Stage.DELIBERATION, Stage.CONFIRMATION,
-           Stage.CLOSED, Stage.SURVEY, Stage.APPLICATION, Stage.DELIBERATION, Stage.CONFIRMATION,
-           Stage.EVALUATION, Stage.CLOSED, Stage.APPLICATION, Stage.DELIBERATION, Stage.CONFIRMATION,
-           Stage.EVALUATION, Stage.SURVEY]  # fmt: skip
+TARGETS = [
+    Stage.EVALUATION,
+    Stage.SURVEY,
+    Stage.APPLICATION,
+    Stage.DELIBERATION,
+    Stage.CONFIRMATION,
+    Stage.CLOSED,
+    Stage.SURVEY,
+    Stage.APPLICATION,
+    Stage.DELIBERATION,
+    Stage.CONFIRMATION,
+    Stage.EVALUATION,
+    Stage.CLOSED,
+    Stage.APPLICATION,
+    Stage.DELIBERATION,
+    Stage.CONFIRMATION,
+    Stage.EVALUATION,
+    Stage.SURVEY,
+]
 
 
 class RoundBuilder:
@@ -61,9 +81,18 @@ class RoundBuilder:
         self.survey()
         if self.target == Stage.SURVEY:
             return self.round
-        steps = [(4, self.advance), (5, self.deliberate), (6, self.publish_notices), (13, self.confirm_meetings),
-                 (13, self.advance), (15, self.confirm_members), (24, self.advance), (25, self.evaluate),
-                 (31, self.rate), (33, self.advance)]  # fmt: skip
+        steps = [
+            (4, self.advance),
+            (5, self.deliberate),
+            (6, self.publish_notices),
+            (13, self.confirm_meetings),
+            (13, self.advance),
+            (15, self.confirm_members),
+            (24, self.advance),
+            (25, self.evaluate),
+            (31, self.rate),
+            (33, self.advance),
+        ]
         self.round.applications_open_on, self.round.applications_close_on = self.day(0), self.day(3)
         self.round.save(update_fields=["applications_open_on", "applications_close_on"])
         self.advance()
@@ -80,11 +109,16 @@ class RoundBuilder:
 
     def survey(self):
         VillagePlan.objects.get_or_create(
-            village=self.village, year=self.today.year,
-            defaults={"title": f"{self.village.name}“无职党员设岗定责”活动实施方案", "content": PLAN_TEXT,
-                      "starts_on": self.today.replace(month=1, day=1), "ends_on": self.today.replace(month=12, day=31),
-                      "updated_by": self.by},
-        )  # fmt: skip
+            village=self.village,
+            year=self.today.year,
+            defaults={
+                "title": f"{self.village.name}“无职党员设岗定责”活动实施方案",
+                "content": PLAN_TEXT,
+                "starts_on": self.today.replace(month=1, day=1),
+                "ends_on": self.today.replace(month=12, day=31),
+                "updated_by": self.by,
+            },
+        )
         types = {t.need_category: t for t in PostType.objects.filter(village=None)}
         grids = self.grids[:-1] if self.target == Stage.SURVEY else self.grids  # one grid still to do
         for grid in grids:
@@ -116,16 +150,31 @@ class RoundBuilder:
                 reason = self.rng.choice(
                     ["热心公益，群众基础好。", "熟悉网格情况，住得近。", "有相关特长，愿意为群众服务。"]
                 )
-                Assignment.apply(self.round, member, self.rng.sample(posts, count), source, recommended_by, reason,
-                                 by=self.by, today=self.day(1))  # fmt: skip
+                Assignment.apply(
+                    self.round,
+                    member,
+                    self.rng.sample(posts, count),
+                    source,
+                    recommended_by,
+                    reason,
+                    by=self.by,
+                    today=self.day(1),
+                )
 
     def meeting(self, grid, kind, n, resolution):
         members = grid.members.count()
         return Meeting.objects.create(
-            round=self.round, grid=grid, kind=kind, stage=self.round.stage, held_on=self.day(n), place="网格党群服务站",
-            attendees=max(members, 1), present=max(members - self.rng.randint(0, 2), 1), resolution=resolution,
+            round=self.round,
+            grid=grid,
+            kind=kind,
+            stage=self.round.stage,
+            held_on=self.day(n),
+            place="网格党群服务站",
+            attendees=max(members, 1),
+            present=max(members - self.rng.randint(0, 2), 1),
+            resolution=resolution,
             recorded_by=self.by,
-        )  # fmt: skip
+        )
 
     def deliberate(self, n):
         for grid in self.grids:
@@ -144,14 +193,27 @@ class RoundBuilder:
                 filled[a.post_id] = filled.get(a.post_id, 0) + 1
                 placed.add(a.member_id)
             for a in self.round.assignments.filter(post__grid=grid, status=Status.APPLIED):
-                a.move(Status.NOT_CHOSEN, by=self.by, meeting=meeting, note="岗位职数已满，经支部调剂未安排。",
-                       today=self.day(n))  # fmt: skip
+                a.move(
+                    Status.NOT_CHOSEN,
+                    by=self.by,
+                    meeting=meeting,
+                    note="岗位职数已满，经支部调剂未安排。",
+                    today=self.day(n),
+                )
 
     def publish_notices(self, n):
         for i, grid in enumerate(self.grids):
             try:
-                notice = Notice.publish(self.round, grid, self.day(n), self.day(n + 6), "0515-8888" + f"{i:04d}",
-                                        "村党务公开栏、网格公示牌", by=self.by, today=self.day(n))  # fmt: skip
+                notice = Notice.publish(
+                    self.round,
+                    grid,
+                    self.day(n),
+                    self.day(n + 6),
+                    "0515-8888" + f"{i:04d}",
+                    "村党务公开栏、网格公示牌",
+                    by=self.by,
+                    today=self.day(n),
+                )
             except TransitionError:
                 continue  # no proposals in this grid
             if i == 0:
@@ -190,8 +252,13 @@ class RoundBuilder:
 
     def evaluate(self, n):
         on_post = list(self.round.assignments.filter(status=Status.ON_POST).select_related("member", "post__grid"))
-        training = Training.objects.create(round=self.round, held_on=self.day(n), topic="网格岗位职责与业务知识培训",
-                                           place="村党群服务中心", recorded_by=self.by)  # fmt: skip
+        training = Training.objects.create(
+            round=self.round,
+            held_on=self.day(n),
+            topic="网格岗位职责与业务知识培训",
+            place="村党群服务中心",
+            recorded_by=self.by,
+        )
         training.attendees.set([a.member for a in on_post if self.rng.random() < 0.9])
         for a in on_post:
             contact = a.post.grid.members.exclude(pk=a.member_id).exclude(cadre_post="").first()
@@ -199,22 +266,35 @@ class RoundBuilder:
             if contact:
                 a.assign_contact(contact, by=self.by)
             if self.due(n + 1):
-                CheckUp.objects.create(assignment=a, held_on=self.day(n + 1), findings="按要求开展工作，群众反映较好。",
-                                       recorded_by=self.by)  # fmt: skip
+                CheckUp.objects.create(
+                    assignment=a,
+                    held_on=self.day(n + 1),
+                    findings="按要求开展工作，群众反映较好。",
+                    recorded_by=self.by,
+                )
             if self.due(n + 2):
                 content = "本季度开展岗位工作若干次，协助解决群众问题。"
                 WorkReport.objects.create(
-                    assignment=a, reported_on=self.day(n + 2), audience=Audience.BRANCH, content=content,
+                    assignment=a,
+                    reported_on=self.day(n + 2),
+                    audience=Audience.BRANCH,
+                    content=content,
                     recorded_by=self.by,
-                )  # fmt: skip
+                )
 
     def rate(self, n):
         for a in self.round.assignments.filter(status=Status.ON_POST).select_related("member"):
             base = self.rng.choice([95, 88, 82, 78, 70, 55])
-            rating = Rating(assignment=a, period=f"{self.today.year}年度", org_score=base,
-                            peer_score=min(100, base + self.rng.randint(-5, 5)),
-                            resident_score=min(100, base + self.rng.randint(-5, 5)), comment="能够履行岗位职责。",
-                            rated_on=self.day(n), rated_by=self.by)  # fmt: skip
+            rating = Rating(
+                assignment=a,
+                period=f"{self.today.year}年度",
+                org_score=base,
+                peer_score=min(100, base + self.rng.randint(-5, 5)),
+                resident_score=min(100, base + self.rng.randint(-5, 5)),
+                comment="能够履行岗位职责。",
+                rated_on=self.day(n),
+                rated_by=self.by,
+            )
             rating.compute()
             rating.save()
             if rating.grade == "poor":

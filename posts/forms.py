@@ -84,10 +84,15 @@ class PostForm(forms.ModelForm):
         self.fields["name"].help_text = "可不填，默认与岗位类型同名。"
         self.fields["duties"].help_text = "可不填，默认取岗位类型的三条职责。"
         self.helper = helper(
-            Row(Column("post_type", css_class="col-md-6"), Column("name", css_class="col-md-4"),
-                Column("places", css_class="col-md-2")),
-            "duties", "needs", "reason",
-        )  # fmt: skip
+            Row(
+                Column("post_type", css_class="col-md-6"),
+                Column("name", css_class="col-md-4"),
+                Column("places", css_class="col-md-2"),
+            ),
+            "duties",
+            "needs",
+            "reason",
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -109,9 +114,11 @@ class RoundForm(forms.ModelForm):
     last year are offered to continue, each as an application the branch meeting decides on as usual."""
 
     continuing = forms.MultipleChoiceField(
-        label="上年度在岗党员继续上岗", required=False, widget=forms.CheckboxSelectMultiple,
+        label="上年度在岗党员继续上岗",
+        required=False,
+        widget=forms.CheckboxSelectMultiple,
         help_text="勾选的党员自动登记为本年度原岗位的申报人（“上年度续任”），仍须经支部议岗、群众定岗。",
-    )  # fmt: skip
+    )
 
     class Meta:
         model = Round
@@ -126,8 +133,9 @@ class RoundForm(forms.ModelForm):
         if last is not None:  # who held a post until last year's round ended, and are still on the roster
             self.served = list(
                 last.assignments.filter(status=Status.COMPLETED, member__in=Member.objects.all())
-                .select_related("member", "post__grid").order_by("post__grid__number", "post__name", "pk")
-            )  # fmt: skip
+                .select_related("member", "post__grid")
+                .order_by("post__grid__number", "post__name", "pk")
+            )
         choices = [(str(a.pk), f"{a.member.name} · {a.post.grid.name}{a.post.name}") for a in self.served]
         self.fields["continuing"].choices = choices
         self.initial.setdefault("continuing", [value for value, _ in choices])
@@ -140,9 +148,14 @@ class RoundForm(forms.ModelForm):
         for old in self.served:
             if str(old.pk) in chosen:
                 a = Assignment.objects.create(
-                    round=round, post=old.post, member=old.member, source=Source.CONTINUE, rank=1,
-                    reason=f"{old.round.year}年度在岗，继续上岗。", created_by=round.created_by,
-                )  # fmt: skip
+                    round=round,
+                    post=old.post,
+                    member=old.member,
+                    source=Source.CONTINUE,
+                    rank=1,
+                    reason=f"{old.round.year}年度在岗，继续上岗。",
+                    created_by=round.created_by,
+                )
                 note = f"上年度续任（{old.round.year}年度在岗）"
                 AssignmentLog.objects.create(assignment=a, to_status=Status.APPLIED, by=round.created_by, note=note)
         return round
@@ -166,8 +179,12 @@ class WindowForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         for f in self.fields.values():
             f.required = True
-        self.helper = helper(Row(Column("applications_open_on", css_class="col-md-6"),
-                                 Column("applications_close_on", css_class="col-md-6")))  # fmt: skip
+        self.helper = helper(
+            Row(
+                Column("applications_open_on", css_class="col-md-6"),
+                Column("applications_close_on", css_class="col-md-6"),
+            )
+        )
 
     def clean(self):
         cleaned = super().clean()
@@ -187,12 +204,19 @@ class ApplicationForm(forms.Form):
     member = forms.ModelChoiceField(label="党员", queryset=Member.objects.none(), empty_label="请选择")
     source = forms.ChoiceField(label="申报方式", choices=Source.choices, initial=Source.SELF)
     first = forms.ModelChoiceField(label="第一志愿岗位", queryset=Post.objects.none(), empty_label="请选择")
-    second = forms.ModelChoiceField(label="第二志愿岗位", queryset=Post.objects.none(), required=False,
-                                    empty_label="（不填）", help_text="仅自荐时可填多个志愿。")  # fmt: skip
-    third = forms.ModelChoiceField(label="第三志愿岗位", queryset=Post.objects.none(), required=False,
-                                   empty_label="（不填）")  # fmt: skip
-    recommended_by = forms.CharField(label="推荐人", max_length=50, required=False,
-                                     help_text="互荐填推荐的党员姓名；组织推荐填“网格党支部”。")  # fmt: skip
+    second = forms.ModelChoiceField(
+        label="第二志愿岗位",
+        queryset=Post.objects.none(),
+        required=False,
+        empty_label="（不填）",
+        help_text="仅自荐时可填多个志愿。",
+    )
+    third = forms.ModelChoiceField(
+        label="第三志愿岗位", queryset=Post.objects.none(), required=False, empty_label="（不填）"
+    )
+    recommended_by = forms.CharField(
+        label="推荐人", max_length=50, required=False, help_text="互荐填推荐的党员姓名；组织推荐填“网格党支部”。"
+    )
     reason = forms.CharField(label="申报理由", widget=forms.Textarea(attrs={"rows": 3}))
 
     def __init__(self, *args, round, grid, **kwargs):
@@ -208,10 +232,14 @@ class ApplicationForm(forms.Form):
             self.fields[name].queryset = posts
         self.helper = helper(
             Row(Column("member", css_class="col-md-6"), Column("source", css_class="col-md-6")),
-            Row(Column("first", css_class="col-md-4"), Column("second", css_class="col-md-4"),
-                Column("third", css_class="col-md-4")),
-            "recommended_by", "reason",
-        )  # fmt: skip
+            Row(
+                Column("first", css_class="col-md-4"),
+                Column("second", css_class="col-md-4"),
+                Column("third", css_class="col-md-4"),
+            ),
+            "recommended_by",
+            "reason",
+        )
 
     def clean_member(self):
         member = self.cleaned_data["member"]
@@ -246,10 +274,13 @@ class MeetingForm(forms.ModelForm):
         self.fields["kind"].choices = [("", "请选择"), *MeetingKind.choices]
         self.helper = helper(
             Row(Column("kind", css_class="col-md-6"), Column("held_on", css_class="col-md-6")),
-            Row(Column("place", css_class="col-md-6"), Column("attendees", css_class="col-md-3"),
-                Column("present", css_class="col-md-3")),
+            Row(
+                Column("place", css_class="col-md-6"),
+                Column("attendees", css_class="col-md-3"),
+                Column("present", css_class="col-md-3"),
+            ),
             "resolution",
-        )  # fmt: skip
+        )
 
     def clean_held_on(self):
         return not_in_future(self.cleaned_data["held_on"], "召开日期")
@@ -295,8 +326,9 @@ class MoveForm(forms.Form):
 
 class NoticeForm(forms.Form):
     starts_on = forms.DateField(label="公示开始日期", widget=DateInput())
-    ends_on = forms.DateField(label="公示结束日期", widget=DateInput(),
-                              help_text=f"公示期不少于{settings.NOTICE_MIN_DAYS}天。")  # fmt: skip
+    ends_on = forms.DateField(
+        label="公示结束日期", widget=DateInput(), help_text=f"公示期不少于{settings.NOTICE_MIN_DAYS}天。"
+    )
     place = forms.CharField(label="公示地点", max_length=100, initial="村党务公开栏、网格公示牌")
     phone = forms.CharField(label="监督电话", max_length=20)
 
@@ -357,8 +389,12 @@ class AnswerForm(forms.Form):
 
 
 class ContactForm(forms.Form):
-    contact = forms.ModelChoiceField(label="联系人", queryset=None, empty_label="请选择",
-                                     help_text="网格党支部指定一名党员经常联系、督查该上岗党员。")  # fmt: skip
+    contact = forms.ModelChoiceField(
+        label="联系人",
+        queryset=None,
+        empty_label="请选择",
+        help_text="网格党支部指定一名党员经常联系、督查该上岗党员。",
+    )
 
     def __init__(self, *args, assignment, **kwargs):
         super().__init__(*args, **kwargs)
@@ -373,8 +409,11 @@ class CheckUpForm(forms.ModelForm):
     class Meta:
         model = CheckUp
         fields = ["held_on", "findings", "improvements"]
-        widgets = {"held_on": DateInput(), "findings": forms.Textarea(attrs={"rows": 3}),
-                   "improvements": forms.Textarea(attrs={"rows": 2})}  # fmt: skip
+        widgets = {
+            "held_on": DateInput(),
+            "findings": forms.Textarea(attrs={"rows": 3}),
+            "improvements": forms.Textarea(attrs={"rows": 2}),
+        }
 
     def clean_held_on(self):
         return not_in_future(self.cleaned_data["held_on"], "督查日期")
@@ -406,10 +445,13 @@ class RatingForm(forms.ModelForm):
         w = settings.RATING_WEIGHTS
         self.helper = helper(
             Row(Column("period", css_class="col-md-6"), Column("rated_on", css_class="col-md-6")),
-            Row(Column("org_score", css_class="col-md-4"), Column("peer_score", css_class="col-md-4"),
-                Column("resident_score", css_class="col-md-4")),
+            Row(
+                Column("org_score", css_class="col-md-4"),
+                Column("peer_score", css_class="col-md-4"),
+                Column("resident_score", css_class="col-md-4"),
+            ),
             "comment",
-        )  # fmt: skip
+        )
         self.fields["comment"].help_text = (
             f"综合得分 = 组织评×{w['org']:.0%} + 党员评×{w['peer']:.0%} + 群众评×{w['resident']:.0%}；"
             "90分以上优秀，75分以上称职，60分以上基本称职，60分以下不称职。"
@@ -446,8 +488,9 @@ class TrainingForm(forms.ModelForm):
             assignments__round=round, assignments__status=Status.ON_POST
         ).order_by("grid__number", "name")
         self.fields["attendees"].label_from_instance = lambda m: m.name
-        self.helper = helper(Row(Column("held_on", css_class="col-md-4"), Column("topic", css_class="col-md-8")),
-                             "place", "attendees")  # fmt: skip
+        self.helper = helper(
+            Row(Column("held_on", css_class="col-md-4"), Column("topic", css_class="col-md-8")), "place", "attendees"
+        )
 
     def clean_held_on(self):
         return not_in_future(self.cleaned_data["held_on"], "培训日期")
@@ -458,14 +501,23 @@ class FeedbackForm(forms.Form):
 
     kind = forms.ChoiceField(label="我要", widget=forms.RadioSelect)
     about = forms.ChoiceField(label="针对", required=False)
-    content = forms.CharField(label="内容", max_length=500, widget=forms.Textarea(attrs={"rows": 4, "maxlength": 500}),
-                              help_text="最多500字。")  # fmt: skip
+    content = forms.CharField(
+        label="内容",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 500}),
+        help_text="最多500字。",
+    )
     name = forms.CharField(label="您的称呼（可不填）", max_length=20, required=False)
-    phone = forms.CharField(label="联系电话（可不填，便于回复）", max_length=20, required=False,
-                            widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}))  # fmt: skip
+    phone = forms.CharField(
+        label="联系电话（可不填，便于回复）",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
+    )
     # A honeypot: people never see it, robots fill it in.
-    website = forms.CharField(label="网址", required=False,
-                              widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"}))  # fmt: skip
+    website = forms.CharField(
+        label="网址", required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
+    )
 
     def __init__(self, *args, choices, objection_open, **kwargs):
         super().__init__(*args, **kwargs)

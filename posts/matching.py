@@ -147,9 +147,11 @@ def suggest(round, grids):
     rows = [a for a in open_ if a.member_id in eligible and a.member_id not in holding]
     posts = list(Post.objects.filter(pk__in={a.post_id for a in rows}))
     taken = dict(
-        Assignment.objects.filter(post__in=posts, status__in=HOLDING).values_list("post").annotate(n=Count("pk"))
+        Assignment.objects.filter(post__in=posts, status__in=HOLDING)
+        .values_list("post")
+        .annotate(n=Count("pk"))
         .order_by()
-    )  # fmt: skip
+    )
     places = {p.pk: max(0, p.places - taken.get(p.pk, 0)) for p in posts}
     applications = [
         Application(a.pk, a.member_id, a.post_id, a.rank, fitting(a), a.member.grid_id == a.post.grid_id) for a in rows
@@ -160,8 +162,14 @@ def suggest(round, grids):
         options.setdefault(a.member_id, []).append(a)
     chosen = {c.key: c for c in result.chosen}
     lines = [Line(by_pk[key], reasons(c), options[c.member]) for key, c in chosen.items()]
-    lines.sort(key=lambda line: (line.assignment.post.grid.number, line.assignment.post.post_type.order,
-                                 line.assignment.post_id, line.assignment.member.name))  # fmt: skip
+    lines.sort(
+        key=lambda line: (
+            line.assignment.post.grid.number,
+            line.assignment.post.post_type.order,
+            line.assignment.post_id,
+            line.assignment.member.name,
+        )
+    )
     return lines, [p for p in posts if p.pk in result.uncovered]
 
 

@@ -38,8 +38,7 @@ class AssignmentResource(resources.ModelResource):
 
     class Meta:
         model = Assignment
-        fields = ("grid", "post", "member", "source", "rank", "recommended_by", "status", "letter_signed_on",
-                  "contact")  # fmt: skip
+        fields = ("grid", "post", "member", "source", "rank", "recommended_by", "status", "letter_signed_on", "contact")
         export_order = fields
 
 
@@ -58,6 +57,17 @@ class RatingResource(resources.ModelResource):
 
     class Meta:
         model = Rating
-        fields = ("grid", "member", "post", "period", "org_score", "peer_score", "resident_score", "score", "grade",
-                  "comment", "rated_on")  # fmt: skip
+        fields = (
+            "grid",
+            "member",
+            "post",
+            "period",
+            "org_score",
+            "peer_score",
+            "resident_score",
+            "score",
+            "grade",
+            "comment",
+            "rated_on",
+        )
         export_order = fields

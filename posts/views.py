@@ -86,9 +86,10 @@ def post_types(request):
     types = PostType.objects.filter(Q(village=None) | Q(village__in=village_ids)).select_related("village")
     context = {
         "types": types.order_by("village__name", "order", "pk"),
-        "can_add": request.user.is_superuser or villages_for_user(request.user, edit=True).exists()
+        "can_add": request.user.is_superuser
+        or villages_for_user(request.user, edit=True).exists()
         or request.user.committee_towns.exists(),
-    }  # fmt: skip
+    }
     return render(request, "posts/post_types.html", context)
 
 
@@ -138,8 +139,12 @@ def post_form(request, grid_pk=None, pk=None):
         messages.error(request, locked)
         return redirect(back)
     form = forms.PostForm(request.POST or None, instance=post, grid=grid)
-    context = {"grid": grid, "village": grid.village, "title": f"修改岗位：{post.name}" if post else "设置岗位",
-               "back": back}  # fmt: skip
+    context = {
+        "grid": grid,
+        "village": grid.village,
+        "title": f"修改岗位：{post.name}" if post else "设置岗位",
+        "back": back,
+    }
     return save_form(request, form, context, "已保存岗位“{obj.name}”。")
 
 
@@ -163,9 +168,11 @@ def post_delete(request, pk):
 def round_create(request, village_pk):
     village = get_village_for_user(request.user, village_pk, edit=True)
     form = forms.RoundForm(
-        request.POST or None, initial={"year": timezone.localdate().year}, village=village,
+        request.POST or None,
+        initial={"year": timezone.localdate().year},
+        village=village,
         instance=Round(created_by=request.user),
-    )  # fmt: skip
+    )
     context = {
         "village": village,
         "title": "开始新一年度设岗定责",
@@ -221,8 +228,9 @@ def round_detail(request, pk):
         "can_edit": can_edit_village(request.user, round.village),
         "trainings": round.trainings.annotate(n=Count("attendees")).order_by("held_on"),
         "commended": Rating.objects.filter(assignment__round=round, grade=Grade.EXCELLENT)
-        .select_related("assignment__member", "assignment__post__grid").order_by("assignment__post__grid__number"),
-    }  # fmt: skip
+        .select_related("assignment__member", "assignment__post__grid")
+        .order_by("assignment__post__grid__number"),
+    }
     return render(request, "posts/round.html", context)
 
 
@@ -463,8 +471,12 @@ def assignment_record(request, pk, kind):
     form = form_class(request.POST or None)
     form.instance.assignment = a
     setattr(form.instance, user_field, request.user)
-    context = {"grid": a.post.grid, "village": a.post.grid.village, "title": f"{a.member.name}：{title}",
-               "back": a.get_absolute_url()}  # fmt: skip
+    context = {
+        "grid": a.post.grid,
+        "village": a.post.grid.village,
+        "title": f"{a.member.name}：{title}",
+        "back": a.get_absolute_url(),
+    }
     return save_form(request, form, context, success)
 
 
@@ -496,27 +508,44 @@ def public_grid(request, token):
     posts = [(p, on_post.get(p.pk, [])) for p in grid.posts.order_by("post_type__order", "pk")]
     notice = Notice.latest_for(grid)
     running = Feedback.objection_window(notice)
-    form = forms.FeedbackForm(request.POST or None, choices=feedback_choices(round, grid, running),
-                              objection_open=running is not None)  # fmt: skip
+    form = forms.FeedbackForm(
+        request.POST or None, choices=feedback_choices(round, grid, running), objection_open=running is not None
+    )
     sent = request.GET.get("sent") == "1"
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["website"]:  # the honeypot: a robot; look as if it worked, keep nothing
             return redirect(f"{request.path}?sent=1#feedback")
-        if not (ratelimit.allow(f"feedback:{address}", settings.FEEDBACK_PER_ADDRESS, 600)
-                and ratelimit.allow(f"feedback-grid:{grid.pk}", settings.FEEDBACK_PER_GRID, 3600)):  # fmt: skip
+        if not (
+            ratelimit.allow(f"feedback:{address}", settings.FEEDBACK_PER_ADDRESS, 600)
+            and ratelimit.allow(f"feedback-grid:{grid.pk}", settings.FEEDBACK_PER_GRID, 3600)
+        ):
             form.add_error(None, "留言太频繁了，请过一会儿再试；急事请拨打监督电话。")
         else:
             d = form.cleaned_data
             about = Assignment.objects.filter(pk=d["about"]).first() if d["about"] else None
             try:
-                Feedback.submit(grid, d["kind"], d["content"], about=about, name=d["name"], phone=d["phone"],
-                                address=address or None)  # fmt: skip
+                Feedback.submit(
+                    grid,
+                    d["kind"],
+                    d["content"],
+                    about=about,
+                    name=d["name"],
+                    phone=d["phone"],
+                    address=address or None,
+                )
             except TransitionError as error:
                 form.add_error(None, "；".join(error.missing))
             else:
                 return redirect(f"{request.path}?sent=1#feedback")
-    context = {"grid": grid, "posts": posts, "round": round, "phone": notice.phone if notice else "",
-               "notice": running, "form": form, "sent": sent}  # fmt: skip
+    context = {
+        "grid": grid,
+        "posts": posts,
+        "round": round,
+        "phone": notice.phone if notice else "",
+        "notice": running,
+        "form": form,
+        "sent": sent,
+    }
     return render(request, "posts/public_grid.html", context)
 
 
@@ -541,8 +570,15 @@ def feedback_queue(request, pk):
         items = items.exclude(state=FeedbackState.ANSWERED)
     elif state in FeedbackState.values:
         items = items.filter(state=state)
-    context = {"grid": grid, "village": grid.village, "items": items[:200], "state": state, "counts": counts,
-               "can_edit": can_edit_grid(request.user, grid), "States": FeedbackState}  # fmt: skip
+    context = {
+        "grid": grid,
+        "village": grid.village,
+        "items": items[:200],
+        "state": state,
+        "counts": counts,
+        "can_edit": can_edit_grid(request.user, grid),
+        "States": FeedbackState,
+    }
     return render(request, "posts/feedback_queue.html", context)
 
 
@@ -551,15 +587,20 @@ def feedback_queue(request, pk):
 def feedback_answer(request, pk):
     item = get_object_or_404(
         Feedback.objects.select_related("grid__village", "objection"),
-        pk=pk, grid__in=grids_for_user(request.user, edit=True),
-    )  # fmt: skip
+        pk=pk,
+        grid__in=grids_for_user(request.user, edit=True),
+    )
     back = reverse("posts:feedback", args=[item.grid_id])
     if request.method == "POST" and request.POST.get("take_up"):
         item.take_up()
         return redirect(back)
     form = forms.AnswerForm(request.POST or None)
-    context = {"grid": item.grid, "village": item.grid.village, "title": f"答复群众反馈：{item.content[:30]}",
-               "back": back}  # fmt: skip
+    context = {
+        "grid": item.grid,
+        "village": item.grid.village,
+        "title": f"答复群众反馈：{item.content[:30]}",
+        "back": back,
+    }
 
     def answer(d):
         item.answer_with(d["answer"], by=request.user, today=d["answered_on"])
@@ -571,27 +612,34 @@ def feedback_answer(request, pk):
 EXPORTS = {
     "posts": (
         PostResource,
-        lambda r: Post.objects.filter(grid__village=r.village_id).select_related("grid", "post_type")
-        .prefetch_related("needs").order_by("grid__number", "post_type__order", "pk"),
+        lambda r: (
+            Post.objects.filter(grid__village=r.village_id)
+            .select_related("grid", "post_type")
+            .prefetch_related("needs")
+            .order_by("grid__number", "post_type__order", "pk")
+        ),
         "grid",
         "岗位",
     ),
     "assignments": (
         AssignmentResource,
-        lambda r: r.assignments.select_related("post__grid", "member", "contact")
-        .order_by("post__grid__number", "post_id", "rank", "pk"),
+        lambda r: r.assignments.select_related("post__grid", "member", "contact").order_by(
+            "post__grid__number", "post_id", "rank", "pk"
+        ),
         "post__grid",
         "申报与定岗",
     ),
     "ratings": (
         RatingResource,
-        lambda r: Rating.objects.filter(assignment__round=r)
-        .select_related("assignment__post__grid", "assignment__member")
-        .order_by("assignment__post__grid__number", "rated_on", "pk"),
+        lambda r: (
+            Rating.objects.filter(assignment__round=r)
+            .select_related("assignment__post__grid", "assignment__member")
+            .order_by("assignment__post__grid__number", "rated_on", "pk")
+        ),
         "assignment__post__grid",
         "评岗结果",
     ),
-}  # fmt: skip
+}
 
 
 @login_required
@@ -674,31 +722,47 @@ def dashboard_context(board, town, village, scope_query):
     """The page's tables and the charts' data (labels, values and where a click leads)."""
     members = reverse("posts:dashboard-members")
     if town:
-        units = [(v.village.name, v.figures, reverse("posts:village-dashboard", args=[v.village.pk]))
-                 for v in board.villages]  # fmt: skip
+        units = [
+            (v.village.name, v.figures, reverse("posts:village-dashboard", args=[v.village.pk])) for v in board.villages
+        ]
     else:
         units = [(g.grid.name, g.figures, f"{members}?grid={g.grid.pk}&figure=on_post") for g in board.grids]
     grade_values = [(value, label, n) for value, label, n in board.total.grade_list if n]
     charts = {
         "participation": {
-            "kind": "bar", "unit": "%", "labels": [name for name, _, _ in units],
-            "values": [f.rate for _, f, _ in units], "links": [url for _, _, url in units],
+            "kind": "bar",
+            "unit": "%",
+            "labels": [name for name, _, _ in units],
+            "values": [f.rate for _, f, _ in units],
+            "links": [url for _, _, url in units],
         },
         "ratings": {
-            "kind": "pie", "labels": [label for _, label, _ in grade_values], "values": [n for _, _, n in grade_values],
+            "kind": "pie",
+            "labels": [label for _, label, _ in grade_values],
+            "values": [n for _, _, n in grade_values],
             "links": [f"{members}?{scope_query}&figure=grade-{value}" for value, _, _ in grade_values],
             "colours": [dashboard.GRADE_COLOURS[value] for value, _, _ in grade_values],
         },
-    }  # fmt: skip
+    }
     if town:
         stages = board.stages
-        charts["stages"] = {"kind": "bar", "unit": "个村", "labels": [s for s, _ in stages],
-                            "values": [n for _, n in stages], "links": []}  # fmt: skip
+        charts["stages"] = {
+            "kind": "bar",
+            "unit": "个村",
+            "labels": [s for s, _ in stages],
+            "values": [n for _, n in stages],
+            "links": [],
+        }
     return {
-        "board": board, "town": town, "village": village, "charts": charts, "scope_query": scope_query,
-        "columns": dashboard.COLUMNS, "coverage": board.coverage_rows(by_village=bool(town)),
+        "board": board,
+        "town": town,
+        "village": village,
+        "charts": charts,
+        "scope_query": scope_query,
+        "columns": dashboard.COLUMNS,
+        "coverage": board.coverage_rows(by_village=bool(town)),
         "figure_links": {"members", "eligible", "on_post", "adjusted"},
-    }  # fmt: skip
+    }
 
 
 @login_required
@@ -714,8 +778,13 @@ def dashboard_members(request):
     if not villages:
         raise Http404
     where = str(grid) if grid else (villages[0].town.name if town_level else villages[0].name)
-    context = {"title": f"{where}：{title}", "rows": rows, "village": village or (None if town_level else villages[0]),
-               "grid": grid, "town": villages[0].town if town_level else None}  # fmt: skip
+    context = {
+        "title": f"{where}：{title}",
+        "rows": rows,
+        "village": village or (None if town_level else villages[0]),
+        "grid": grid,
+        "town": villages[0].town if town_level else None,
+    }
     return render(request, "posts/dashboard_members.html", context)
 
 
@@ -783,8 +852,16 @@ def round_suggest(request, pk):
             return redirect(back)
     line_grids = {line.assignment.post.grid_id: line.assignment.post.grid for line in lines}
     meeting_choices = [(g, meetings.get(g.pk, [])) for g in sorted(line_grids.values(), key=lambda g: g.number)]
-    context = {"round": round, "grid": grid, "village": round.village, "lines": lines, "uncovered": uncovered,
-               "meeting_choices": meeting_choices, "errors": errors, "back": back}  # fmt: skip
+    context = {
+        "round": round,
+        "grid": grid,
+        "village": round.village,
+        "lines": lines,
+        "uncovered": uncovered,
+        "meeting_choices": meeting_choices,
+        "errors": errors,
+        "back": back,
+    }
     return render(request, "posts/suggest.html", context)
 
 
@@ -806,8 +883,14 @@ def accept_suggestion(request, round, lines, meetings):
                 if chosen.pk != a.pk and not reason:
                     errors.append(f"{a.member.name}：改为“{chosen.post.name}”，请写明调整理由。")
                     continue
-                meeting = next((m for m in meetings.get(chosen.post.grid_id, [])
-                                if str(m.pk) == request.POST.get(f"meeting_{chosen.post.grid_id}")), None)  # fmt: skip
+                meeting = next(
+                    (
+                        m
+                        for m in meetings.get(chosen.post.grid_id, [])
+                        if str(m.pk) == request.POST.get(f"meeting_{chosen.post.grid_id}")
+                    ),
+                    None,
+                )
                 note = f"建议配岗（会议调整：{reason}）" if chosen.pk != a.pk else f"建议配岗：{line.reason}"
                 try:
                     chosen.move(Status.PROPOSED, by=request.user, note=note, meeting=meeting)

@@ -49,8 +49,15 @@ def world(grid_a1, sec_a, make_member):
         for m in members
     ]
     Assignment.objects.filter(pk__in=[a.pk for a in assignments]).update(status=Status.ON_POST)
-    Notice.objects.create(round=round, grid=grid_a1, starts_on="2026-11-01", ends_on="2026-11-07",
-                          phone="0515-88881234", place="村党务公开栏", published_by=sec_a)  # fmt: skip
+    Notice.objects.create(
+        round=round,
+        grid=grid_a1,
+        starts_on="2026-11-01",
+        ends_on="2026-11-07",
+        phone="0515-88881234",
+        place="村党务公开栏",
+        published_by=sec_a,
+    )
     return {"round": round, "post": post, "members": members, "assignments": assignments}
 
 
@@ -200,8 +207,15 @@ def test_printing_twice_keeps_both_archived_files(client, sec_a, grid_a1, world)
     assert listing.count("金城村第一网格网格公示牌") == 2
 
 
-@pytest.mark.parametrize("data", [{"kind": "letter", "village": "abc"}, {"kind": "letter", "town": "x"},
-                                  {"kind": "letter"}, {"kind": "secret", "village": "1"}])  # fmt: skip
+@pytest.mark.parametrize(
+    "data",
+    [
+        {"kind": "letter", "village": "abc"},
+        {"kind": "letter", "town": "x"},
+        {"kind": "letter"},
+        {"kind": "secret", "village": "1"},
+    ],
+)
 def test_malformed_batch_requests_are_404_not_500(client, sec_a, village_a, data):
     client.force_login(sec_a)
     assert client.post(reverse("commitments:batch-create"), data).status_code == 404

@@ -31,8 +31,11 @@ def test_two_workers_share_a_county_batch(monkeypatch, sec_a, sec_b, grid_a1, gr
         round = make_round(grid.village, Stage.CONFIRMATION)
         post = make_post(grid, places=20)
         for n in range(7):
-            letters.append(with_status(apply(round, make_member(grid, name=f"{grid.village.name}党员{n}"), post, by),
-                                       Status.NOTICED))  # fmt: skip
+            letters.append(
+                with_status(
+                    apply(round, make_member(grid, name=f"{grid.village.name}党员{n}"), post, by), Status.NOTICED
+                )
+            )
     monkeypatch.setattr(services, "PART_KEYS", 3)
     queued = []
     # The queue, held back: the two "workers" below take the parts from it.

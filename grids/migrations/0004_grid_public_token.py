@@ -30,4 +30,4 @@ class Migration(migrations.Migration):
             field=models.CharField(db_index=True, default=grids.models.new_public_token, editable=False, max_length=32,
                                    verbose_name="公开页标识"),
         ),
-    ]  # fmt: skip
+    ]

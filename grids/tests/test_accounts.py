@@ -12,14 +12,37 @@ pytestmark = pytest.mark.django_db
 def test_create_an_account_with_a_role_then_change_it(client, town_user, village_a, grid_a1, sec_a):
     client.force_login(town_user)
     url = reverse("grids:account-create")
-    weak = client.post(url, {"username": "cun09", "full_name": "李明", "role": "village", "village": village_a.pk,
-                             "password1": "abcdefgh", "password2": "abcdefgh"})  # fmt: skip
+    weak = client.post(
+        url,
+        {
+            "username": "cun09",
+            "full_name": "李明",
+            "role": "village",
+            "village": village_a.pk,
+            "password1": "abcdefgh",
+            "password2": "abcdefgh",
+        },
+    )
     assert "密码必须同时包含字母和数字" in weak.text and not get_user_model().objects.filter(username="cun09").exists()
-    missing = client.post(url, {"username": "cun09", "full_name": "李明", "role": "village",
-                                "password1": "Lm2026abc", "password2": "Lm2026abc"})  # fmt: skip
+    missing = client.post(
+        url,
+        {
+            "username": "cun09",
+            "full_name": "李明",
+            "role": "village",
+            "password1": "Lm2026abc",
+            "password2": "Lm2026abc",
+        },
+    )
     assert "需要选择所在的村" in missing.text
-    good = {"username": "cun09", "full_name": "李明", "role": "village", "village": village_a.pk,
-            "password1": "Lm2026abc", "password2": "Lm2026abc"}  # fmt: skip
+    good = {
+        "username": "cun09",
+        "full_name": "李明",
+        "role": "village",
+        "village": village_a.pk,
+        "password1": "Lm2026abc",
+        "password2": "Lm2026abc",
+    }
     response = client.post(url, good)
     assert response.status_code == 302
     new = get_user_model().objects.get(username="cun09")

@@ -14,9 +14,18 @@ URL = reverse("grids:audit-log")
 
 
 def edit_phone(client, member, phone):
-    data = {"grid": member.grid_id, "name": member.name, "id_number": member.id_number, "ethnicity": "汉族",
-            "education": member.education, "joined_on": member.joined_on.isoformat(), "membership": "full",
-            "health": "good", "phone": phone, "is_willing": "on"}  # fmt: skip
+    data = {
+        "grid": member.grid_id,
+        "name": member.name,
+        "id_number": member.id_number,
+        "ethnicity": "汉族",
+        "education": member.education,
+        "joined_on": member.joined_on.isoformat(),
+        "membership": "full",
+        "health": "good",
+        "phone": phone,
+        "is_willing": "on",
+    }
     assert client.post(reverse("members:member-edit", args=[member.pk]), data).status_code == 302
 
 

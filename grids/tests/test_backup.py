@@ -25,9 +25,17 @@ def data(sec_a, village_a, grid_a1, make_member):
         make_member(grid_a1, name=f"党员{n}")
     round = make_round(village_a)
     RoundLog.objects.create(round=round, from_stage=Stage.SURVEY, to_stage=Stage.APPLICATION, by=sec_a)
-    document = IssuedDocument.archive(b"%PDF-1.4 backup", 1, "notice.pdf", kind=DocumentKind.NOTICE, title="公示",
-                                      town=village_a.town, village=village_a, purpose="测试",
-                                      issued_by=sec_a)  # fmt: skip
+    document = IssuedDocument.archive(
+        b"%PDF-1.4 backup",
+        1,
+        "notice.pdf",
+        kind=DocumentKind.NOTICE,
+        title="公示",
+        town=village_a.town,
+        village=village_a,
+        purpose="测试",
+        issued_by=sec_a,
+    )
     return document
 
 

@@ -41,9 +41,11 @@ def test_each_page_is_headed_by_the_readers_own_county_or_town(client, town, mak
     county.committee.add(make_user("xian"))
     settings.SITE_UNIT = "金城镇"
     assert "<title>登录 · 金城镇设岗定责</title>" in client.get(reverse("login")).text  # before signing in
-    for username, page, unit in [("xinhe", reverse("members:town", args=[other.pk]), "新河镇"),
-                                 ("yuan", reverse("members:village", args=[village.pk]), "新河镇"),
-                                 ("xian", reverse("members:county", args=[county.pk]), "金城县")]:  # fmt: skip
+    for username, page, unit in [
+        ("xinhe", reverse("members:town", args=[other.pk]), "新河镇"),
+        ("yuan", reverse("members:village", args=[village.pk]), "新河镇"),
+        ("xian", reverse("members:county", args=[county.pk]), "金城县"),
+    ]:
         client.force_login(get_user_model().objects.get(username=username))
         text = client.get(page).text
         assert f"{unit} · 无职党员设岗定责" in text and f"中共{unit}委员会" in text and "金城镇" not in text

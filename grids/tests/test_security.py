@@ -27,9 +27,14 @@ def login(client, username, password):
 
 @pytest.mark.parametrize(
     ("password", "message"),
-    [("abc123", "太短"), ("abcdefghij", "字母和数字"), ("1234567890", "字母和数字"), ("xcun01x9z", "用户名"),
-     ("password1", "太常见")],
-)  # fmt: skip
+    [
+        ("abc123", "太短"),
+        ("abcdefghij", "字母和数字"),
+        ("1234567890", "字母和数字"),
+        ("xcun01x9z", "用户名"),
+        ("password1", "太常见"),
+    ],
+)
 def test_password_rules_in_chinese(sec_a, password, message):
     sec_a.username = "cun01"
     with pytest.raises(ValidationError) as error:
@@ -83,9 +88,14 @@ def test_security_headers(client, sec_a):
 
 def test_deploy_check_is_clean_in_production():
     env = {k: v for k, v in os.environ.items() if k not in ("DJANGO_ALLOW_ASYNC_UNSAFE", "DATABASE_URL")}
-    env |= {"DEBUG": "0", "SECRET_KEY": "k" * 20 + "-production-secret-0123456789abcdefghijklmnop",
-           "HTTPS": "1", "ALLOWED_HOSTS": "jinchen.example.gov.cn"}  # fmt: skip
-    out = subprocess.run([sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env, capture_output=True,
-                         text=True)  # fmt: skip
+    env |= {
+        "DEBUG": "0",
+        "SECRET_KEY": "k" * 20 + "-production-secret-0123456789abcdefghijklmnop",
+        "HTTPS": "1",
+        "ALLOWED_HOSTS": "jinchen.example.gov.cn",
+    }
+    out = subprocess.run(
+        [sys.executable, "manage.py", "check", "--deploy"], cwd=ROOT, env=env, capture_output=True, text=True
+    )
     assert out.returncode == 0 and "no issues" in out.stdout + out.stderr, out.stdout + out.stderr
     assert "WARNINGS" not in out.stdout + out.stderr

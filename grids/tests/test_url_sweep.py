@@ -39,11 +39,23 @@ FOREIGN = 900001
 MARKERS = ["远山镇", "远山村", "外镇党员甲", "外镇网格", "外镇岗位"]
 # Values for the text parts of URLs (every value is tried).
 TEXT_VALUES = {
-    "kind": ["members", "needs", "post_list", "notice", "wall_sheet", "letter", "posts", "assignments", "ratings",
-             "checkup", "report", "rating"],
+    "kind": [
+        "members",
+        "needs",
+        "post_list",
+        "notice",
+        "wall_sheet",
+        "letter",
+        "posts",
+        "assignments",
+        "ratings",
+        "checkup",
+        "report",
+        "rating",
+    ],
     "to": ["proposed", "not_chosen", "noticed", "on_post", "adjusted", "left", "completed"],
     "token": ["foreign-grid-token"],
-}  # fmt: skip
+}
 # Answers at these URLs are the same for everyone by design.
 OPEN = {"login", "logout", "healthz", "home", "admin:logout"}
 # Residents' public pages: no login, names and posts only (the other town's names are the point of them).
@@ -56,42 +68,104 @@ def foreign(make_user):
     boss = get_user_model().objects.create_user(username="外镇书记", password="x-123456789")
     town = Town.objects.create(pk=FOREIGN, name="远山镇")
     village = Village.objects.create(pk=FOREIGN, town=town, name="远山村", secretary=boss)
-    grid = Grid.objects.create(pk=FOREIGN, village=village, number=1, name="外镇网格", secretary=boss,
-                               public_token="foreign-grid-token")  # fmt: skip
+    grid = Grid.objects.create(
+        pk=FOREIGN, village=village, number=1, name="外镇网格", secretary=boss, public_token="foreign-grid-token"
+    )
     birth = datetime.date(1970, 1, 1)
-    member = Member.objects.create(pk=FOREIGN, grid=grid, name="外镇党员甲", gender="M", birth_date=birth,
-                                   id_number=new_id_number(birth), education="high_school", joined_on="1995-07-01",
-                                   phone="13900009999")  # fmt: skip
-    need = NeedRecord.objects.create(pk=FOREIGN, grid=grid, recorded_on="2026-10-01", method="visit",
-                                     participants="农户", issue="外镇问题", category="security",
-                                     kind="hot")  # fmt: skip
-    VillagePlan.objects.create(pk=FOREIGN, village=village, year=2026, title="外镇方案", starts_on="2026-01-01",
-                               ends_on="2026-12-31", content="…")  # fmt: skip
+    member = Member.objects.create(
+        pk=FOREIGN,
+        grid=grid,
+        name="外镇党员甲",
+        gender="M",
+        birth_date=birth,
+        id_number=new_id_number(birth),
+        education="high_school",
+        joined_on="1995-07-01",
+        phone="13900009999",
+    )
+    need = NeedRecord.objects.create(
+        pk=FOREIGN,
+        grid=grid,
+        recorded_on="2026-10-01",
+        method="visit",
+        participants="农户",
+        issue="外镇问题",
+        category="security",
+        kind="hot",
+    )
+    VillagePlan.objects.create(
+        pk=FOREIGN,
+        village=village,
+        year=2026,
+        title="外镇方案",
+        starts_on="2026-01-01",
+        ends_on="2026-12-31",
+        content="…",
+    )
     post_type = PostType.objects.create(pk=FOREIGN, name="外镇岗位类型", duties="…", village=village)
     post = Post.objects.create(pk=FOREIGN, grid=grid, post_type=post_type, name="外镇岗位", duties="…", reason="…")
     post.needs.add(need)
     round = Round.objects.create(pk=FOREIGN, village=village, year=2026, created_by=boss)
-    assignment = Assignment.objects.create(pk=FOREIGN, round=round, post=post, member=member, source=Source.SELF,
-                                           reason="…", created_by=boss)  # fmt: skip
-    notice = Notice.objects.create(pk=FOREIGN, round=round, grid=grid, starts_on="2026-10-01", ends_on="2026-10-06",
-                                   phone="1", published_by=boss)  # fmt: skip
-    Objection.objects.create(pk=FOREIGN, notice=notice, assignment=assignment, raised_by="群众",
-                             raised_on="2026-10-02", content="…", recorded_by=boss)  # fmt: skip
-    Meeting.objects.create(pk=FOREIGN, round=round, grid=grid, kind="grid_branch", held_on="2026-10-01",
-                           attendees=5, present=5, resolution="…", recorded_by=boss)  # fmt: skip
+    assignment = Assignment.objects.create(
+        pk=FOREIGN, round=round, post=post, member=member, source=Source.SELF, reason="…", created_by=boss
+    )
+    notice = Notice.objects.create(
+        pk=FOREIGN, round=round, grid=grid, starts_on="2026-10-01", ends_on="2026-10-06", phone="1", published_by=boss
+    )
+    Objection.objects.create(
+        pk=FOREIGN,
+        notice=notice,
+        assignment=assignment,
+        raised_by="群众",
+        raised_on="2026-10-02",
+        content="…",
+        recorded_by=boss,
+    )
+    Meeting.objects.create(
+        pk=FOREIGN,
+        round=round,
+        grid=grid,
+        kind="grid_branch",
+        held_on="2026-10-01",
+        attendees=5,
+        present=5,
+        resolution="…",
+        recorded_by=boss,
+    )
     Training.objects.create(pk=FOREIGN, round=round, held_on="2026-10-01", topic="…", recorded_by=boss)
-    rating = Rating(pk=FOREIGN, assignment=assignment, period="2026年", org_score=90, peer_score=90,
-                    resident_score=90, comment="…", rated_on="2026-10-01", rated_by=boss)  # fmt: skip
+    rating = Rating(
+        pk=FOREIGN,
+        assignment=assignment,
+        period="2026年",
+        org_score=90,
+        peer_score=90,
+        resident_score=90,
+        comment="…",
+        rated_on="2026-10-01",
+        rated_by=boss,
+    )
     rating.compute()
     rating.save()
-    document = IssuedDocument(pk=FOREIGN, kind=DocumentKind.NOTICE, title="外镇公示", town=town, village=village,
-                              grid=grid, sha256="0" * 64, pages=1, size=4, purpose="…", issued_by=boss)  # fmt: skip
+    document = IssuedDocument(
+        pk=FOREIGN,
+        kind=DocumentKind.NOTICE,
+        title="外镇公示",
+        town=town,
+        village=village,
+        grid=grid,
+        sha256="0" * 64,
+        pages=1,
+        size=4,
+        purpose="…",
+        issued_by=boss,
+    )
     document.file.save("外镇.pdf", ContentFile(b"%PDF"), save=False)
     document.save()
     PrintBatch.objects.create(pk=FOREIGN, kind=DocumentKind.LETTER, town=town, village=village, requested_by=boss)
     Feedback.objects.create(pk=FOREIGN, grid=grid, kind="suggestion", content="外镇留言内容")
-    ImportJob.objects.create(pk=FOREIGN, kind="members", file_name="外镇.xlsx", token="x.xlsx", village=village,
-                             requested_by=boss)  # fmt: skip
+    ImportJob.objects.create(
+        pk=FOREIGN, kind="members", file_name="外镇.xlsx", token="x.xlsx", village=village, requested_by=boss
+    )
     return {"boss": boss}
 
 

@@ -56,8 +56,9 @@ def test_exports_out_of_scope_or_malformed_are_404(client, sec_a, grid_b1, query
     assert client.get(url.replace("members.xlsx", "needs.xlsx")).status_code == 404
 
 
-def test_village_export_query_count_does_not_grow(client, sec_a, village_a, grid_a1, make_member,
-                                                   django_assert_max_num_queries):  # fmt: skip
+def test_village_export_query_count_does_not_grow(
+    client, sec_a, village_a, grid_a1, make_member, django_assert_max_num_queries
+):
     client.force_login(sec_a)
     url = reverse("members:members-export") + f"?village={village_a.pk}"
     for _ in range(30):

@@ -125,10 +125,19 @@ def test_leaving_the_roster_archives_and_keeps_history(login, sec_a, grid_a1, ma
     archived = client.get(reverse("members:archived-members", args=[grid_a1.village_id]))
     assert "陈德福" in archived.text and "组织关系转出" in archived.text
     # The same person cannot be typed in again: they are brought back instead.
-    again = client.post(reverse("members:member-create", args=[grid_a1.pk]), {
-        "grid": grid_a1.pk, "name": "陈德福", "id_number": member.id_number, "ethnicity": "汉族",
-        "education": "junior_high", "joined_on": "1995-07-01", "membership": "full", "health": "good",
-    })  # fmt: skip
+    again = client.post(
+        reverse("members:member-create", args=[grid_a1.pk]),
+        {
+            "grid": grid_a1.pk,
+            "name": "陈德福",
+            "id_number": member.id_number,
+            "ethnicity": "汉族",
+            "education": "junior_high",
+            "joined_on": "1995-07-01",
+            "membership": "full",
+            "health": "good",
+        },
+    )
     assert "已离开名册的党员" in again.text and Member.everyone.count() == 1
     client.post(reverse("members:member-restore", args=[member.pk]))
     assert Member.objects.get(pk=member.pk).left_on is None

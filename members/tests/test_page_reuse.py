@@ -167,11 +167,23 @@ def test_writes_outside_a_transaction_move_the_version(grid_a1, make_member):
 
 
 def test_what_counts_as_a_write():
-    for sql in ['INSERT INTO "members_member" (…)', 'UPDATE "posts_round" SET', "\n DELETE FROM posts_post",
-                'INSERT OR IGNORE INTO "auth_user_groups"', 'TRUNCATE "members_member"', "REPLACE INTO x"]:  # fmt: skip
+    for sql in [
+        'INSERT INTO "members_member" (…)',
+        'UPDATE "posts_round" SET',
+        "\n DELETE FROM posts_post",
+        'INSERT OR IGNORE INTO "auth_user_groups"',
+        'TRUNCATE "members_member"',
+        "REPLACE INTO x",
+    ]:
         assert versions.counted(sql), sql
-    for sql in ['SELECT "x" FROM "members_member"', 'UPDATE "django_session" SET', 'INSERT INTO "jinchen_cache"',
-                'UPDATE "django_tasks_database_dbtaskresult"', 'SAVEPOINT "s1"', "RELEASE SAVEPOINT x"]:  # fmt: skip
+    for sql in [
+        'SELECT "x" FROM "members_member"',
+        'UPDATE "django_session" SET',
+        'INSERT INTO "jinchen_cache"',
+        'UPDATE "django_tasks_database_dbtaskresult"',
+        'SAVEPOINT "s1"',
+        "RELEASE SAVEPOINT x",
+    ]:
         assert not versions.counted(sql), sql
 
 

@@ -9,9 +9,13 @@ pytestmark = pytest.mark.django_db
 @pytest.fixture
 def a_objects(grid_a1, make_member, make_need):
     plan = VillagePlan.objects.create(
-        village=grid_a1.village, year=2026, title="金城村方案", content="一、指导思想", starts_on="2026-03-01",
+        village=grid_a1.village,
+        year=2026,
+        title="金城村方案",
+        content="一、指导思想",
+        starts_on="2026-03-01",
         ends_on="2026-12-31",
-    )  # fmt: skip
+    )
     return {"member": make_member(grid_a1, name="陈德福"), "need": make_need(grid_a1), "plan": plan}
 
 
@@ -149,8 +153,13 @@ def test_village_plan_is_written_and_edited(login, sec_a, village_a):
     client = login(sec_a)
     create = reverse("members:plan-create", args=[village_a.pk])
     assert client.get(create).context["form"].initial["year"] >= 2026
-    data = {"year": 2026, "title": "金城村设岗定责实施方案", "starts_on": "2026-03-01", "ends_on": "2026-12-31",
-            "content": "一、指导思想\n二、调查摸底情况"}  # fmt: skip
+    data = {
+        "year": 2026,
+        "title": "金城村设岗定责实施方案",
+        "starts_on": "2026-03-01",
+        "ends_on": "2026-12-31",
+        "content": "一、指导思想\n二、调查摸底情况",
+    }
     bad = client.post(create, {**data, "ends_on": "2026-01-01"})
     assert "结束日期不能早于开始日期" in bad.text
     assert not VillagePlan.objects.exists()

@@ -28,18 +28,33 @@ def grow(town, villages, grids, members, needs):
 def add_rows(grid, members, needs, specialties):
     birth = datetime.date(1966, 4, 2)
     rows = Member.objects.bulk_create(
-        Member(grid=grid, name=f"党员{i}", gender="M", birth_date=birth, id_number=new_id_number(birth),
-               education="high_school", joined_on="1990-07-01", is_away=i % 4 == 0)
+        Member(
+            grid=grid,
+            name=f"党员{i}",
+            gender="M",
+            birth_date=birth,
+            id_number=new_id_number(birth),
+            education="high_school",
+            joined_on="1990-07-01",
+            is_away=i % 4 == 0,
+        )
         for i in range(members)
-    )  # fmt: skip
+    )
     Member.specialties.through.objects.bulk_create(
         Member.specialties.through(member_id=m.pk, specialty_id=s.pk) for m in rows for s in specialties
     )
     NeedRecord.objects.bulk_create(
-        NeedRecord(grid=grid, recorded_on="2026-10-01", method="visit", participants="走访", issue="问题",
-                   category="security", kind="hot")
+        NeedRecord(
+            grid=grid,
+            recorded_on="2026-10-01",
+            method="visit",
+            participants="走访",
+            issue="问题",
+            category="security",
+            kind="hot",
+        )
         for _ in range(needs)
-    )  # fmt: skip
+    )
 
 
 def count_queries(client, url):

@@ -27,9 +27,14 @@ class Feedback(models.Model):
     grid = models.ForeignKey(Grid, verbose_name="网格", on_delete=models.PROTECT, related_name="feedback")
     kind = models.CharField("类型", max_length=12, choices=FeedbackKind.choices)
     about = models.ForeignKey(
-        Assignment, verbose_name="针对的上岗党员", on_delete=models.PROTECT, null=True, blank=True,
-        related_name="feedback", help_text="为空表示针对整个网格。",
-    )  # fmt: skip
+        Assignment,
+        verbose_name="针对的上岗党员",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="feedback",
+        help_text="为空表示针对整个网格。",
+    )
     content = models.TextField("内容", max_length=500)
     name = models.CharField("留言人", max_length=20, blank=True)
     phone = models.CharField("联系电话", max_length=20, blank=True)
@@ -74,9 +79,15 @@ class Feedback(models.Model):
                 assignment=about, raised_by=name or "匿名群众", raised_on=today, content=content, by=None, today=today
             )
         return cls.objects.create(
-            grid=grid, kind=kind, content=content, about=about, name=name, phone=phone, address=address,
+            grid=grid,
+            kind=kind,
+            content=content,
+            about=about,
+            name=name,
+            phone=phone,
+            address=address,
             objection=objection,
-        )  # fmt: skip
+        )
 
     def take_up(self):
         """The secretary starts handling it (新 → 处理中)."""

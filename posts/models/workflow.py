@@ -262,9 +262,10 @@ class Round(models.Model):
             missing.append("还没有组织在岗党员集中培训。")
         on_post = self.assignments.filter(status=Status.ON_POST).select_related("member", "post__grid")
         latest_grades = dict(
-            Rating.objects.filter(assignment__round=self).order_by("assignment_id", "rated_on", "pk")
+            Rating.objects.filter(assignment__round=self)
+            .order_by("assignment_id", "rated_on", "pk")
             .values_list("assignment_id", "grade")
-        )  # fmt: skip
+        )
         for a in on_post.order_by("post__grid__number", "pk"):
             who = f"{a.post.grid.name}：{a.member.name}"
             if a.contact_id is None:
@@ -408,9 +409,13 @@ class Notice(models.Model):
         if self.round.stage != Stage.DELIBERATION:
             raise TransitionError("支部议岗阶段已经结束，不能再登记异议。")
         return Objection.objects.create(
-            notice=self, assignment=assignment, raised_by=raised_by, raised_on=raised_on, content=content,
+            notice=self,
+            assignment=assignment,
+            raised_by=raised_by,
+            raised_on=raised_on,
+            content=content,
             recorded_by=by,
-        )  # fmt: skip
+        )
 
     @classmethod
     def publish(cls, round, grid, starts_on, ends_on, phone, place, by, today=None):
@@ -469,9 +474,13 @@ class Objection(models.Model):
         related_name="+",
     )
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, null=True, related_name="+",
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        on_delete=models.PROTECT,
+        null=True,
+        related_name="+",
         help_text="为空表示群众通过网格公开页直接提出。",
-    )  # fmt: skip
+    )
 
     class Meta:
         verbose_name = "异议"
@@ -590,11 +599,22 @@ class Assignment(models.Model):
         with transaction.atomic():
             for rank, post in enumerate(posts, start=1):
                 a = cls.objects.create(
-                    round=round, post=post, member=member, source=source, rank=rank,
-                    recommended_by=recommended_by, reason=reason, created_by=by,
-                )  # fmt: skip
-                AssignmentLog.objects.create(assignment=a, from_status="", to_status=Status.APPLIED, by=by,
-                                             note=f"{Source(source).label}，第{rank}志愿")  # fmt: skip
+                    round=round,
+                    post=post,
+                    member=member,
+                    source=source,
+                    rank=rank,
+                    recommended_by=recommended_by,
+                    reason=reason,
+                    created_by=by,
+                )
+                AssignmentLog.objects.create(
+                    assignment=a,
+                    from_status="",
+                    to_status=Status.APPLIED,
+                    by=by,
+                    note=f"{Source(source).label}，第{rank}志愿",
+                )
                 created.append(a)
         return created
 
@@ -682,9 +702,11 @@ class Assignment(models.Model):
         missing = []
         needs_meeting = {Status.PROPOSED: MeetingKind.GRID_BRANCH, Status.ON_POST: MeetingKind.INDUCTION}.get(to)
         if needs_meeting and (
-            meeting is None or meeting.kind != needs_meeting or meeting.round_id != self.round_id
+            meeting is None
+            or meeting.kind != needs_meeting
+            or meeting.round_id != self.round_id
             or meeting.grid_id != self.post.grid_id
-        ):  # fmt: skip
+        ):
             missing.append(f"请选择本网格的{MeetingKind(needs_meeting).label}记录作为依据。")
         if to == Status.PROPOSED:
             missing += [f"{self.member.name}{r}" for r in self.member.ineligibility_reasons()]

@@ -23,11 +23,20 @@ def test_logs_and_archive_refuse_update_and_delete(sec_a, grid_a1, village_a, ma
     log = RoundLog.objects.create(round=round, from_stage=Stage.SURVEY, to_stage=Stage.APPLICATION, by=sec_a)
     a = apply(round, make_member(grid_a1), make_post(grid_a1), sec_a)
     a_log = AssignmentLog.objects.create(assignment=a, to_status=Status.APPLIED, by=sec_a)
-    fields = {"kind": DocumentKind.NOTICE, "title": "公示", "town": village_a.town, "village": village_a,
-              "purpose": "测试", "issued_by": sec_a}  # fmt: skip
+    fields = {
+        "kind": DocumentKind.NOTICE,
+        "title": "公示",
+        "town": village_a.town,
+        "village": village_a,
+        "purpose": "测试",
+        "issued_by": sec_a,
+    }
     document = IssuedDocument.archive(b"%PDF-1.4 test", 1, "notice.pdf", **fields)
-    for table, pk in (("posts_roundlog", log.pk), ("posts_assignmentlog", a_log.pk),
-                      ("commitments_issueddocument", document.pk)):  # fmt: skip
+    for table, pk in (
+        ("posts_roundlog", log.pk),
+        ("posts_assignmentlog", a_log.pk),
+        ("commitments_issueddocument", document.pk),
+    ):
         refused(f"UPDATE {table} SET id = id WHERE id = %s", [pk])
         refused(f"DELETE FROM {table} WHERE id = %s", [pk])
     # Through the ORM as well, and adding goes on working.

@@ -291,8 +291,9 @@ def test_branch_may_put_a_member_forward_while_deliberating(round_a, flow, grid_
         Assignment.apply(round_a, member, [post], Source.SELF, "", "自荐", by=sec_a, today=DELIBERATION_DAY)
     assert "支部议岗阶段只能由党支部推荐" in refused.value.missing[0]
 
-    (a,) = Assignment.apply(round_a, member, [post], Source.BRANCH, "网格党支部", "调剂", by=sec_a,
-                            today=DELIBERATION_DAY)  # fmt: skip
+    (a,) = Assignment.apply(
+        round_a, member, [post], Source.BRANCH, "网格党支部", "调剂", by=sec_a, today=DELIBERATION_DAY
+    )
     assert a.status == Status.APPLIED and a.logs.get().note.startswith("组织推荐")
 
 
@@ -342,9 +343,15 @@ def test_publish_puts_the_grids_proposed_members_under_notice(
     starts, ends = D(2026, 11, 9), D(2026, 11, 9) + datetime.timedelta(days=settings.NOTICE_MIN_DAYS - 1)
 
     notice = Notice.publish(
-        deliberating, grid_a1, starts_on=starts, ends_on=ends, phone="0523-88881234", place="党务公开栏", by=sec_a,
+        deliberating,
+        grid_a1,
+        starts_on=starts,
+        ends_on=ends,
+        phone="0523-88881234",
+        place="党务公开栏",
+        by=sec_a,
         today=starts,
-    )  # fmt: skip
+    )
 
     assert (notice.round, notice.grid, notice.starts_on, notice.ends_on, notice.published_by) == (
         deliberating,
@@ -373,8 +380,9 @@ def publish_refused(round, grid, by, starts_on, ends_on, today):
     statuses = list(Assignment.objects.order_by("pk").values_list("status", flat=True))
     log_rows = AssignmentLog.objects.count()
     with pytest.raises(TransitionError) as caught:
-        Notice.publish(round, grid, starts_on=starts_on, ends_on=ends_on, phone="0523-88881234", place="", by=by,
-                       today=today)  # fmt: skip
+        Notice.publish(
+            round, grid, starts_on=starts_on, ends_on=ends_on, phone="0523-88881234", place="", by=by, today=today
+        )
     assert Notice.objects.count() == notices
     assert list(Assignment.objects.order_by("pk").values_list("status", flat=True)) == statuses
     assert AssignmentLog.objects.count() == log_rows
@@ -459,9 +467,13 @@ def induction(noticed, flow, grid_a1):
 @pytest.mark.parametrize("signed_on", [INDUCTION_DAY - datetime.timedelta(days=1), INDUCTION_DAY])
 def test_on_post_after_the_induction_ceremony_with_the_letter_signed(noticed, induction, sec_a, signed_on):
     noticed.move(
-        Status.ON_POST, by=sec_a, meeting=induction, note="上岗仪式上签订承诺书", letter_signed_on=signed_on,
+        Status.ON_POST,
+        by=sec_a,
+        meeting=induction,
+        note="上岗仪式上签订承诺书",
+        letter_signed_on=signed_on,
         today=INDUCTION_DAY,
-    )  # fmt: skip
+    )
 
     noticed.refresh_from_db()
     assert (noticed.status, noticed.letter_signed_on) == (Status.ON_POST, signed_on)

@@ -58,8 +58,9 @@ def test_grid_walks_all_five_steps(live_server, page, sec_a, grid_user, grid_a1,
     make_need(grid_a1, issue="村东河道垃圾堆积，希望定期清理。")
     make_member(grid_a1, name="李国华")
     make_member(grid_a1, name="王秀兰")
-    VillagePlan.objects.create(village=village, year=2026, title="方案", content="……", starts_on="2026-01-01",
-                               ends_on="2026-12-31")  # fmt: skip
+    VillagePlan.objects.create(
+        village=village, year=2026, title="方案", content="……", starts_on="2026-01-01", ends_on="2026-12-31"
+    )
 
     # 1. 制定方案: the village secretary starts the round, sets up a post and the application window.
     log_in(page, live_server, sec_a)

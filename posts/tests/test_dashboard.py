@@ -22,8 +22,9 @@ TODAY = timezone.localdate()
 
 def post_of(grid, type_name, places):
     t = PostType.objects.get(name=type_name, village=None)
-    return Post.objects.create(grid=grid, post_type=t, name=f"{grid.name}{type_name}", places=places,
-                               duties=t.duties, reason="需要")  # fmt: skip
+    return Post.objects.create(
+        grid=grid, post_type=t, name=f"{grid.name}{type_name}", places=places, duties=t.duties, reason="需要"
+    )
 
 
 def with_status(assignment, status):
@@ -32,8 +33,16 @@ def with_status(assignment, status):
 
 
 def rate(assignment, score, by, period="2026年上半年", on=TODAY):
-    r = Rating(assignment=assignment, period=period, org_score=score, peer_score=score, resident_score=score,
-               comment="…", rated_on=on, rated_by=by)  # fmt: skip
+    r = Rating(
+        assignment=assignment,
+        period=period,
+        org_score=score,
+        peer_score=score,
+        resident_score=score,
+        comment="…",
+        rated_on=on,
+        rated_by=by,
+    )
     r.compute()
     r.save()
 
@@ -66,11 +75,19 @@ def world(village_a, village_b, grid_a1, grid_a2, grid_b1, sec_a, make_member):
     rate(a_wang, 80, sec_a, period="2025年下半年", on=TODAY - datetime.timedelta(days=100))
     rate(a_wang, 95, sec_a)
     rate(a_qian, 40, sec_a)
-    notice = Notice.objects.create(round=round_a, grid=grid_a2, starts_on=TODAY, ends_on=TODAY, phone="1",
-                                   published_by=sec_a)  # fmt: skip
+    notice = Notice.objects.create(
+        round=round_a, grid=grid_a2, starts_on=TODAY, ends_on=TODAY, phone="1", published_by=sec_a
+    )
     Objection.objects.create(notice=notice, raised_by="群众", raised_on=TODAY, content="…", recorded_by=sec_a)
-    NeedRecord.objects.create(grid=grid_a2, recorded_on=TODAY, method="visit", participants="农户", issue="邻里纠纷",
-                              category="neighbourhood", kind="hot")  # fmt: skip
+    NeedRecord.objects.create(
+        grid=grid_a2,
+        recorded_on=TODAY,
+        method="visit",
+        participants="农户",
+        issue="邻里纠纷",
+        category="neighbourhood",
+        kind="hot",
+    )
     first = Training.objects.create(round=round_a, held_on=TODAY, topic="培训", recorded_by=sec_a)
     first.attendees.set([wang, li])
     Training.objects.create(round=round_a, held_on=TODAY, topic="培训二", recorded_by=sec_a).attendees.set([wang])
@@ -99,8 +116,11 @@ def test_figures_counted_by_hand(world, town, grid_a1, grid_a2, village_a):
     total = board.total
     assert (total.members, total.eligible, total.on_post, total.posts, total.places) == (8, 6, 2, 3, 4)
     assert dict(board.stages)["严格评岗"] == 1 and dict(board.stages)["未启动"] == 1
-    cells = {(unit.name, t.name): cell for unit, _, row in board.coverage_rows(by_village=False)
-             for t, (cell, _) in zip(board.post_types, row, strict=True)}  # fmt: skip
+    cells = {
+        (unit.name, t.name): cell
+        for unit, _, row in board.coverage_rows(by_village=False)
+        for t, (cell, _) in zip(board.post_types, row, strict=True)
+    }
     assert cells["第一网格", "社会治安巡逻岗"].state == "filled"
     assert cells["第一网格", "村容村貌监督岗"].state == "short"
     assert cells["第二网格", "民事纠纷调解岗"].state == "short"  # 钱 was adjusted: the place is empty again
@@ -178,11 +198,20 @@ def test_figures_are_reused_until_the_data_changes(client, world, sec_a, village
     client.get(url)
     assert count_queries(client, url) == 7
     assert ">7</a>" in client.get(url).text  # 党员 7
-    response = client.post(reverse("members:member-create", args=[grid_a1.pk]), {
-        "grid": grid_a1.pk, "name": "新党员", "id_number": new_id_number(), "ethnicity": "汉族",
-        "education": "high_school", "joined_on": "1995-07-01", "membership": "full", "health": "good",
-        "is_willing": "on",
-    })  # fmt: skip
+    response = client.post(
+        reverse("members:member-create", args=[grid_a1.pk]),
+        {
+            "grid": grid_a1.pk,
+            "name": "新党员",
+            "id_number": new_id_number(),
+            "ethnicity": "汉族",
+            "education": "high_school",
+            "joined_on": "1995-07-01",
+            "membership": "full",
+            "health": "good",
+            "is_willing": "on",
+        },
+    )
     assert response.status_code == 302
     assert ">8</a>" in client.get(url).text  # the new member counts at once
     settings.DASHBOARD_CACHE_SECONDS = 0

@@ -18,8 +18,16 @@ def rows_of(response):
 
 def test_round_exports(client, sec_a, world):  # noqa: F811
     a = world["assignments"][0]
-    rating = Rating(assignment=a, period="2026年度", org_score=95, peer_score=92, resident_score=90, comment="=好",
-                    rated_on="2026-12-01", rated_by=sec_a)  # fmt: skip
+    rating = Rating(
+        assignment=a,
+        period="2026年度",
+        org_score=95,
+        peer_score=92,
+        resident_score=90,
+        comment="=好",
+        rated_on="2026-12-01",
+        rated_by=sec_a,
+    )
     rating.compute()
     rating.save()
     client.force_login(sec_a)
@@ -29,10 +37,20 @@ def test_round_exports(client, sec_a, world):  # noqa: F811
     assert {p["党员"] for p in people} == {"王䶮", "张𠈌"} and {p["状态"] for p in people} == {"在岗"}
     ratings = rows_of(client.get(reverse("posts:round-export", args=[world["round"].pk, "ratings"])))
     assert ratings == [
-        {"网格": "第一网格", "党员": "王䶮", "岗位": "社会治安巡逻岗", "评议期间": "2026年度", "组织评分": 95,
-         "党员评分": 92, "群众评分": 90, "综合得分": 92.6, "评定等次": "优秀", "评语": "'=好",
-         "评议日期": datetime.datetime(2026, 12, 1)},
-    ]  # fmt: skip
+        {
+            "网格": "第一网格",
+            "党员": "王䶮",
+            "岗位": "社会治安巡逻岗",
+            "评议期间": "2026年度",
+            "组织评分": 95,
+            "党员评分": 92,
+            "群众评分": 90,
+            "综合得分": 92.6,
+            "评定等次": "优秀",
+            "评语": "'=好",
+            "评议日期": datetime.datetime(2026, 12, 1),
+        },
+    ]
 
 
 def test_round_exports_are_scoped(client, sec_b, grid_user, grid_a1, grid_a2, world):  # noqa: F811

@@ -18,8 +18,9 @@ TODAY = timezone.localdate()
 def grid_world(grid_a1, sec_a, make_member):
     round = make_round(grid_a1.village, Stage.EVALUATION)
     post = make_post(grid_a1)
-    on_post = with_status(apply(round, make_member(grid_a1, name="王秀英", phone="13912345678"), post, sec_a),
-                          Status.ON_POST)  # fmt: skip
+    on_post = with_status(
+        apply(round, make_member(grid_a1, name="王秀英", phone="13912345678"), post, sec_a), Status.ON_POST
+    )
     make_member(grid_a1, name="不在岗的党员")
     return {"round": round, "post": post, "on_post": on_post}
 
@@ -71,8 +72,9 @@ def test_feedback_is_queued_handled_and_answered(client, grid_world, grid_a1, gr
 def test_an_objection_holds_up_the_notice_until_answered(client, grid_a1, sec_a, make_member):
     round = make_round(grid_a1.village, Stage.DELIBERATION)
     a = with_status(apply(round, make_member(grid_a1, name="赵国庆"), make_post(grid_a1), sec_a), Status.NOTICED)
-    notice = Notice.objects.create(round=round, grid=grid_a1, starts_on=TODAY, ends_on=TODAY, phone="0515-1234567",
-                                   published_by=sec_a)  # fmt: skip
+    notice = Notice.objects.create(
+        round=round, grid=grid_a1, starts_on=TODAY, ends_on=TODAY, phone="0515-1234567", published_by=sec_a
+    )
     page = client.get(page_url(grid_a1)).text
     assert "正在公示" in page and "对公示人选有异议" in page and "赵国庆" in page
     send(client, grid_a1, kind="objection", about=a.pk, content="赵国庆常年在外打工，没法履职。")

@@ -30,8 +30,9 @@ def random_case(rng):
     for m in range(rng.randint(1, 6)):
         for rank, p in enumerate(rng.sample(posts, rng.randint(1, len(posts))), start=1):
             fits = ("调解沟通",) if rng.random() < 0.3 else ()
-            applications.append(Application(key=(m, p), member=m, post=p, rank=rank, fits=fits,
-                                            own_grid=rng.random() < 0.5))  # fmt: skip
+            applications.append(
+                Application(key=(m, p), member=m, post=p, rank=rank, fits=fits, own_grid=rng.random() < 0.5)
+            )
     return applications, places
 
 
@@ -51,8 +52,11 @@ def test_same_value_as_brute_force_and_every_rule_kept(seed):
 
 def test_covering_a_post_comes_before_a_first_choice():
     # 甲 wants A first and B second; 乙 applied only for A. Both posts get someone: 甲 goes to B.
-    apps = [Application("甲A", "甲", "A", rank=1), Application("甲B", "甲", "B", rank=2),
-            Application("乙A", "乙", "A", rank=1)]  # fmt: skip
+    apps = [
+        Application("甲A", "甲", "A", rank=1),
+        Application("甲B", "甲", "B", rank=2),
+        Application("乙A", "乙", "A", rank=1),
+    ]
     chosen = {a.key for a in solve(apps, {"A": 1, "B": 1}).chosen}
     assert chosen == {"甲B", "乙A"}
 

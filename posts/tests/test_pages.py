@@ -27,8 +27,9 @@ def make_round(village, stage=Stage.SURVEY, **fields):
 
 
 def apply(round, member, post, user):
-    return Assignment.objects.create(round=round, post=post, member=member, source=Source.SELF, reason="愿意",
-                                     created_by=user)  # fmt: skip
+    return Assignment.objects.create(
+        round=round, post=post, member=member, source=Source.SELF, reason="愿意", created_by=user
+    )
 
 
 @pytest.fixture
@@ -36,10 +37,12 @@ def b_world(grid_b1, sec_b, make_member):
     round = make_round(grid_b1.village, Stage.DELIBERATION)
     post = make_post(grid_b1)
     a = apply(round, make_member(grid_b1), post, sec_b)
-    notice = Notice.objects.create(round=round, grid=grid_b1, starts_on=TODAY(), ends_on=TODAY(), phone="1",
-                                   published_by=sec_b)  # fmt: skip
-    objection = Objection.objects.create(notice=notice, raised_by="群众", raised_on=TODAY(), content="…",
-                                         recorded_by=sec_b)  # fmt: skip
+    notice = Notice.objects.create(
+        round=round, grid=grid_b1, starts_on=TODAY(), ends_on=TODAY(), phone="1", published_by=sec_b
+    )
+    objection = Objection.objects.create(
+        notice=notice, raised_by="群众", raised_on=TODAY(), content="…", recorded_by=sec_b
+    )
     return {"round": round, "grid": grid_b1, "post": post, "a": a, "notice": notice, "objection": objection}
 
 
@@ -110,8 +113,12 @@ def test_actions_are_refused_outside_their_stage(client, sec_a, grid_a1, make_me
     page = client.get(reverse("posts:application-create", args=[round.pk, grid_a1.pk]), follow=True)
     assert "现在不在申报时间内" in page.text
     # Notices only in 支部议岗.
-    data = {"starts_on": TODAY().isoformat(), "ends_on": (TODAY() + datetime.timedelta(days=6)).isoformat(),
-            "place": "公开栏", "phone": "0515-88880000"}  # fmt: skip
+    data = {
+        "starts_on": TODAY().isoformat(),
+        "ends_on": (TODAY() + datetime.timedelta(days=6)).isoformat(),
+        "place": "公开栏",
+        "phone": "0515-88880000",
+    }
     page = client.post(reverse("posts:notice-create", args=[round.pk, grid_a1.pk]), data)
     assert "只有在“支部议岗”阶段才能发布公示" in page.text and not Notice.objects.exists()
     # Training only in 严格评岗.
@@ -120,9 +127,16 @@ def test_actions_are_refused_outside_their_stage(client, sec_a, grid_a1, make_me
     # Moving an application is refused outside 支部议岗, with the stage named.
     a = apply(round, member, post, sec_a)
     meeting = Meeting.objects.create(
-        round=round, grid=grid_a1, kind="grid_branch", stage=round.stage, held_on=TODAY(), attendees=5, present=5,
-        resolution="…", recorded_by=sec_a,
-    )  # fmt: skip
+        round=round,
+        grid=grid_a1,
+        kind="grid_branch",
+        stage=round.stage,
+        held_on=TODAY(),
+        attendees=5,
+        present=5,
+        resolution="…",
+        recorded_by=sec_a,
+    )
     page = client.post(reverse("posts:assignment-move", args=[a.pk, "proposed"]), {"meeting": meeting.pk})
     assert "这一步只能在“支部议岗”阶段办理" in page.text
     a.refresh_from_db()
@@ -139,8 +153,10 @@ def test_objection_only_while_the_notice_runs(client, sec_a, grid_a1, make_membe
         round=round, grid=grid_a1, starts_on=week_ago, ends_on=three_days_ago, phone="1", published_by=sec_a
     )
     client.force_login(sec_a)
-    page = client.post(reverse("posts:objection-create", args=[notice.pk]),
-                       {"raised_by": "群众", "raised_on": TODAY().isoformat(), "content": "有意见"})  # fmt: skip
+    page = client.post(
+        reverse("posts:objection-create", args=[notice.pk]),
+        {"raised_by": "群众", "raised_on": TODAY().isoformat(), "content": "有意见"},
+    )
     assert "异议应在公示期内" in page.text and not Objection.objects.exists()
     page = client.get(reverse("posts:round-grid", args=[round.pk, grid_a1.pk]))
     assert "登记异议" not in page.text
@@ -196,10 +212,12 @@ def test_every_form_page_has_one_form_with_its_save_button(client, sec_a, grid_a
     post = make_post(grid_a1)
     a = apply(round, make_member(grid_a1), post, sec_a)
     Assignment.objects.filter(pk=a.pk).update(status=Status.ON_POST)
-    notice = Notice.objects.create(round=round, grid=grid_a1, starts_on=TODAY(), ends_on=TODAY(), phone="1",
-                                   published_by=sec_a)  # fmt: skip
-    objection = Objection.objects.create(notice=notice, raised_by="群众", raised_on=TODAY(), content="…",
-                                         recorded_by=sec_a)  # fmt: skip
+    notice = Notice.objects.create(
+        round=round, grid=grid_a1, starts_on=TODAY(), ends_on=TODAY(), phone="1", published_by=sec_a
+    )
+    objection = Objection.objects.create(
+        notice=notice, raised_by="群众", raised_on=TODAY(), content="…", recorded_by=sec_a
+    )
     client.force_login(sec_a)
     urls = [
         reverse("posts:post-type-create"),

@@ -25,9 +25,16 @@ def meeting_world(grid_a1, grid_a2, sec_a, make_member):
     a_zhou_pat = apply(round, zhou, patrol, sec_a)
     Assignment.objects.filter(pk=a_zhou_pat.pk).update(rank=2)
     a_wu_med = apply(round, wu, mediation, sec_a)
-    meeting = Meeting.objects.create(round=round, grid=grid_a1, kind=MeetingKind.GRID_BRANCH,
-                                     held_on="2026-10-10", attendees=9, present=8, resolution="议定拟上岗人选",
-                                     recorded_by=sec_a)  # fmt: skip
+    meeting = Meeting.objects.create(
+        round=round,
+        grid=grid_a1,
+        kind=MeetingKind.GRID_BRANCH,
+        held_on="2026-10-10",
+        attendees=9,
+        present=8,
+        resolution="议定拟上岗人选",
+        recorded_by=sec_a,
+    )
     return {"round": round, "zhou_med": a_zhou_med, "zhou_pat": a_zhou_pat, "wu_med": a_wu_med, "meeting": meeting}
 
 
@@ -51,9 +58,13 @@ def test_suggestion_changes_nothing_until_accepted(client, meeting_world, sec_a)
 def test_accept_with_an_override_and_its_reason(client, meeting_world, sec_a):
     client.force_login(sec_a)
     w = meeting_world
-    data = {f"accept_{w['wu_med'].pk}": "1", f"choice_{w['wu_med'].pk}": str(w["wu_med"].pk),
-            f"accept_{w['zhou_pat'].pk}": "1", f"choice_{w['zhou_pat'].pk}": str(w["zhou_med"].pk),
-            f"meeting_{w['meeting'].grid_id}": str(w["meeting"].pk)}  # fmt: skip
+    data = {
+        f"accept_{w['wu_med'].pk}": "1",
+        f"choice_{w['wu_med'].pk}": str(w["wu_med"].pk),
+        f"accept_{w['zhou_pat'].pk}": "1",
+        f"choice_{w['zhou_pat'].pk}": str(w["zhou_med"].pk),
+        f"meeting_{w['meeting'].grid_id}": str(w["meeting"].pk),
+    }
     refused = client.post(url(w), data)  # changed without a reason
     assert "请写明调整理由" in refused.text and not Assignment.objects.filter(status=Status.PROPOSED).exists()
     data[f"reason_{w['zhou_pat'].pk}"] = "周擅长调解，会议决定安排调解岗"
@@ -72,8 +83,11 @@ def test_accept_with_an_override_and_its_reason(client, meeting_world, sec_a):
 def test_accept_as_suggested(client, meeting_world, sec_a):
     client.force_login(sec_a)
     w = meeting_world
-    data = {f"accept_{w['wu_med'].pk}": "1", f"accept_{w['zhou_pat'].pk}": "1",
-            f"meeting_{w['meeting'].grid_id}": str(w["meeting"].pk)}  # fmt: skip
+    data = {
+        f"accept_{w['wu_med'].pk}": "1",
+        f"accept_{w['zhou_pat'].pk}": "1",
+        f"meeting_{w['meeting'].grid_id}": str(w["meeting"].pk),
+    }
     assert client.post(url(w), data).status_code == 302
     assert set(Assignment.objects.filter(status=Status.PROPOSED).values_list("pk", flat=True)) == {
         w["wu_med"].pk,

@@ -18,9 +18,10 @@ class Command(BaseCommand):
             "--scale", choices=["town", "county"], default="town", help="county：另建11个镇，约1万名党员，用于性能测试"
         )
         parser.add_argument(
-            "--private-password", metavar="FILE",
+            "--private-password",
+            metavar="FILE",
             help="生产模式演示用：演示账号不用公开的演示密码，改用随机生成的新密码，并写入这个文件",
-        )  # fmt: skip
+        )
 
     def handle(self, *args, scale, private_password=None, **options):
         for town, created in seed_demo(scale=scale):
