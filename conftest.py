@@ -144,11 +144,6 @@ def fast_password_hasher(settings):
 
 
 @pytest.fixture(autouse=True)
-def pages_reused_as_in_production(settings):
-    settings.PAGE_CACHE_SECONDS = 300  # off by default while developing (DEBUG); on in production
-
-
-@pytest.fixture(autouse=True)
 def tasks_run_at_once(settings, tmp_path):
     # Background tasks run inside the request in tests; archived PDFs go to a throwaway folder.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}

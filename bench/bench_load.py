@@ -79,9 +79,9 @@ round = Round.current_or_latest(village.pk)
 print(json.dumps({"cookies": cookies, "pages": [
     ["bare view", None, reverse("healthz")],
     ["home", "zhen", "/"],
-    ["town page", "zhen", reverse("members:town", args=[town.pk])],
-    ["village page", "cun01", reverse("members:village", args=[village.pk])],
-    ["grid page", "wg0101", reverse("members:grid", args=[grid.pk])],
+    ["town page", "zhen", reverse("posts:town", args=[town.pk])],
+    ["village page", "cun01", reverse("posts:village", args=[village.pk])],
+    ["grid page", "wg0101", reverse("posts:grid", args=[grid.pk])],
     ["round page", "cun01", round.get_absolute_url()],
     ["dashboard", "zhen", reverse("posts:town-dashboard", args=[town.pk])],
 ]}))

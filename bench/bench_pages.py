@@ -43,8 +43,8 @@ def pages():
         ("dashboard", "zhen", reverse("posts:town-dashboard", args=[town.pk])),
         ("dashboard uncached", "zhen", reverse("posts:town-dashboard", args=[town.pk]) + "#uncached"),
         ("village dashboard", "cun01", reverse("posts:village-dashboard", args=[village.pk])),
-        ("village page", "cun01", reverse("members:village", args=[village.pk])),
-        ("grid page", "wg0101", reverse("members:grid", args=[grid.pk])),
+        ("village page", "cun01", reverse("posts:village", args=[village.pk])),
+        ("grid page", "wg0101", reverse("posts:grid", args=[grid.pk])),
     ]
 
 

@@ -7,6 +7,7 @@ or the secretary of a grid. Giving a village or grid a new secretary takes the p
 from django import forms
 from django.contrib.auth import get_user_model, password_validation
 from django.db import transaction
+from django.db.models import Q
 
 from .access import Role
 from .models import Grid, Village
@@ -135,3 +136,17 @@ class PasswordForm(forms.Form):
             except forms.ValidationError as error:
                 self.add_error("password1", error)
         return cleaned
+
+
+def town_people(towns):
+    """Accounts that belong to these towns: committee members and the secretaries of their villages and grids."""
+    return (
+        get_user_model()
+        .objects.filter(
+            Q(committee_towns__in=towns)
+            | Q(secretary_of_villages__town__in=towns)
+            | Q(secretary_of_grids__village__town__in=towns)
+        )
+        .distinct()
+        .order_by("username")
+    )

@@ -10,11 +10,9 @@ class GridsConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from simple_history import register
 
-        from jinchen import bulk, security, versions  # noqa: F401 (bulk and security connect signal receivers)
+        from jinchen import bulk, security  # noqa: F401 (they connect signal receivers)
 
         from . import audit  # noqa: F401 (logins, logouts and failed logins)
-
-        versions.watch_all()  # every write moves the data version on (jinchen/versions.py)
 
         # Accounts keep a field-level history too (who changed a user's name, activity or roles), never the
         # password hash.

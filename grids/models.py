@@ -113,7 +113,7 @@ class Grid(models.Model):
         return f"{self.village.name}{self.name}"
 
     def get_absolute_url(self):
-        return reverse("members:grid", args=[self.pk])
+        return reverse("posts:grid", args=[self.pk])
 
     @property
     def branch_name(self):
@@ -147,16 +147,3 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.username} {self.get_kind_display()}"
-
-
-class DataVersion(models.Model):
-    """The one row holding the version of all the data (jinchen/versions.py): a new random value after each
-    committed write, so anything rendered under an older one is never reused."""
-
-    version = models.CharField("数据版本", max_length=32)
-
-    class Meta:
-        verbose_name = verbose_name_plural = "数据版本"
-
-    def __str__(self):
-        return self.version

@@ -5,7 +5,6 @@ from . import views
 app_name = "grids"
 
 urlpatterns = [
-    path("audit/", views.audit_log, name="audit-log"),
     path("accounts/", views.account_list, name="accounts"),
     path("accounts/new/", views.account_form, name="account-create"),
     path("accounts/<int:pk>/edit/", views.account_form, name="account-edit"),

@@ -7,6 +7,11 @@ from django.contrib.auth.signals import user_logged_in
 from django.core.exceptions import ValidationError
 from django.dispatch import receiver
 
+# The demo accounts (seed_demo) share this group and this published password; production refuses to start
+# while any of them keeps it (refuse_demo_accounts).
+DEMO_GROUP = "演示账号"
+DEMO_PASSWORD = "jinchen2026"
+
 
 class MinimumLengthValidator(password_validation.MinimumLengthValidator):
     """Django's rule, with its message in Chinese (Django's own translation of this one is missing)."""
@@ -75,8 +80,6 @@ def demo_accounts_unchanged():
     """User names of active demo accounts (group 演示账号) that still have the published demo password."""
     from django.contrib.auth import get_user_model
     from django.contrib.auth.hashers import check_password
-
-    from members.demo import DEMO_GROUP, DEMO_PASSWORD
 
     users = get_user_model().objects.filter(groups__name=DEMO_GROUP, is_active=True)
     # Demo accounts share one password hash: check each distinct hash once, not each account.

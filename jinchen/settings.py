@@ -134,7 +134,7 @@ USE_TZ = True
 FORMAT_MODULE_PATH = ["jinchen.formats"]
 
 LOGIN_URL = "login"
-LOGIN_REDIRECT_URL = "home"
+LOGIN_REDIRECT_URL = "posts:home"
 LOGOUT_REDIRECT_URL = "login"
 
 STATIC_URL = "static/"
@@ -216,13 +216,6 @@ FEEDBACK_PER_GRID = int(os.environ.get("FEEDBACK_PER_GRID", "30"))
 # The county or town named at the head of every page before anyone signs in (and for administrators); a
 # signed-in person sees their own county's or town's name.
 SITE_UNIT = os.environ.get("SITE_UNIT", "金城镇")
-
-# How long the dashboard's figures, and a person's rendered pages, may be reused from the shared cache; any
-# write to the data starts afresh at once (jinchen/versions.py). 0 computes them on every request.
-DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "300"))
-# Whole pages are not reused while developing (DEBUG): an edited template shows at once. The tests turn
-# reuse on (conftest.py), as production has it.
-PAGE_CACHE_SECONDS = int(os.environ.get("PAGE_CACHE_SECONDS", "0" if DEBUG else "300"))
 
 # An uploaded file with more rows than this is checked and imported by the worker, with a progress page.
 IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", "1000"))

@@ -4,8 +4,6 @@ from django.contrib.auth import views as auth_views
 from django.http import HttpResponse
 from django.urls import include, path
 
-from members.views import home
-
 admin.site.site_header = f"{settings.SITE_UNIT}无职党员设岗定责 · 系统管理"
 admin.site.site_title = "设岗定责系统管理"
 admin.site.index_title = "数据管理"
@@ -17,7 +15,6 @@ def healthz(request):
 
 
 urlpatterns = [
-    path("", home, name="home"),
     path("healthz/", healthz, name="healthz"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),

@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from grids.models import County, Grid, Town, Village
+from jinchen.security import DEMO_GROUP, DEMO_PASSWORD  # noqa: F401 (seed_demo prints the password)
 
 from . import idcard
 from .models import (
@@ -30,8 +31,6 @@ from .models import (
     add_years,
 )
 
-DEMO_PASSWORD = "jinchen2026"
-DEMO_GROUP = "演示账号"
 COUNTY = "金城县"  # the county at county scale (seed_demo --scale county)
 HOME_TOWN = "金城镇"
 OTHER_TOWNS = [

@@ -308,7 +308,7 @@ class NeedRecord(models.Model):
         return f"{self.get_category_display()}：{self.issue[:20]}"
 
     def get_absolute_url(self):
-        return reverse("members:grid", args=[self.grid_id]) + "#needs"
+        return reverse("posts:grid", args=[self.grid_id]) + "#needs"
 
 
 class VillagePlan(models.Model):

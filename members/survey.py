@@ -17,8 +17,10 @@ from .models import (
     Membership,
     NeedCategory,
     NeedKind,
+    NeedRecord,
     age_band_label,
     age_band_q,
+    count_subquery,
     eligible_q,
 )
 
@@ -105,3 +107,12 @@ def need_figures(needs):
         "categories": rows(by_category, NeedCategory.choices, total),
         "kinds": rows(by_kind, NeedKind.choices, total),
     }
+
+
+def with_counts(qs, outer):
+    """Annotate villages or grids with their member, eligible-member and need counts."""
+    return qs.annotate(
+        member_count=count_subquery(Member.objects.all(), outer),
+        eligible_count=count_subquery(Member.objects.filter(eligible_q()), outer),
+        need_count=count_subquery(NeedRecord.objects.all(), outer),
+    )

@@ -5,19 +5,15 @@ from . import views
 app_name = "members"
 
 urlpatterns = [
-    path("counties/<int:pk>/", views.county, name="county"),
-    path("towns/<int:pk>/", views.town, name="town"),
     path("exports/members.xlsx", views.members_export, name="members-export"),
     path("exports/needs.xlsx", views.needs_export, name="needs-export"),
     path("imports/<str:kind>/", views.import_rows, name="import"),
     path("imports/<str:kind>/template.xlsx", views.import_template, name="import-template"),
     path("imports/jobs/<int:pk>/", views.import_job, name="import-job"),
-    path("villages/<int:pk>/", views.village, name="village"),
     path("villages/<int:pk>/survey/", views.village_survey, name="village-survey"),
     path("villages/<int:village_pk>/plans/new/", views.plan_form, name="plan-create"),
     path("plans/<int:pk>/", views.plan_detail, name="plan"),
     path("plans/<int:pk>/edit/", views.plan_form, name="plan-edit"),
-    path("grids/<int:pk>/", views.grid, name="grid"),
     path("grids/<int:pk>/survey/", views.grid_survey, name="grid-survey"),
     path("grids/<int:grid_pk>/members/new/", views.member_form, name="member-create"),
     path("members/<int:pk>/", views.member_detail, name="member"),

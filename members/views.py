@@ -10,112 +10,24 @@ from django.views.decorators.http import require_http_methods, require_POST
 from tablib import Dataset
 
 from grids.access import (
-    Role,
     can_edit_grid,
     can_edit_village,
     get_grid_for_user,
     get_town_for_user,
     get_village_for_user,
     grids_for_user,
-    role_of,
-    towns_for_user,
-    villages_for_user,
 )
-from grids.models import County, Village
-from jinchen.versions import reused_page
 from jinchen.xlsx import xlsx_response
 
 from . import imports
 from .access import get_member_for_user, get_need_for_user, get_plan_for_user, members_for_user
 from .forms import ArchiveForm, MemberForm, NeedRecordForm, VillagePlanForm
-from .models import ImportJob, Member, NeedRecord, VillagePlan, count_subquery, eligible_q
+from .models import ImportJob, Member, NeedRecord, VillagePlan
 from .resources import MemberResource, NeedRecordResource
-from .survey import member_figures, need_figures
+from .survey import member_figures, need_figures, with_counts
 
 
 @login_required
-def home(request):
-    """Send each person to where they work: the town, their village, or their grid."""
-    places = {
-        Role.COUNTY: ("members:county", County.objects.filter(committee=request.user)),
-        Role.TOWN: ("members:town", towns_for_user(request.user)),
-        Role.VILLAGE: ("members:village", request.user.secretary_of_villages.all()),
-        Role.GRID: ("members:grid", request.user.secretary_of_grids.all()),
-    }
-    role = role_of(request.user)
-    if role:
-        url_name, places_of_role = places[role]
-        first = places_of_role.order_by("pk").first()
-        if first:  # a superuser on an empty database has a role but no town yet
-            return redirect(url_name, first.pk)
-    return render(request, "members/no_scope.html")
-
-
-def with_counts(qs, outer):
-    """Annotate villages or grids with their member, eligible-member and need counts."""
-    return qs.annotate(
-        member_count=count_subquery(Member.objects.all(), outer),
-        eligible_count=count_subquery(Member.objects.filter(eligible_q()), outer),
-        need_count=count_subquery(NeedRecord.objects.all(), outer),
-    )
-
-
-@login_required
-@reused_page
-def county(request, pk):
-    """The county's towns, for its committee: each town's page and dashboard."""
-    county = get_object_or_404(
-        County.objects.filter(committee=request.user) if not request.user.is_superuser else County.objects.all(), pk=pk
-    )
-    towns = county.towns.annotate(
-        village_count=count_subquery(Village.objects.all(), "town"),
-        member_count=count_subquery(Member.objects.all(), "grid__village__town"),
-    ).order_by("name")
-    return render(request, "members/county.html", {"county": county, "towns": towns})
-
-
-@login_required
-@reused_page
-def town(request, pk):
-    town = get_town_for_user(request.user, pk)
-    villages = with_counts(villages_for_user(request.user).filter(town=town), "grid__village")
-    villages = villages.annotate(grid_count=count_subquery(grids_for_user(request.user), "village"))
-    villages = villages.select_related("secretary").order_by("name")
-    return render(request, "members/town.html", {"town": town, "villages": villages})
-
-
-@login_required
-@reused_page
-def village(request, pk):
-    village = get_village_for_user(request.user, pk)
-    grids = with_counts(grids_for_user(request.user).filter(village=village), "grid")
-    context = {
-        "village": village,
-        "grids": grids.select_related("secretary").order_by("number"),
-        "plans": village.plans.select_related("updated_by").order_by("-year"),
-        "can_edit": can_edit_village(request.user, village),
-    }
-    return render(request, "members/village.html", context)
-
-
-@login_required
-@reused_page
-def grid(request, pk):
-    from posts.models import FeedbackState  # posts builds on members
-
-    grid = get_grid_for_user(request.user, pk)
-    context = {
-        "grid": grid,
-        "open_feedback": grid.feedback.exclude(state=FeedbackState.ANSWERED).count(),
-        "members": grid.members.prefetch_related("specialties").order_by("name", "pk"),
-        "needs": grid.needs.select_related("recorded_by").order_by("-recorded_on", "-pk"),
-        "can_edit": can_edit_grid(request.user, grid),
-    }
-    return render(request, "members/grid.html", context)
-
-
-@login_required
-@reused_page
 def member_detail(request, pk):
     member = get_member_for_user(request.user, pk)
     context = {
@@ -155,7 +67,7 @@ def member_form(request, grid_pk=None, pk=None):
         "village": grid.village,
         "grid": grid,
         "title": f"修改党员信息：{member.name}" if member else "新增党员",
-        "back": member.get_absolute_url() if member else reverse("members:grid", args=[grid.pk]),
+        "back": member.get_absolute_url() if member else reverse("posts:grid", args=[grid.pk]),
     }
     return save_form(request, form, context, "已保存党员“{obj.name}”的信息。")
 
@@ -177,7 +89,7 @@ def need_form(request, grid_pk=None, pk=None):
         "village": grid.village,
         "grid": grid,
         "title": "修改群众需求" if need.pk else "记录群众需求",
-        "back": reverse("members:grid", args=[grid.pk]) + "#needs",
+        "back": reverse("posts:grid", args=[grid.pk]) + "#needs",
     }
     return save_form(request, form, context, "已保存群众需求记录。")
 
@@ -199,7 +111,7 @@ def member_archive(request, pk):
         member.leave_note = form.cleaned_data["leave_note"]
         member.save()
         messages.success(request, f"{member.name}已离开名册（{member.get_leave_reason_display()}），修改记录完整保留。")
-        return redirect("members:grid", member.grid_id)
+        return redirect("posts:grid", member.grid_id)
     context = {"member": member, "form": form, "holding": holding, "grid": member.grid, "village": member.grid.village}
     return render(request, "members/member_archive.html", context)
 
@@ -240,7 +152,7 @@ def member_restore(request, pk):
 @require_http_methods(["GET", "POST"])
 def need_delete(request, pk):
     need = get_need_for_user(request.user, pk, edit=True)
-    return confirm_delete(request, need, f"群众需求“{need.issue[:30]}”", reverse("members:grid", args=[need.grid_id]))
+    return confirm_delete(request, need, f"群众需求“{need.issue[:30]}”", reverse("posts:grid", args=[need.grid_id]))
 
 
 def confirm_delete(request, obj, description, back):
@@ -304,7 +216,7 @@ def plan_form(request, village_pk=None, pk=None):
     context = {
         "village": village,
         "title": f"修改{plan.year}年度实施方案" if plan.pk else "新建实施方案",
-        "back": plan.get_absolute_url() if plan.pk else reverse("members:village", args=[village.pk]),
+        "back": plan.get_absolute_url() if plan.pk else reverse("posts:village", args=[village.pk]),
     }
     return save_form(request, form, context, "已保存实施方案“{obj.title}”。")
 
@@ -409,7 +321,7 @@ def import_rows(request, kind):
 
 
 def roster_url(village, grid):
-    return grid.get_absolute_url() if grid else reverse("members:village", args=[village.pk])
+    return grid.get_absolute_url() if grid else reverse("posts:village", args=[village.pk])
 
 
 @login_required

@@ -10,7 +10,7 @@ from grids.models import AuditEvent, AuditKind
 from posts.tests.test_pages import make_post
 
 pytestmark = pytest.mark.django_db
-URL = reverse("grids:audit-log")
+URL = reverse("posts:audit-log")
 
 
 def edit_phone(client, member, phone):

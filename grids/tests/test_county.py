@@ -18,19 +18,19 @@ def test_county_reads_every_town_and_towns_only_their_own(client, town, town_use
     county.committee.add(reader)
 
     client.force_login(reader)
-    assert client.get(reverse("home")).url == reverse("members:county", args=[county.pk])
-    page = client.get(reverse("members:county", args=[county.pk])).text
+    assert client.get(reverse("posts:home")).url == reverse("posts:county", args=[county.pk])
+    page = client.get(reverse("posts:county", args=[county.pk])).text
     assert "金城镇" in page and "新河镇" in page
     for t in (town, other):
-        assert client.get(reverse("members:town", args=[t.pk])).status_code == 200
+        assert client.get(reverse("posts:town", args=[t.pk])).status_code == 200
     assert client.get(reverse("posts:town-dashboard", args=[town.pk])).status_code == 200
-    assert client.get(reverse("members:village", args=[other_village.pk])).status_code == 200
+    assert client.get(reverse("posts:village", args=[other_village.pk])).status_code == 200
     assert client.get(reverse("members:member-create", args=[grid_a1.pk])).status_code == 404  # reads only
 
     client.force_login(town_user)
-    assert client.get(reverse("members:town", args=[other.pk])).status_code == 404
-    assert client.get(reverse("members:village", args=[other_village.pk])).status_code == 404
-    assert client.get(reverse("members:county", args=[county.pk])).status_code == 404
+    assert client.get(reverse("posts:town", args=[other.pk])).status_code == 404
+    assert client.get(reverse("posts:village", args=[other_village.pk])).status_code == 404
+    assert client.get(reverse("posts:county", args=[county.pk])).status_code == 404
 
 
 def test_each_page_is_headed_by_the_readers_own_county_or_town(client, town, make_user, settings):
@@ -42,9 +42,9 @@ def test_each_page_is_headed_by_the_readers_own_county_or_town(client, town, mak
     settings.SITE_UNIT = "金城镇"
     assert "<title>登录 · 金城镇设岗定责</title>" in client.get(reverse("login")).text  # before signing in
     for username, page, unit in [
-        ("xinhe", reverse("members:town", args=[other.pk]), "新河镇"),
-        ("yuan", reverse("members:village", args=[village.pk]), "新河镇"),
-        ("xian", reverse("members:county", args=[county.pk]), "金城县"),
+        ("xinhe", reverse("posts:town", args=[other.pk]), "新河镇"),
+        ("yuan", reverse("posts:village", args=[village.pk]), "新河镇"),
+        ("xian", reverse("posts:county", args=[county.pk]), "金城县"),
     ]:
         client.force_login(get_user_model().objects.get(username=username))
         text = client.get(page).text

@@ -62,7 +62,7 @@ def test_five_failures_lock_the_user_name_for_fifteen_minutes(client, sec_a):
 def test_idle_sessions_end_and_active_ones_go_on(client, sec_a, settings):
     assert settings.SESSION_COOKIE_AGE == 30 * 60
     assert login(client, sec_a.username, PASSWORD).status_code == 302
-    home = reverse("home")
+    home = reverse("posts:home")
     session = Session.objects.get()
     # Active: a request a few minutes later moves the end of the session on to 30 minutes from now.
     data = client.session
@@ -74,13 +74,13 @@ def test_idle_sessions_end_and_active_ones_go_on(client, sec_a, settings):
     assert session.expire_date > timezone.now() + datetime.timedelta(minutes=29)
     # Idle for 30 minutes: the session has expired and the next request goes to the login page.
     Session.objects.update(expire_date=timezone.now() - datetime.timedelta(seconds=1))
-    response = client.get(reverse("members:village", args=[sec_a.secretary_of_villages.get().pk]))
+    response = client.get(reverse("posts:village", args=[sec_a.secretary_of_villages.get().pk]))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))
 
 
 def test_security_headers(client, sec_a):
     client.force_login(sec_a)
-    response = client.get(reverse("members:village", args=[sec_a.secretary_of_villages.get().pk]))
+    response = client.get(reverse("posts:village", args=[sec_a.secretary_of_villages.get().pk]))
     assert response["X-Frame-Options"] == "DENY" and response["X-Content-Type-Options"] == "nosniff"
     policy = response["Content-Security-Policy"]
     assert "script-src 'self'" in policy and "frame-ancestors 'none'" in policy and "unsafe-eval" not in policy

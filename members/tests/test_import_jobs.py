@@ -43,7 +43,7 @@ def test_large_file_is_checked_then_imported_in_the_background(
     assert job.status == ImportStatus.DONE and job.finished_at and Member.objects.count() == 12
     assert all(m.history.get().history_user == sec_a for m in Member.objects.all())
     done = client.get(job.get_absolute_url()).text
-    assert "导入完成：新增12条" in done and reverse("members:village", args=[village_a.pk]) in done
+    assert "导入完成：新增12条" in done and reverse("posts:village", args=[village_a.pk]) in done
     with django_capture_on_commit_callbacks(execute=True):  # confirming twice imports nothing twice
         again = client.post(job.get_absolute_url(), follow=True)
     assert "不能导入" in again.text and Member.objects.count() == 12

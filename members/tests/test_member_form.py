@@ -117,7 +117,7 @@ def test_leaving_the_roster_archives_and_keeps_history(login, sec_a, grid_a1, ma
     refused = client.post(url, {"leave_reason": "transferred", "left_on": "2999-01-01"})
     assert "离开日期不能晚于今天" in refused.text and Member.objects.filter(pk=member.pk).exists()
     response = client.post(url, {"leave_reason": "transferred", "left_on": "2026-11-01", "leave_note": "转至新河镇"})
-    assert response.url == reverse("members:grid", args=[grid_a1.pk])
+    assert response.url == reverse("posts:grid", args=[grid_a1.pk])
     assert not Member.objects.filter(pk=member.pk).exists()  # off the roster, the counts and the posts
     kept = Member.everyone.get(pk=member.pk)  # but kept, with the reason and the whole history
     assert kept.leave_reason == "transferred" and kept.left_on.isoformat() == "2026-11-01"

@@ -22,11 +22,11 @@ def a_objects(grid_a1, make_member, make_need):
 def read_urls(town, grid, o):
     village = grid.village
     return {
-        "town": reverse("members:town", args=[town.pk]),
-        "village": reverse("members:village", args=[village.pk]),
+        "town": reverse("posts:town", args=[town.pk]),
+        "village": reverse("posts:village", args=[village.pk]),
         "village-survey": reverse("members:village-survey", args=[village.pk]),
         "plan": reverse("members:plan", args=[o["plan"].pk]),
-        "grid": reverse("members:grid", args=[grid.pk]),
+        "grid": reverse("posts:grid", args=[grid.pk]),
         "grid-survey": reverse("members:grid-survey", args=[grid.pk]),
         "member": reverse("members:member", args=[o["member"].pk]),
     }
@@ -68,16 +68,16 @@ def test_every_page_renders_for_the_roles_that_may_see_it(request, login, town, 
 
 
 @pytest.mark.parametrize(
-    ("persona", "landing"), [("town_user", "members:town"), ("sec_a", "members:village"), ("grid_user", "members:grid")]
+    ("persona", "landing"), [("town_user", "posts:town"), ("sec_a", "posts:village"), ("grid_user", "posts:grid")]
 )
 def test_home_sends_each_role_where_it_works(request, login, town, grid_a1, persona, landing):
-    response = login(request.getfixturevalue(persona)).get(reverse("home"))
-    pk = {"members:town": town.pk, "members:village": grid_a1.village_id, "members:grid": grid_a1.pk}[landing]
+    response = login(request.getfixturevalue(persona)).get(reverse("posts:home"))
+    pk = {"posts:town": town.pk, "posts:village": grid_a1.village_id, "posts:grid": grid_a1.pk}[landing]
     assert response.status_code == 302 and response.url == reverse(landing, args=[pk])
 
 
 def test_user_without_scope_is_told_what_to_do(login, make_user, town):
-    response = login(make_user("nobody")).get(reverse("home"))
+    response = login(make_user("nobody")).get(reverse("posts:home"))
     assert "还没有分配到镇、村或网格" in response.text
 
 
@@ -90,18 +90,20 @@ def test_login_page_is_chinese_and_logs_in(client, sec_a):
     assert "用户名或密码不正确" in bad.text
     good = client.post(reverse("login"), {"username": sec_a.username, "password": PASSWORD})
     assert good.status_code == 302
-    assert client.get(reverse("home")).url == reverse("members:village", args=[sec_a.secretary_of_villages.get().pk])
+    assert client.get(reverse("posts:home")).url == reverse(
+        "posts:village", args=[sec_a.secretary_of_villages.get().pk]
+    )
 
 
 def test_logout_by_post(login, sec_a):
     client = login(sec_a)
     assert client.post(reverse("logout")).status_code == 302
-    assert client.get(reverse("home")).status_code == 302  # back to the login page
+    assert client.get(reverse("posts:home")).status_code == 302  # back to the login page
 
 
 def test_roster_masks_id_numbers_and_explains_eligibility(login, sec_a, grid_a1, make_member):
     member = make_member(grid_a1, name="陈德福", cadre_post=CadrePost.COMMITTEE_MEMBER)
-    page = login(sec_a).get(reverse("members:grid", args=[grid_a1.pk])).text
+    page = login(sec_a).get(reverse("posts:grid", args=[grid_a1.pk])).text
     assert member.id_number not in page
     assert member.masked_id_number in page
     assert "不符合：担任村委委员" in page
@@ -137,7 +139,7 @@ def test_need_record_is_added_and_validated(login, sec_a, grid_a1):
     assert response.status_code == 302
     need = NeedRecord.objects.get()
     assert need.recorded_by == sec_a and need.get_category_display() == "尊老爱幼"
-    assert "独居老人较多" in client.get(reverse("members:grid", args=[grid_a1.pk])).text
+    assert "独居老人较多" in client.get(reverse("posts:grid", args=[grid_a1.pk])).text
 
 
 def test_need_delete_asks_first(login, sec_a, grid_a1, make_need):

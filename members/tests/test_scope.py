@@ -25,12 +25,12 @@ def b_objects(grid_b1, make_member, make_need):
 
 def b_urls(b):
     return [
-        reverse("members:village", args=[b["village"].pk]),
+        reverse("posts:village", args=[b["village"].pk]),
         reverse("members:village-survey", args=[b["village"].pk]),
         reverse("members:plan-create", args=[b["village"].pk]),
         reverse("members:plan", args=[b["plan"].pk]),
         reverse("members:plan-edit", args=[b["plan"].pk]),
-        reverse("members:grid", args=[b["grid"].pk]),
+        reverse("posts:grid", args=[b["grid"].pk]),
         reverse("members:grid-survey", args=[b["grid"].pk]),
         reverse("members:member-create", args=[b["grid"].pk]),
         reverse("members:need-create", args=[b["grid"].pk]),
@@ -52,21 +52,21 @@ def test_village_secretary_gets_404_everywhere_in_another_village(login, sec_a, 
 
 
 def test_village_secretary_cannot_see_the_town_page(login, sec_a, town):
-    assert login(sec_a).get(reverse("members:town", args=[town.pk])).status_code == 404
+    assert login(sec_a).get(reverse("posts:town", args=[town.pk])).status_code == 404
 
 
 def test_grid_secretary_gets_404_on_another_grid_of_the_same_village(login, grid_user, grid_a2, make_member, make_need):
     member, need = make_member(grid_a2), make_need(grid_a2)
     client = login(grid_user)
     for url in [
-        reverse("members:grid", args=[grid_a2.pk]),
+        reverse("posts:grid", args=[grid_a2.pk]),
         reverse("members:grid-survey", args=[grid_a2.pk]),
         reverse("members:member-create", args=[grid_a2.pk]),
         reverse("members:member", args=[member.pk]),
         reverse("members:member-edit", args=[member.pk]),
         reverse("members:need-edit", args=[need.pk]),
         reverse("members:need-delete", args=[need.pk]),
-        reverse("members:village", args=[grid_a2.village_id]),
+        reverse("posts:village", args=[grid_a2.village_id]),
     ]:
         assert client.get(url).status_code == 404, url
 
@@ -78,11 +78,11 @@ def test_grid_secretary_cannot_move_a_member_into_another_grid(login, grid_user,
     assert list(form.fields["grid"].queryset) == [grid_a1]
 
 
-@pytest.mark.parametrize("url_name", ["members:member", "members:grid", "members:need-edit", "members:village"])
+@pytest.mark.parametrize("url_name", ["members:member", "posts:grid", "members:need-edit", "posts:village"])
 def test_unknown_ids_are_404(login, sec_a, url_name):
     assert login(sec_a).get(reverse(url_name, args=[999999])).status_code == 404
 
 
 def test_anonymous_user_is_sent_to_login(client, grid_a1):
-    response = client.get(reverse("members:grid", args=[grid_a1.pk]))
+    response = client.get(reverse("posts:grid", args=[grid_a1.pk]))
     assert response.status_code == 302 and response.url.startswith(reverse("login"))

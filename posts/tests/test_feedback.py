@@ -112,4 +112,4 @@ def test_defences(client, grid_world, grid_a1, grid_user, settings):
     settings.PUBLIC_VIEWS_PER_MINUTE = 3
     codes = [client.get(page_url(grid_a1)).status_code for _ in range(5)]
     assert codes[-1] == 429 and "访问过于频繁" in client.get(page_url(grid_a1)).text
-    assert client.get(reverse("home")).status_code == 302  # the rest of the site is not held up
+    assert client.get(reverse("posts:home")).status_code == 302  # the rest of the site is not held up

@@ -1,0 +1,40 @@
+from django.contrib import messages
+from django.shortcuts import redirect, render
+from django.urls import reverse
+
+from ..models import (
+    Status,
+    TransitionError,
+)
+
+
+def refuse(request, error):
+    messages.error(request, "未能办理：" + "；".join(error.missing))
+
+
+def act(request, form, action, success, done_url, context):
+    """On a valid POST run `action(cleaned_data)`; a refusal shows on the form and nothing changes."""
+    if request.method == "POST" and form.is_valid():
+        try:
+            action(form.cleaned_data)
+        except TransitionError as error:
+            form.add_error(None, "；".join(error.missing))
+        else:
+            messages.success(request, success(form.cleaned_data) if callable(success) else success)
+            return redirect(done_url)
+    if request.method == "POST":
+        messages.error(request, "没有办理：请按红色提示修改后再提交。")
+    return render(request, "form.html", {**context, "form": form})
+
+
+def round_grid_url(round, grid):
+    return reverse("posts:round-grid", args=[round.pk, grid.pk])
+
+
+MOVE_TITLES = {
+    Status.PROPOSED: "确定为拟上岗人选",
+    Status.NOT_CHOSEN: "未选中",
+    Status.ON_POST: "签订承诺书，确认上岗",
+    Status.LEFT: "不再上岗 / 离岗",
+    Status.ADJUSTED: "调整岗位",
+}

@@ -1,0 +1,88 @@
+"""Where each person starts, and the overviews that gather the apps: county, town, village and grid pages."""
+
+from django.contrib.auth.decorators import login_required
+from django.shortcuts import get_object_or_404, redirect, render
+
+from grids.access import (
+    Role,
+    can_edit_grid,
+    can_edit_village,
+    get_grid_for_user,
+    get_town_for_user,
+    get_village_for_user,
+    grids_for_user,
+    role_of,
+    towns_for_user,
+    villages_for_user,
+)
+from grids.models import County, Village
+from members.models import Member, count_subquery
+from members.survey import with_counts
+
+from ..models import FeedbackState
+
+
+@login_required
+def home(request):
+    """Send each person to where they work: the town, their village, or their grid."""
+    places = {
+        Role.COUNTY: ("posts:county", County.objects.filter(committee=request.user)),
+        Role.TOWN: ("posts:town", towns_for_user(request.user)),
+        Role.VILLAGE: ("posts:village", request.user.secretary_of_villages.all()),
+        Role.GRID: ("posts:grid", request.user.secretary_of_grids.all()),
+    }
+    role = role_of(request.user)
+    if role:
+        url_name, places_of_role = places[role]
+        first = places_of_role.order_by("pk").first()
+        if first:  # a superuser on an empty database has a role but no town yet
+            return redirect(url_name, first.pk)
+    return render(request, "posts/no_scope.html")
+
+
+@login_required
+def county(request, pk):
+    """The county's towns, for its committee: each town's page and dashboard."""
+    county = get_object_or_404(
+        County.objects.filter(committee=request.user) if not request.user.is_superuser else County.objects.all(), pk=pk
+    )
+    towns = county.towns.annotate(
+        village_count=count_subquery(Village.objects.all(), "town"),
+        member_count=count_subquery(Member.objects.all(), "grid__village__town"),
+    ).order_by("name")
+    return render(request, "posts/county.html", {"county": county, "towns": towns})
+
+
+@login_required
+def town(request, pk):
+    town = get_town_for_user(request.user, pk)
+    villages = with_counts(villages_for_user(request.user).filter(town=town), "grid__village")
+    villages = villages.annotate(grid_count=count_subquery(grids_for_user(request.user), "village"))
+    villages = villages.select_related("secretary").order_by("name")
+    return render(request, "posts/town.html", {"town": town, "villages": villages})
+
+
+@login_required
+def village(request, pk):
+    village = get_village_for_user(request.user, pk)
+    grids = with_counts(grids_for_user(request.user).filter(village=village), "grid")
+    context = {
+        "village": village,
+        "grids": grids.select_related("secretary").order_by("number"),
+        "plans": village.plans.select_related("updated_by").order_by("-year"),
+        "can_edit": can_edit_village(request.user, village),
+    }
+    return render(request, "posts/village.html", context)
+
+
+@login_required
+def grid(request, pk):
+    grid = get_grid_for_user(request.user, pk)
+    context = {
+        "grid": grid,
+        "open_feedback": grid.feedback.exclude(state=FeedbackState.ANSWERED).count(),
+        "members": grid.members.prefetch_related("specialties").order_by("name", "pk"),
+        "needs": grid.needs.select_related("recorded_by").order_by("-recorded_on", "-pk"),
+        "can_edit": can_edit_grid(request.user, grid),
+    }
+    return render(request, "posts/grid.html", context)

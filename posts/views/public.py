@@ -1,0 +1,141 @@
+from django.conf import settings
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count
+from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
+
+from grids.access import (
+    can_edit_grid,
+    get_grid_for_user,
+    grids_for_user,
+)
+from grids.models import Grid
+from jinchen import ratelimit
+
+from .. import forms
+from ..models import (
+    Assignment,
+    Feedback,
+    FeedbackState,
+    Notice,
+    Round,
+    Status,
+    TransitionError,
+)
+from .common import act
+
+
+def public_grid(request, token):
+    """What residents see from the QR code on the wall sheet, and where they leave feedback. No login.
+
+    Names and posts only; reached by the grid's unguessable token. Rate limits count in memory, so a flood
+    is turned away before it costs a query.
+    """
+    address = request.META.get("REMOTE_ADDR", "")
+    if not ratelimit.allow(f"public-view:{address}", settings.PUBLIC_VIEWS_PER_MINUTE, 60):
+        return render(request, "posts/public_busy.html", status=429)
+    grid = get_object_or_404(Grid.objects.select_related("village", "secretary"), public_token=token)
+    round = Round.current_or_latest(grid.village_id)
+    on_post = round.members_on_post(grid) if round else {}
+    posts = [(p, on_post.get(p.pk, [])) for p in grid.posts.order_by("post_type__order", "pk")]
+    notice = Notice.latest_for(grid)
+    running = Feedback.objection_window(notice)
+    form = forms.FeedbackForm(
+        request.POST or None, choices=feedback_choices(round, grid, running), objection_open=running is not None
+    )
+    sent = request.GET.get("sent") == "1"
+    if request.method == "POST" and form.is_valid():
+        if form.cleaned_data["website"]:  # the honeypot: a robot; look as if it worked, keep nothing
+            return redirect(f"{request.path}?sent=1#feedback")
+        if not (
+            ratelimit.allow(f"feedback:{address}", settings.FEEDBACK_PER_ADDRESS, 600)
+            and ratelimit.allow(f"feedback-grid:{grid.pk}", settings.FEEDBACK_PER_GRID, 3600)
+        ):
+            form.add_error(None, "留言太频繁了，请过一会儿再试；急事请拨打监督电话。")
+        else:
+            d = form.cleaned_data
+            about = Assignment.objects.filter(pk=d["about"]).first() if d["about"] else None
+            try:
+                Feedback.submit(
+                    grid,
+                    d["kind"],
+                    d["content"],
+                    about=about,
+                    name=d["name"],
+                    phone=d["phone"],
+                    address=address or None,
+                )
+            except TransitionError as error:
+                form.add_error(None, "；".join(error.missing))
+            else:
+                return redirect(f"{request.path}?sent=1#feedback")
+    context = {
+        "grid": grid,
+        "posts": posts,
+        "round": round,
+        "phone": notice.phone if notice else "",
+        "notice": running,
+        "form": form,
+        "sent": sent,
+    }
+    return render(request, "posts/public_grid.html", context)
+
+
+def feedback_choices(round, grid, running):
+    """[(assignment pk, "name · post")] residents may name: members on post, and those under a running notice."""
+    if round is None:
+        return []
+    statuses = [Status.ON_POST, *([Status.NOTICED] if running else [])]
+    rows = round.assignments.filter(post__grid=grid, status__in=statuses).select_related("member", "post")
+    return [(str(a.pk), f"{a.member.name} · {a.post.name}") for a in rows.order_by("post__post_type__order", "pk")]
+
+
+@login_required
+def feedback_queue(request, pk):
+    """The grid secretary's queue of residents' feedback: new, being handled, answered."""
+    grid = get_grid_for_user(request.user, pk)
+    state = request.GET.get("state", "open")
+    items = grid.feedback.select_related("about__member", "about__post", "answered_by", "objection")
+    counts = dict(grid.feedback.values_list("state").annotate(n=Count("pk")).order_by())
+    counts["open"] = counts.get(FeedbackState.NEW, 0) + counts.get(FeedbackState.HANDLING, 0)
+    if state == "open":
+        items = items.exclude(state=FeedbackState.ANSWERED)
+    elif state in FeedbackState.values:
+        items = items.filter(state=state)
+    context = {
+        "grid": grid,
+        "village": grid.village,
+        "items": items[:200],
+        "state": state,
+        "counts": counts,
+        "can_edit": can_edit_grid(request.user, grid),
+        "States": FeedbackState,
+    }
+    return render(request, "posts/feedback_queue.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def feedback_answer(request, pk):
+    item = get_object_or_404(
+        Feedback.objects.select_related("grid__village", "objection"),
+        pk=pk,
+        grid__in=grids_for_user(request.user, edit=True),
+    )
+    back = reverse("posts:feedback", args=[item.grid_id])
+    if request.method == "POST" and request.POST.get("take_up"):
+        item.take_up()
+        return redirect(back)
+    form = forms.AnswerForm(request.POST or None)
+    context = {
+        "grid": item.grid,
+        "village": item.grid.village,
+        "title": f"答复群众反馈：{item.content[:30]}",
+        "back": back,
+    }
+
+    def answer(d):
+        item.answer_with(d["answer"], by=request.user, today=d["answered_on"])
+
+    return act(request, form, answer, "已答复。", back, context)

@@ -1,0 +1,200 @@
+from django.contrib import messages
+from django.contrib.auth.decorators import login_required
+from django.db.models import Count, Sum
+from django.http import Http404
+from django.shortcuts import redirect, render
+from django.urls import reverse
+from django.utils import timezone
+from django.views.decorators.http import require_http_methods, require_POST
+
+from grids.access import (
+    can_edit_village,
+    get_village_for_user,
+)
+from jinchen.xlsx import xlsx_response
+from members.views import save_form
+
+from .. import forms
+from ..access import (
+    get_round_for_user,
+    get_round_grid_for_user,
+)
+from ..models import (
+    HOLDING,
+    STAGE_ORDER,
+    Grade,
+    Post,
+    Rating,
+    Round,
+    Stage,
+    TransitionError,
+)
+from ..resources import AssignmentResource, PostResource, RatingResource
+from .common import refuse
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_create(request, village_pk):
+    village = get_village_for_user(request.user, village_pk, edit=True)
+    form = forms.RoundForm(
+        request.POST or None,
+        initial={"year": timezone.localdate().year},
+        village=village,
+        instance=Round(created_by=request.user),
+    )
+    context = {
+        "village": village,
+        "title": "开始新一年度设岗定责",
+        "back": reverse("posts:village", args=[village.pk]),
+    }
+    return save_form(request, form, context, "已建立{obj}，现在处于“制定方案”阶段。")
+
+
+@login_required
+def village_rounds(request, pk):
+    village = get_village_for_user(request.user, pk)
+    round = Round.current_or_latest(village.pk)
+    if round:
+        return redirect(round)
+    if can_edit_village(request.user, village):
+        return redirect("posts:round-create", village.pk)
+    return render(request, "posts/no_round.html", {"village": village})
+
+
+def group_by_grid(missing, grid_names):
+    """[(grid name or "", [what is missing there])], so a long checklist reads grid by grid."""
+    groups = {}
+    for item in missing:
+        name = next((n for n in grid_names if item.startswith(n)), "")
+        text = item[len(name) :].lstrip("：的") if name else item
+        groups.setdefault(name, []).append(text.rstrip("。"))
+    return sorted(groups.items(), key=lambda kv: (kv[0] != "", grid_names.index(kv[0]) if kv[0] else 0))
+
+
+@login_required
+def round_detail(request, pk):
+    round = get_round_for_user(request.user, pk)
+    grids = list(
+        round.village.grids.annotate(post_count=Count("posts"), places=Sum("posts__places")).order_by("number")
+    )
+    counts = round.assignments.values_list("post__grid", "status").annotate(n=Count("pk")).order_by()
+    by_grid = {}
+    for grid_id, status, n in counts:
+        by_grid.setdefault(grid_id, {})[status] = n
+    for g in grids:
+        g.counts = by_grid.get(g.pk, {})
+        g.applicants = sum(g.counts.values())
+        g.holding = sum(g.counts.get(s, 0) for s in HOLDING)
+    context = {
+        "round": round,
+        "village": round.village,
+        "stages": [(s, Stage(s).label, i) for i, s in enumerate(STAGE_ORDER)],
+        "stage_index": round.stage_index(),
+        "missing": group_by_grid(round.missing_to_leave(), [g.name for g in grids]),
+        "logs": round.logs.select_related("by").order_by("at", "pk"),
+        "grids": grids,
+        "can_edit": can_edit_village(request.user, round.village),
+        "trainings": round.trainings.annotate(n=Count("attendees")).order_by("held_on"),
+        "commended": Rating.objects.filter(assignment__round=round, grade=Grade.EXCELLENT)
+        .select_related("assignment__member", "assignment__post__grid")
+        .order_by("assignment__post__grid__number"),
+    }
+    return render(request, "posts/round.html", context)
+
+
+@login_required
+@require_POST
+def round_advance(request, pk):
+    round = get_round_for_user(request.user, pk, edit=True)
+    try:
+        target = round.advance(by=request.user, note=request.POST.get("note", "").strip())
+    except TransitionError as error:
+        refuse(request, error)
+    else:
+        messages.success(request, f"已进入“{Stage(target).label}”阶段。")
+    return redirect(round)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def round_window(request, pk):
+    round = get_round_for_user(request.user, pk, edit=True)
+    if round.stage not in (Stage.SURVEY, Stage.APPLICATION):
+        messages.error(request, "申报时间只能在“制定方案”或“申报选岗”阶段设定。")
+        return redirect(round)
+    form = forms.WindowForm(request.POST or None, instance=round)
+    context = {"village": round.village, "title": "设定申报时间", "back": round.get_absolute_url()}
+    return save_form(request, form, context, "已设定申报时间。")
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def training_create(request, pk):
+    round = get_round_for_user(request.user, pk, edit=True)
+    if round.stage != Stage.EVALUATION:
+        messages.error(request, "集中培训在“严格评岗”阶段登记。")
+        return redirect(round)
+    form = forms.TrainingForm(request.POST or None, round=round)
+    form.instance.round, form.instance.recorded_by = round, request.user
+    context = {"village": round.village, "title": "登记集中培训", "back": round.get_absolute_url()}
+    return save_form(request, form, context, "已登记集中培训“{obj.topic}”。")
+
+
+# kind → (resource, rows of a round, the rows' path to their grid, file name)
+EXPORTS = {
+    "posts": (
+        PostResource,
+        lambda r: (
+            Post.objects.filter(grid__village=r.village_id)
+            .select_related("grid", "post_type")
+            .prefetch_related("needs")
+            .order_by("grid__number", "post_type__order", "pk")
+        ),
+        "grid",
+        "岗位",
+    ),
+    "assignments": (
+        AssignmentResource,
+        lambda r: r.assignments.select_related("post__grid", "member", "contact").order_by(
+            "post__grid__number", "post_id", "rank", "pk"
+        ),
+        "post__grid",
+        "申报与定岗",
+    ),
+    "ratings": (
+        RatingResource,
+        lambda r: (
+            Rating.objects.filter(assignment__round=r)
+            .select_related("assignment__post__grid", "assignment__member")
+            .order_by("assignment__post__grid__number", "rated_on", "pk")
+        ),
+        "assignment__post__grid",
+        "评岗结果",
+    ),
+}
+
+
+@login_required
+def round_export(request, pk, kind):
+    """A round's posts, assignments or ratings as .xlsx; `?grid=` narrows it to one grid in the user's scope."""
+    if kind not in EXPORTS:
+        raise Http404
+    resource, rows_of, grid_path, label = EXPORTS[kind]
+    grid_pk = request.GET.get("grid", "")
+    if grid_pk:
+        if not grid_pk.isdigit():
+            raise Http404
+        round, grid = get_round_grid_for_user(request.user, pk, grid_pk)
+        rows, name = rows_of(round).filter(**{grid_path: grid}), f"{grid.village.name}{grid.name}"
+    else:
+        round = get_round_for_user(request.user, pk)
+        rows, name = rows_of(round), round.village.name
+    return xlsx_response(resource().export(rows), f"{name}{round.year}年度{label}.xlsx")
+
+
+@login_required
+def round_blockers(request, pk):
+    """What still keeps a village's round in its stage (the workflow's own checklist), for the dashboard."""
+    round = get_round_for_user(request.user, pk)
+    return render(request, "posts/_blockers.html", {"round": round, "missing": round.missing_to_leave()})
