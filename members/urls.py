@@ -18,7 +18,6 @@ urlpatterns = [
     path("grids/<int:grid_pk>/members/new/", views.member_form, name="member-create"),
     path("members/<int:pk>/", views.member_detail, name="member"),
     path("members/<int:pk>/edit/", views.member_form, name="member-edit"),
-    path("members/<int:pk>/archive/", views.member_archive, name="member-archive"),
     path("members/<int:pk>/restore/", views.member_restore, name="member-restore"),
     path("villages/<int:pk>/archived/", views.archived_members, name="archived-members"),
     path("grids/<int:grid_pk>/needs/new/", views.need_form, name="need-create"),

@@ -21,7 +21,7 @@ from jinchen.xlsx import xlsx_response
 
 from . import imports
 from .access import get_member_for_user, get_need_for_user, get_plan_for_user, members_for_user
-from .forms import ArchiveForm, MemberForm, NeedRecordForm, VillagePlanForm
+from .forms import MemberForm, NeedRecordForm, VillagePlanForm
 from .models import ImportJob, Member, NeedRecord, VillagePlan
 from .resources import MemberResource, NeedRecordResource
 from .survey import member_figures, need_figures, with_counts
@@ -92,35 +92,6 @@ def need_form(request, grid_pk=None, pk=None):
         "back": reverse("posts:grid", args=[grid.pk]) + "#needs",
     }
     return save_form(request, form, context, "已保存群众需求记录。")
-
-
-@login_required
-@require_http_methods(["GET", "POST"])
-def member_archive(request, pk):
-    """A member leaves the roster (转出, 去世, …): archived with the reason, never deleted; history stays."""
-    member = get_member_for_user(request.user, pk, edit=True)
-    form = ArchiveForm(request.POST or None)
-    holding = holding_posts(member)
-    if request.method == "POST" and form.is_valid():
-        if holding:
-            messages.error(
-                request, f"{member.name}仍在“{holding[0]}”岗位上（或拟上岗、公示中），请先在年度工作中办理离岗或调整。"
-            )
-            return redirect(member)
-        member.left_on, member.leave_reason = form.cleaned_data["left_on"], form.cleaned_data["leave_reason"]
-        member.leave_note = form.cleaned_data["leave_note"]
-        member.save()
-        messages.success(request, f"{member.name}已离开名册（{member.get_leave_reason_display()}），修改记录完整保留。")
-        return redirect("posts:grid", member.grid_id)
-    context = {"member": member, "form": form, "holding": holding, "grid": member.grid, "village": member.grid.village}
-    return render(request, "members/member_archive.html", context)
-
-
-def holding_posts(member):
-    """Names of the posts a member holds or is about to hold (one cannot leave the roster from a post)."""
-    from posts.models import HOLDING  # posts builds on members
-
-    return list(member.assignments.filter(status__in=HOLDING).values_list("post__name", flat=True))
 
 
 @login_required

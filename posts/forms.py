@@ -12,8 +12,6 @@ from members.forms import PHONE_RE, DateInput, check_year, ends_after_start
 from members.models import Member
 
 from .models import (
-    Assignment,
-    AssignmentLog,
     CheckUp,
     FeedbackKind,
     Meeting,
@@ -128,37 +126,12 @@ class RoundForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.village = village
         self.instance.village = village
-        last = Round.objects.filter(village=village).order_by("-year").first()
-        self.served = []
-        if last is not None:  # who held a post until last year's round ended, and are still on the roster
-            self.served = list(
-                last.assignments.filter(status=Status.COMPLETED, member__in=Member.objects.all())
-                .select_related("member", "post__grid")
-                .order_by("post__grid__number", "post__name", "pk")
-            )
+        self.served = Round.served_last_year(village)
         choices = [(str(a.pk), f"{a.member.name} · {a.post.grid.name}{a.post.name}") for a in self.served]
         self.fields["continuing"].choices = choices
         self.initial.setdefault("continuing", [value for value, _ in choices])
         if not choices:
             del self.fields["continuing"]
-
-    def save(self, commit=True):
-        round = super().save(commit)
-        chosen = set(self.cleaned_data.get("continuing", []))
-        for old in self.served:
-            if str(old.pk) in chosen:
-                a = Assignment.objects.create(
-                    round=round,
-                    post=old.post,
-                    member=old.member,
-                    source=Source.CONTINUE,
-                    rank=1,
-                    reason=f"{old.round.year}年度在岗，继续上岗。",
-                    created_by=round.created_by,
-                )
-                note = f"上年度续任（{old.round.year}年度在岗）"
-                AssignmentLog.objects.create(assignment=a, to_status=Status.APPLIED, by=round.created_by, note=note)
-        return round
 
     def clean_year(self):
         year = check_year(self.cleaned_data["year"])
@@ -167,6 +140,10 @@ class RoundForm(forms.ModelForm):
         if Round.current_for(self.village.pk):
             raise ValidationError("本村还有未结束的年度工作，结束后才能开始新的一年。")
         return year
+
+    def clean_continuing(self):
+        chosen = set(self.cleaned_data["continuing"])
+        return [a for a in self.served if str(a.pk) in chosen]
 
 
 class WindowForm(forms.ModelForm):

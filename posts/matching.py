@@ -18,6 +18,7 @@ in order. A bypass arc source → sink lets applicants stay unplaced when that i
 from dataclasses import dataclass, field
 
 import networkx as nx
+from django.db import transaction
 from django.db.models import Count
 
 # Which specialties fit which kind of post (by the post type's need category).
@@ -177,3 +178,45 @@ def fitting(assignment):
     """The applicant's specialties that fit the post's kind of work."""
     fit = FITS.get(assignment.post.post_type.need_category, set())
     return tuple(s.name for s in assignment.member.specialties.all() if s.name in fit)
+
+
+@dataclass
+class Decision:
+    """What the meeting decided on one suggested line it accepts: which application (the suggested one, or
+    another of the member's own) and, when it differs from the suggestion, why."""
+
+    line: Line
+    choice: str  # pk of the chosen application, as the form sent it
+    reason: str = ""
+
+
+def accept(decisions, meetings, chosen_meetings, by):
+    """Make the chosen applications 拟上岗, all or none; returns how many, or raises TransitionError with why not.
+
+    `meetings` are each grid's branch meetings ({grid pk: [Meeting]}), `chosen_meetings` the pk the meeting
+    picked for each grid; a line whose grid has no meeting chosen is refused by Assignment.move itself.
+    """
+    from .models import Status, TransitionError
+
+    errors = []
+    with transaction.atomic():
+        for d in decisions:
+            a = d.line.assignment
+            options = {str(o.pk): o for o in d.line.options}
+            chosen = options.get(d.choice)
+            if chosen is None:
+                errors.append(f"{a.member.name}：请从本人申报的岗位中选择。")
+                continue
+            if chosen.pk != a.pk and not d.reason:
+                errors.append(f"{a.member.name}：改为“{chosen.post.name}”，请写明调整理由。")
+                continue
+            grid_id = chosen.post.grid_id
+            meeting = next((m for m in meetings.get(grid_id, []) if str(m.pk) == chosen_meetings.get(grid_id)), None)
+            note = f"建议配岗（会议调整：{d.reason}）" if chosen.pk != a.pk else f"建议配岗：{d.line.reason}"
+            try:
+                chosen.move(Status.PROPOSED, by=by, note=note, meeting=meeting)
+            except TransitionError as error:
+                errors += [f"{a.member.name}：{m}" for m in error.missing]
+        if errors:
+            raise TransitionError(errors)  # rolls back every line already moved
+    return len(decisions)

@@ -1,6 +1,6 @@
 from django.urls import path
 
-from .views import assignments, audit, catalogue, dashboard, grid_round, overview, public, rounds, suggest
+from .views import assignments, audit, catalogue, dashboard, grid_round, overview, public, roster, rounds, suggest
 
 app_name = "posts"
 
@@ -11,6 +11,7 @@ urlpatterns = [
     path("villages/<int:pk>/", overview.village, name="village"),
     path("grids/<int:pk>/", overview.grid, name="grid"),
     path("audit/", audit.audit_log, name="audit-log"),
+    path("members/<int:pk>/archive/", roster.member_archive, name="member-archive"),
     path("p/<str:token>/", public.public_grid, name="public-grid"),
     path("grids/<int:pk>/feedback/", public.feedback_queue, name="feedback"),
     path("feedback/<int:pk>/answer/", public.feedback_answer, name="feedback-answer"),

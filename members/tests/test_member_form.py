@@ -112,7 +112,7 @@ def test_edit_member_keeps_history(login, sec_a, grid_a1, make_member):
 def test_leaving_the_roster_archives_and_keeps_history(login, sec_a, grid_a1, make_member):
     member = make_member(grid_a1, name="陈德福")
     client = login(sec_a)
-    url = reverse("members:member-archive", args=[member.pk])
+    url = reverse("posts:member-archive", args=[member.pk])
     assert "陈德福离开名册" in client.get(url).text
     refused = client.post(url, {"leave_reason": "transferred", "left_on": "2999-01-01"})
     assert "离开日期不能晚于今天" in refused.text and Member.objects.filter(pk=member.pk).exists()
@@ -150,7 +150,7 @@ def test_a_member_on_post_cannot_leave_the_roster(login, sec_a, grid_a1, make_me
     a = apply(make_round(grid_a1.village), member, make_post(grid_a1), sec_a)
     type(a).objects.filter(pk=a.pk).update(status="on_post")
     client = login(sec_a)
-    url = reverse("members:member-archive", args=[member.pk])
+    url = reverse("posts:member-archive", args=[member.pk])
     assert "请先在年度工作中办理离岗" in client.get(url).text
     client.post(url, {"leave_reason": "deceased", "left_on": "2026-11-01"})
     assert Member.objects.filter(pk=member.pk).exists()
@@ -161,5 +161,5 @@ def test_town_committee_reads_but_cannot_edit(login, town_user, grid_a1, make_me
     client = login(town_user)
     assert client.get(reverse("members:member", args=[member.pk])).status_code == 200
     assert client.get(reverse("members:member-edit", args=[member.pk])).status_code == 404
-    assert client.post(reverse("members:member-archive", args=[member.pk])).status_code == 404
+    assert client.post(reverse("posts:member-archive", args=[member.pk])).status_code == 404
     assert Member.objects.filter(pk=member.pk).exists()

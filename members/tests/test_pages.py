@@ -36,7 +36,7 @@ def edit_urls(grid, o):
     return {
         "member-create": reverse("members:member-create", args=[grid.pk]),
         "member-edit": reverse("members:member-edit", args=[o["member"].pk]),
-        "member-archive": reverse("members:member-archive", args=[o["member"].pk]),
+        "member-archive": reverse("posts:member-archive", args=[o["member"].pk]),
         "need-create": reverse("members:need-create", args=[grid.pk]),
         "need-edit": reverse("members:need-edit", args=[o["need"].pk]),
         "need-delete": reverse("members:need-delete", args=[o["need"].pk]),

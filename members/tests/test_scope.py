@@ -36,7 +36,7 @@ def b_urls(b):
         reverse("members:need-create", args=[b["grid"].pk]),
         reverse("members:member", args=[b["member"].pk]),
         reverse("members:member-edit", args=[b["member"].pk]),
-        reverse("members:member-archive", args=[b["member"].pk]),
+        reverse("posts:member-archive", args=[b["member"].pk]),
         reverse("members:need-edit", args=[b["need"].pk]),
         reverse("members:need-delete", args=[b["need"].pk]),
     ]

@@ -111,6 +111,43 @@ class Round(models.Model):
         return reverse("posts:round", args=[self.pk])
 
     @classmethod
+    def start(cls, village, year, by, continuing=()):
+        """A new year's round, at 制定方案. Posts carry over (they are the grid's); each of last year's members on
+        post in `continuing` (from served_last_year) applies again for their post, as 上年度续任, for the branch
+        meeting to decide on as usual."""
+        with transaction.atomic():
+            try:
+                with transaction.atomic():
+                    round = cls.objects.create(village=village, year=year, created_by=by)
+            except IntegrityError:  # a second click, or another secretary at the same moment
+                raise TransitionError(f"{village.name}{year}年度的设岗定责工作已经建立。") from None
+            for old in continuing:
+                a = Assignment.objects.create(
+                    round=round,
+                    post=old.post,
+                    member=old.member,
+                    source=Source.CONTINUE,
+                    rank=1,
+                    reason=f"{old.round.year}年度在岗，继续上岗。",
+                    created_by=by,
+                )
+                note = f"上年度续任（{old.round.year}年度在岗）"
+                AssignmentLog.objects.create(assignment=a, to_status=Status.APPLIED, by=by, note=note)
+        return round
+
+    @classmethod
+    def served_last_year(cls, village):
+        """Who held a post until the village's last round ended, and is still on the roster."""
+        last = cls.objects.filter(village=village).order_by("-year").first()
+        if last is None:
+            return []
+        return list(
+            last.assignments.filter(status=Status.COMPLETED, member__in=Member.objects.all())
+            .select_related("member", "post__grid", "round")
+            .order_by("post__grid__number", "post__name", "pk")
+        )
+
+    @classmethod
     def current_for(cls, village_id):
         """The village's round that is still running, if any."""
         return cls.objects.filter(village=village_id).exclude(stage=Stage.CLOSED).order_by("-year").first()

@@ -13,15 +13,19 @@ def refuse(request, error):
 
 
 def act(request, form, action, success, done_url, context):
-    """On a valid POST run `action(cleaned_data)`; a refusal shows on the form and nothing changes."""
+    """On a valid POST run `action(cleaned_data)`; a refusal shows on the form and nothing changes.
+
+    `success` is the message (or a function of the cleaned data); `done_url` the page to go to next (or a
+    function of what the action returned).
+    """
     if request.method == "POST" and form.is_valid():
         try:
-            action(form.cleaned_data)
+            result = action(form.cleaned_data)
         except TransitionError as error:
             form.add_error(None, "；".join(error.missing))
         else:
             messages.success(request, success(form.cleaned_data) if callable(success) else success)
-            return redirect(done_url)
+            return redirect(done_url(result) if callable(done_url) else done_url)
     if request.method == "POST":
         messages.error(request, "没有办理：请按红色提示修改后再提交。")
     return render(request, "form.html", {**context, "form": form})

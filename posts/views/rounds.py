@@ -30,25 +30,21 @@ from ..models import (
     TransitionError,
 )
 from ..resources import AssignmentResource, PostResource, RatingResource
-from .common import refuse
+from .common import act, refuse
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def round_create(request, village_pk):
     village = get_village_for_user(request.user, village_pk, edit=True)
-    form = forms.RoundForm(
-        request.POST or None,
-        initial={"year": timezone.localdate().year},
-        village=village,
-        instance=Round(created_by=request.user),
-    )
-    context = {
-        "village": village,
-        "title": "开始新一年度设岗定责",
-        "back": reverse("posts:village", args=[village.pk]),
-    }
-    return save_form(request, form, context, "已建立{obj}，现在处于“制定方案”阶段。")
+    form = forms.RoundForm(request.POST or None, initial={"year": timezone.localdate().year}, village=village)
+    context = {"village": village, "title": "开始新一年度设岗定责", "back": reverse("posts:village", args=[village.pk])}
+
+    def start(d):
+        return Round.start(village, d["year"], by=request.user, continuing=d.get("continuing", []))
+
+    success = lambda d: f"已建立{village.name}{d['year']}年度设岗定责，现在处于“制定方案”阶段。"  # noqa: E731
+    return act(request, form, start, success, lambda round: round.get_absolute_url(), context)
 
 
 @login_required

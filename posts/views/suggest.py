@@ -1,6 +1,5 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db import transaction
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.views.decorators.http import require_http_methods
@@ -18,7 +17,6 @@ from ..access import (
 from ..models import (
     MeetingKind,
     Stage,
-    Status,
     TransitionError,
 )
 from .common import round_grid_url
@@ -70,41 +68,21 @@ def round_suggest(request, pk):
 
 
 def accept_suggestion(request, round, lines, meetings):
-    """Carry out the accepted lines, all or none; returns the reasons it could not (empty when done)."""
-    errors, accepted = [], 0
+    """The meeting's decisions from the form, carried out all or none; returns why not (empty when done)."""
+    decisions = [
+        matching.Decision(
+            line,
+            choice=request.POST.get(f"choice_{line.assignment.pk}", str(line.assignment.pk)),
+            reason=request.POST.get(f"reason_{line.assignment.pk}", "").strip(),
+        )
+        for line in lines
+        if request.POST.get(f"accept_{line.assignment.pk}")
+    ]
+    chosen_meetings = {grid_id: request.POST.get(f"meeting_{grid_id}", "") for grid_id in meetings}
     try:
-        with transaction.atomic():
-            for line in lines:
-                a = line.assignment
-                if not request.POST.get(f"accept_{a.pk}"):
-                    continue
-                options = {str(o.pk): o for o in line.options}
-                chosen = options.get(request.POST.get(f"choice_{a.pk}", str(a.pk)))
-                reason = request.POST.get(f"reason_{a.pk}", "").strip()
-                if chosen is None:
-                    errors.append(f"{a.member.name}：请从本人申报的岗位中选择。")
-                    continue
-                if chosen.pk != a.pk and not reason:
-                    errors.append(f"{a.member.name}：改为“{chosen.post.name}”，请写明调整理由。")
-                    continue
-                meeting = next(
-                    (
-                        m
-                        for m in meetings.get(chosen.post.grid_id, [])
-                        if str(m.pk) == request.POST.get(f"meeting_{chosen.post.grid_id}")
-                    ),
-                    None,
-                )
-                note = f"建议配岗（会议调整：{reason}）" if chosen.pk != a.pk else f"建议配岗：{line.reason}"
-                try:
-                    chosen.move(Status.PROPOSED, by=request.user, note=note, meeting=meeting)
-                    accepted += 1
-                except TransitionError as error:
-                    errors += [f"{a.member.name}：{m}" for m in error.missing]
-            if errors:
-                raise TransitionError(errors)
-    except TransitionError:
-        return errors
+        accepted = matching.accept(decisions, meetings, chosen_meetings, by=request.user)
+    except TransitionError as error:
+        return error.missing
     if accepted:
         messages.success(request, f"已采纳{accepted}条建议，确定为拟上岗人选。")
     else:
