@@ -3,17 +3,18 @@
 Run with `make bench-load` (from a clean clone it installs wrk and PostgreSQL if missing). It starts a
 PostgreSQL server of its own (.ci/postgres, kept in /tmp/jinchen-bench-pg), loads the county demo data once
 (`seed_demo --scale county`), collects static files and starts gunicorn (DEBUG off, WEB_WORKERS processes).
-It logs in one user of each role (a session and a CSRF cookie each, as a browser keeps them) and drives,
-for DURATION seconds each, the bare view /healthz/ and the home, town, village, grid, round and dashboard
-pages: first as people meet them (a person's page reused from the cache until anything is written,
-jinchen/versions.py), then computed on every request (PAGE_CACHE_SECONDS=0), each time beside the bare
-view served by the same gunicorn. Prints requests/s, p50 and p95 per page, each page's p95 against the
-bare view's, and the errors (socket errors, timeouts, 4xx/5xx).
-Goal: no errors at 50 concurrent users; every page's p95 within 10× the bare view's.
+It logs in one user of each role (a session and a CSRF cookie each, as a browser keeps them), counts the
+queries of each page (through Django's test client, as that user), and drives, for DURATION seconds each,
+the bare view /healthz/ and the home, town, village, grid, round and dashboard pages, every one computed
+on every request (there is no page cache), beside the bare view served by the same gunicorn. Prints
+requests/s, p50 and p95 per page, each page's p95 against the bare view's, its queries and the errors
+(socket errors, timeouts, 4xx/5xx); then prints the whole county's letters as one batch on two db_worker
+processes.
+Goal: no errors at 50 concurrent users; every page's p95 within 8× the bare view's, and ≤ 10 queries.
 While working on one page: BENCH_PAGES="village page,grid page" drives only those (and the bare view),
-BENCH_COMPUTED=0 leaves out the second pass, BENCH_BATCH=0 the county letters batch.
-The last line is RESULT errors=… worst_p95_ratio=… worst_page=… (as people meet the pages), then the
-computed pages' worst ratio and the batch's figures.
+BENCH_BATCH=0 leaves out the county letters batch.
+The last line is RESULT errors=… worst_computed_p95_ratio=… worst_computed_page=… most_queries=…
+batch_letters=… batch_seconds=…
 """
 
 import json
@@ -76,7 +77,7 @@ village = users["cun01"].secretary_of_villages.get()
 grid = users["wg0101"].secretary_of_grids.get()
 town = Town.objects.get(name="金城镇")
 round = Round.current_or_latest(village.pk)
-print(json.dumps({"cookies": cookies, "pages": [
+pages = [
     ["bare view", None, reverse("healthz")],
     ["home", "zhen", "/"],
     ["town page", "zhen", reverse("posts:town", args=[town.pk])],
@@ -84,7 +85,21 @@ print(json.dumps({"cookies": cookies, "pages": [
     ["grid page", "wg0101", reverse("posts:grid", args=[grid.pk])],
     ["round page", "cun01", round.get_absolute_url()],
     ["dashboard", "zhen", reverse("posts:town-dashboard", args=[town.pk])],
-]}))
+]
+from django.db import connection
+from django.test import Client
+from django.test.utils import CaptureQueriesContext
+queries = {}
+for name, who, path in pages:
+    client = Client(HTTP_HOST="127.0.0.1")
+    if who:
+        client.force_login(users[who], backend="grids.access.RoleBackend")
+    client.get(path)  # the first request of a client also sets its CSRF cookie
+    with CaptureQueriesContext(connection) as captured:
+        status = client.get(path).status_code
+    assert status in (200, 302), (path, status)
+    queries[name] = len(captured.captured_queries)
+print(json.dumps({"cookies": cookies, "pages": pages, "queries": queries}))
 """
     out = subprocess.run([PY, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -176,7 +191,7 @@ def county_letters_on_two_workers(env):
     return {"letters": state["letters"], "seconds": seconds, "workers": len(state["workers"]), "ok": ok}
 
 
-def serve_and_drive(env, pages, cookies):
+def serve_and_drive(env, pages, cookies, queries):
     """Start gunicorn with `env`, drive each page with wrk, stop it; print and return each page's figures."""
     port = free_port()
     server = subprocess.Popen(
@@ -207,10 +222,10 @@ def serve_and_drive(env, pages, cookies):
         server.wait(timeout=30)
     bare = results[0]["p95"] or 1
     for r in results:
-        r["ratio"] = r["p95"] / bare
+        r["ratio"], r["queries"] = r["p95"] / bare, queries[r["page"]]
         print(
             f"  {r['page']:<13} {r['rps']:8.1f} req/s  p50 {r['p50'] / 1000:7.1f} ms  p95 {r['p95'] / 1000:7.1f} ms"
-            f"  {r['ratio']:5.1f}× bare  errors {r['errors']}"
+            f"  {r['ratio']:5.1f}× bare  {r['queries']:3d} queries  errors {r['errors']}"
         )
     return results
 
@@ -237,24 +252,16 @@ def main():
     chosen = {n.strip() for n in chosen.split(",")} | {"bare view"} if chosen else None
     pages = [p for p in setup["pages"] if not chosen or p[0] in chosen]
     print(f"gunicorn: {WEB_WORKERS} workers; wrk: {CONNECTIONS} connections, {DURATION} s per page")
-    print("pages as people meet them (each person's page reused until anything is written):")
-    results = serve_and_drive(env, pages, setup["cookies"])
-    computed = []
-    if os.environ.get("BENCH_COMPUTED", "1") != "0":
-        print("the same pages computed on every request (PAGE_CACHE_SECONDS=0; figures only):")
-        computed = serve_and_drive({**env, "PAGE_CACHE_SECONDS": "0"}, pages, setup["cookies"])
+    print("every page computed on every request:")
+    computed = serve_and_drive(env, pages, setup["cookies"], setup["queries"])
     batch = county_letters_on_two_workers(env) if os.environ.get("BENCH_BATCH", "1") != "0" else None
-    worst = max(results[1:], key=lambda r: r["ratio"])
-    worst_computed = max(computed[1:], key=lambda r: r["ratio"]) if computed else None
-    errors = sum(r["errors"] for r in results + computed)
+    worst = max(computed[1:], key=lambda r: r["ratio"])
+    most = max(computed[1:], key=lambda r: r["queries"])
+    errors = sum(r["errors"] for r in computed)
     print(
-        f"RESULT errors={errors} worst_p95_ratio={worst['ratio']:.1f} worst_page={worst['page'].replace(' ', '_')}"
-        + (
-            f" worst_computed_p95_ratio={worst_computed['ratio']:.1f}"
-            f" worst_computed_page={worst_computed['page'].replace(' ', '_')}"
-            if computed
-            else ""
-        )
+        f"RESULT errors={errors} worst_computed_p95_ratio={worst['ratio']:.1f}"
+        f" worst_computed_page={worst['page'].replace(' ', '_')}"
+        f" most_queries={most['queries']} most_queries_page={most['page'].replace(' ', '_')}"
         + (
             f" batch_letters={batch['letters']} batch_seconds={batch['seconds']:.1f} batch_workers={batch['workers']}"
             if batch

@@ -8,8 +8,7 @@ helpers, so a user out of scope meets a 404, never someone else's data.
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import Exists, OuterRef, Q, Subquery
-from django.db.models.functions import Coalesce
+from django.db.models import OuterRef, Q, Subquery
 from django.shortcuts import get_object_or_404
 
 from .models import County, Grid, Town, Village
@@ -24,29 +23,27 @@ class Role:
     GRID = "grid"
 
 
-ROLE_FLAGS = {
-    Role.COUNTY: lambda: Exists(County.committee.through.objects.filter(user=OuterRef("pk"))),
-    Role.TOWN: lambda: Exists(Town.committee.through.objects.filter(user=OuterRef("pk"))),
-    Role.VILLAGE: lambda: Exists(Village.objects.filter(secretary=OuterRef("pk"))),
-    Role.GRID: lambda: Exists(Grid.objects.filter(secretary=OuterRef("pk"))),
+# Each role, widest first, with the town or county it works for: one subquery each, None without that role.
+ROLE_UNITS = {
+    Role.COUNTY: lambda: County.objects.filter(committee=OuterRef("pk")).order_by("pk").values("name")[:1],
+    Role.TOWN: lambda: Town.objects.filter(committee=OuterRef("pk")).order_by("pk").values("name")[:1],
+    Role.VILLAGE: lambda: Village.objects.filter(secretary=OuterRef("pk")).order_by("pk").values("town__name")[:1],
+    Role.GRID: lambda: Grid.objects.filter(secretary=OuterRef("pk")).order_by("pk").values("village__town__name")[:1],
 }
 
 
-def unit_name():
-    """The county or town a user works for, named on every page: their county or town committee, or the
-    town of the village or grid they are secretary of."""
-    return Coalesce(
-        Subquery(County.objects.filter(committee=OuterRef("pk")).order_by("pk").values("name")[:1]),
-        Subquery(Town.objects.filter(committee=OuterRef("pk")).order_by("pk").values("name")[:1]),
-        Subquery(Village.objects.filter(secretary=OuterRef("pk")).order_by("pk").values("town__name")[:1]),
-        Subquery(Grid.objects.filter(secretary=OuterRef("pk")).order_by("pk").values("village__town__name")[:1]),
-    )
-
-
 def with_roles(users):
-    """Users with their roles and unit loaded in the same query (the login backend loads each request's user
-    so)."""
-    return users.annotate(**{f"is_{role}_role": flag() for role, flag in ROLE_FLAGS.items()}, unit_name=unit_name())
+    """Users with their roles loaded in the same query (the login backend loads each request's user so):
+    `<role>_unit` is the county or town that role works for, or None."""
+    return users.annotate(**{f"{role}_unit": Subquery(unit()) for role, unit in ROLE_UNITS.items()})
+
+
+def roles_loaded(user):
+    if not hasattr(user, "town_unit"):  # a user not loaded by the backend: one query
+        units = with_roles(type(user).objects.filter(pk=user.pk)).values(*(f"{r}_unit" for r in ROLE_UNITS))
+        for name, value in units.get().items():
+            setattr(user, name, value)
+    return user
 
 
 def role_of(user):
@@ -55,11 +52,16 @@ def role_of(user):
         return None
     if user.is_superuser:
         return Role.TOWN
-    if not hasattr(user, "is_town_role"):  # a user not loaded by the backend: one query for all three
-        flags = with_roles(type(user).objects.filter(pk=user.pk)).values(*(f"is_{r}_role" for r in ROLE_FLAGS))
-        for name, value in flags.get().items():
-            setattr(user, name, value)
-    return next((role for role in ROLE_FLAGS if getattr(user, f"is_{role}_role")), None)
+    roles_loaded(user)
+    return next((role for role in ROLE_UNITS if getattr(user, f"{role}_unit") is not None), None)
+
+
+def unit_name(user):
+    """The county or town a user works for, named on every page (None for administrators and the signed-out)."""
+    if not user.is_authenticated:
+        return None
+    roles_loaded(user)
+    return next((getattr(user, f"{r}_unit") for r in ROLE_UNITS if getattr(user, f"{r}_unit") is not None), None)
 
 
 class RoleBackend(ModelBackend):

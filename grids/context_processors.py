@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.utils.functional import SimpleLazyObject
 
-from .access import role_of
+from .access import role_of, unit_name
 
 
 def role(request):
@@ -9,5 +9,5 @@ def role(request):
     town whose name heads every page: the user's own (loaded with the user), else SITE_UNIT."""
     return {
         "role": SimpleLazyObject(lambda: role_of(request.user) or ""),
-        "unit": SimpleLazyObject(lambda: getattr(request.user, "unit_name", None) or settings.SITE_UNIT),
+        "unit": SimpleLazyObject(lambda: unit_name(request.user) or settings.SITE_UNIT),
     }

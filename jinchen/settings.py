@@ -217,6 +217,10 @@ FEEDBACK_PER_GRID = int(os.environ.get("FEEDBACK_PER_GRID", "30"))
 # signed-in person sees their own county's or town's name.
 SITE_UNIT = os.environ.get("SITE_UNIT", "金城镇")
 
+# How long the dashboard's rendered figures are kept at most; any change to what they count shows at once
+# (posts/dashboard.py, grids/figures.py). 0 computes them on every request.
+DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "600"))
+
 # An uploaded file with more rows than this is checked and imported by the worker, with a progress page.
 IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", "1000"))
 

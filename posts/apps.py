@@ -5,3 +5,8 @@ class PostsConfig(AppConfig):
     default_auto_field = "django.db.models.BigAutoField"
     name = "posts"
     verbose_name = "岗位与设岗流程"
+
+    def ready(self):
+        from . import dashboard
+
+        dashboard.count_changes()  # the dashboard's kept figures move on with what they count

@@ -6,13 +6,20 @@ Each village is shown with the round residents and printouts refer to (Round.SHO
 one, else the last one).
 """
 
+import hashlib
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, fields
+from functools import cache as once
+from pathlib import Path
 
+from django.conf import settings
+from django.core.cache import cache
 from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
-from grids.models import Grid
+from grids import figures as generations
+from grids.models import Grid, Village
 from members.models import Member, NeedRecord, count_subquery, eligible_q
 
 from .models import (
@@ -31,6 +38,7 @@ from .models import (
     Status,
     Training,
 )
+from .models.workflow import Notice
 
 UNRATED = "unrated"
 GRADES = [*Grade.choices, (UNRATED, "未评")]
@@ -322,3 +330,72 @@ def members_behind(figure, villages, grid=None):
     labels = dict(GRADES)
     rows = [(a.member, a.post.grid, a, labels.get(a.grade, "")) for a in assignments]
     return MEMBER_FIGURES[figure], rows
+
+
+# --- keeping the rendered figures ----------------------------------------------------------------------------
+
+
+@once
+def release():
+    """A digest of the code and templates that shape the kept figures: another release never reuses them."""
+    digest = hashlib.sha256()
+    for path in [Path(__file__), *(settings.BASE_DIR / "templates" / "posts").glob("_dashboard*.html")]:
+        digest.update(path.read_bytes())
+    return digest.hexdigest()[:12]
+
+
+def kept_body(villages, scope_query, render):
+    """`render()`'s HTML for these villages, kept in the cache under the scope, the release, the day and the
+    generation of each town covered (grids/figures.py), so any change they count shows at once."""
+    if not settings.DASHBOARD_CACHE_SECONDS:
+        return render()
+    gens = generations.generations({v.town_id for v in villages})
+    scope = ",".join(str(v.pk) for v in villages)
+    parts = [scope_query, scope, release(), str(timezone.localdate()), *(gens[t] for t in sorted(gens))]
+    key = "figures:body:" + hashlib.sha256("|".join(parts).encode()).hexdigest()
+    html = cache.get(key)
+    if html is None:
+        html = render()
+        cache.set(key, html, settings.DASHBOARD_CACHE_SECONDS)
+    return html
+
+
+# What the dashboard counts, and the path from each record to its town: (the record's own key to its parent,
+# the parent model, the parent's path to the town). Deleted records are traced through the parent, which stays.
+COUNTED = {
+    Member: ("grid_id", Grid, "village__town_id"),
+    NeedRecord: ("grid_id", Grid, "village__town_id"),
+    Post: ("grid_id", Grid, "village__town_id"),
+    Feedback: ("grid_id", Grid, "village__town_id"),
+    Grid: ("village_id", Village, "town_id"),
+    Round: ("village_id", Village, "town_id"),
+    Training: ("round_id", Round, "village__town_id"),
+    Notice: ("round_id", Round, "village__town_id"),
+    Assignment: ("round_id", Round, "village__town_id"),
+    Objection: ("notice_id", Notice, "round__village__town_id"),
+    Rating: ("assignment_id", Assignment, "round__village__town_id"),
+}
+
+
+def town_of(instance):
+    if isinstance(instance, Village):
+        return instance.town_id
+    own_key, parent, path = COUNTED[type(instance)]
+    return parent.objects.filter(pk=getattr(instance, own_key)).values_list(path, flat=True).first()
+
+
+def record_changed(sender, instance, **kwargs):
+    generations.changed([town_of(instance)])
+
+
+def attendance_changed(sender, instance, action, **kwargs):
+    if action.startswith("post_"):
+        generations.changed([town_of(instance)])
+
+
+def count_changes():
+    """Connect the counted models' saves and deletes (posts.apps.PostsConfig.ready)."""
+    for model in [*COUNTED, Village]:
+        post_save.connect(record_changed, sender=model, dispatch_uid=f"figures-{model.__name__}-save")
+        post_delete.connect(record_changed, sender=model, dispatch_uid=f"figures-{model.__name__}-delete")
+    m2m_changed.connect(attendance_changed, sender=Training.attendees.through, dispatch_uid="figures-attendance")

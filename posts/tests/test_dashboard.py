@@ -179,14 +179,20 @@ def test_scope(client, world, sec_a, sec_b, grid_user, town, village_a, village_
 
 
 def test_query_count_does_not_grow(client, world, town_user, town, village_a, settings):
-    # 4 fixed (savepoint, release, session, user with role) + villages, rounds, grids, posts, post types,
-    # needs asked, grades = 11; the same for ten times the villages, grids and members.
+    # Computed (nothing kept): 4 fixed (savepoint, release, session, user with roles) + villages, rounds, grids,
+    # posts, post types, needs asked, grades = 11; the same for ten times the villages, grids and members.
     client.force_login(town_user)
     urls = [reverse("posts:town-dashboard", args=[town.pk]), reverse("posts:village-dashboard", args=[village_a.pk])]
+    settings.DASHBOARD_CACHE_SECONDS = 0
     small = [count_queries(client, url) for url in urls]
     grow(town, 6, 4, 10, 2)
     make_round(town.villages.get(name="测试村3"), Stage.APPLICATION)
     assert [count_queries(client, url) for url in urls] == small == [11, 11]
+    # Kept: 4 fixed + villages, generations, the kept figures = 7.
+    settings.DASHBOARD_CACHE_SECONDS = 600
+    for url in urls:
+        client.get(url)
+    assert [count_queries(client, url) for url in urls] == [7, 7]
 
 
 def test_figures_count_a_change_at_once(client, world, sec_a, village_a, grid_a1):

@@ -1,7 +1,9 @@
 from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import render
+from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils.safestring import mark_safe
 from tablib import Dataset
 
 from grids.access import (
@@ -42,7 +44,14 @@ def dashboard_page(request, villages, town_level):
     villages, scope = board_scope(villages, town_level)
     town, village = (scope, None) if town_level else (None, scope)
     scope_query = f"town={town.pk}" if town else f"village={village.pk}"
-    context = dashboard_context(dashboard.build(villages), town, village, scope_query)
+
+    def body():
+        context = dashboard_context(dashboard.build(villages), town, village, scope_query)
+        return render_to_string("posts/_dashboard_body.html", context)
+
+    # The figures of these villages, as everyone in scope reads them, kept until something they count changes.
+    html = mark_safe(dashboard.kept_body(villages, scope_query, body))  # the project's own template  # noqa: S308
+    context = {"town": town, "village": village, "scope_query": scope_query, "body": html}
     return render(request, "posts/dashboard.html", context)
 
 
