@@ -110,8 +110,10 @@ def get_grid_for_user(user, pk, edit=False):
 
 
 def can_edit_village(user, village):
-    return villages_for_user(user, edit=True).filter(pk=village.pk).exists()
+    """What villages_for_user(edit=True) allows, read off the village itself (no query)."""
+    return user.is_superuser or village.secretary_id == user.pk
 
 
 def can_edit_grid(user, grid):
-    return grids_for_user(user, edit=True).filter(pk=grid.pk).exists()
+    """What grids_for_user(edit=True) allows, read off the grid and its village (no query once they are loaded)."""
+    return user.is_superuser or user.pk in (grid.secretary_id, grid.village.secretary_id)

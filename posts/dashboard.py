@@ -38,6 +38,7 @@ from .models import (
     Status,
     Training,
 )
+from .models.evaluation import latest_grade
 from .models.workflow import Notice
 
 UNRATED = "unrated"
@@ -187,11 +188,6 @@ class Board:
                     cells.append((cell, grids_with))
                 rows.append((unit, len(grids), cells))
         return rows
-
-
-def latest_grade():
-    """An assignment's grade from its latest rating, as an annotation (None when not rated)."""
-    return Subquery(Rating.objects.filter(assignment=OuterRef("pk")).order_by("-rated_on", "-pk").values("grade")[:1])
 
 
 def villages_of(villages):

@@ -2,7 +2,7 @@
 
 from django.conf import settings
 from django.db import models
-from django.db.models import Q
+from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.formats import date_format
 
@@ -149,3 +149,8 @@ class Rating(models.Model):
         """Fill in the weighted score and the grade from the three scores."""
         self.score = self.weighted(self.org_score, self.peer_score, self.resident_score)
         self.grade = grade_for(self.score)
+
+
+def latest_grade():
+    """An assignment's grade from its latest rating, as an annotation on assignments (None when not rated)."""
+    return Subquery(Rating.objects.filter(assignment=OuterRef("pk")).order_by("-rated_on", "-pk").values("grade")[:1])

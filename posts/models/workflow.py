@@ -292,22 +292,17 @@ class Round(models.Model):
         return missing
 
     def _missing_to_leave_evaluation(self, today):
-        from .evaluation import Grade, Rating  # evaluation builds on assignments
+        from .evaluation import Grade, latest_grade  # evaluation builds on assignments
 
         missing = []
         if not self.trainings.exists():
             missing.append("还没有组织在岗党员集中培训。")
         on_post = self.assignments.filter(status=Status.ON_POST).select_related("member", "post__grid")
-        latest_grades = dict(
-            Rating.objects.filter(assignment__round=self)
-            .order_by("assignment_id", "rated_on", "pk")
-            .values_list("assignment_id", "grade")
-        )
-        for a in on_post.order_by("post__grid__number", "pk"):
+        for a in on_post.annotate(grade=latest_grade()).order_by("post__grid__number", "pk"):
             who = f"{a.post.grid.name}：{a.member.name}"
             if a.contact_id is None:
                 missing.append(f"{who}还没有指定联系人。")
-            grade = latest_grades.get(a.pk)
+            grade = a.grade
             if grade is None:
                 missing.append(f"{who}还没有评岗。")
             elif grade == Grade.POOR:

@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Sum
+from django.db.models import Count, Prefetch, Sum, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -12,6 +12,7 @@ from grids.access import (
     get_village_for_user,
 )
 from jinchen.xlsx import xlsx_response
+from members.models import count_subquery
 from members.views import save_form
 
 from .. import forms
@@ -27,6 +28,8 @@ from ..models import (
     Rating,
     Round,
     Stage,
+    Status,
+    Training,
     TransitionError,
 )
 from ..resources import AssignmentResource, PostResource, RatingResource
@@ -71,17 +74,19 @@ def group_by_grid(missing, grid_names):
 @login_required
 def round_detail(request, pk):
     round = get_round_for_user(request.user, pk)
+    in_round = round.assignments.all()
     grids = list(
-        round.village.grids.annotate(post_count=Count("posts"), places=Sum("posts__places")).order_by("number")
+        round.village.grids.annotate(
+            post_count=Count("posts"),
+            places=Sum("posts__places"),
+            applicants=count_subquery(in_round, "post__grid"),
+            holding=count_subquery(in_round.filter(status__in=HOLDING), "post__grid"),
+            not_chosen=count_subquery(in_round.filter(status=Status.NOT_CHOSEN), "post__grid"),
+        ).order_by("number")
     )
-    counts = round.assignments.values_list("post__grid", "status").annotate(n=Count("pk")).order_by()
-    by_grid = {}
-    for grid_id, status, n in counts:
-        by_grid.setdefault(grid_id, {})[status] = n
-    for g in grids:
-        g.counts = by_grid.get(g.pk, {})
-        g.applicants = sum(g.counts.values())
-        g.holding = sum(g.counts.get(s, 0) for s in HOLDING)
+    # The trainings are listed and checked by the stage's guard: loaded once for both.
+    trainings = Training.objects.annotate(n=Count("attendees")).order_by("held_on")
+    prefetch_related_objects([round], Prefetch("trainings", queryset=trainings))
     context = {
         "round": round,
         "village": round.village,
@@ -91,7 +96,7 @@ def round_detail(request, pk):
         "logs": round.logs.select_related("by").order_by("at", "pk"),
         "grids": grids,
         "can_edit": can_edit_village(request.user, round.village),
-        "trainings": round.trainings.annotate(n=Count("attendees")).order_by("held_on"),
+        "trainings": round.trainings.all(),
         "commended": Rating.objects.filter(assignment__round=round, grade=Grade.EXCELLENT)
         .select_related("assignment__member", "assignment__post__grid")
         .order_by("assignment__post__grid__number"),
