@@ -5,7 +5,8 @@ about 10,000 members), each in its own process with DEBUG off: log in the user w
 up, then time REPEAT requests of each page through the whole Django stack (middleware, session, templates)
 with the test client, and the bare view /healthz/ the same way. The dashboard is measured as people meet
 it (its figures kept in the cache until something they count changes) and computed afresh on every
-request ("uncached"); every other page is computed on every request. Prints the median time per page, its ratio to the bare view and
+request ("uncached"); every other page is computed on every request. Prints the median time per page,
+its ratio to the bare view and
 the queries it ran (BEGIN/COMMIT/SAVEPOINT not counted: on PostgreSQL they are not statements Django sends).
 Goal: the county dashboard within 20x the bare view, every page under 10 queries.
 The last line is RESULT worst_ratio=… worst_page=… max_queries=… (county scale), then the dashboard's.
