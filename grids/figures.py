@@ -35,3 +35,10 @@ def generations(town_ids):
     if missing:
         cache.set_many(missing, timeout=None)
     return {keys[k]: v for k, v in {**found, **missing}.items()}
+
+
+def changed_in_villages(villages):
+    """The same, for the towns of these villages (ids, or a query of ids): for writes that send no signal."""
+    from .models import Village
+
+    changed(Village.objects.filter(pk__in=villages).values_list("town_id", flat=True))

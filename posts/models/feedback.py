@@ -5,6 +5,7 @@ from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
 
+from grids import figures
 from grids.models import Grid
 
 from .workflow import Assignment, Notice, Objection, Stage, TransitionError
@@ -92,6 +93,7 @@ class Feedback(models.Model):
     def take_up(self):
         """The secretary starts handling it (新 → 处理中)."""
         Feedback.objects.filter(pk=self.pk, state=FeedbackState.NEW).update(state=FeedbackState.HANDLING)
+        figures.changed_in_villages(Grid.objects.filter(pk=self.grid_id).values("village"))
         self.refresh_from_db(fields=["state"])
 
     @transaction.atomic

@@ -16,6 +16,7 @@ from django.utils import timezone
 from django.utils.formats import date_format as cn_date  # 2026年11月28日, the project's DATE_FORMAT
 from simple_history.models import HistoricalRecords
 
+from grids import figures
 from grids.models import Grid, Village
 from members.models import Member, VillagePlan
 
@@ -331,6 +332,7 @@ class Round(models.Model):
             RoundLog.objects.create(
                 round=self, from_stage=current.stage, to_stage=target, by=by, meeting=meeting, note=note
             )
+            figures.changed_in_villages([self.village_id])  # the update above sends no signal
         self.stage = target
         return target
 
@@ -479,6 +481,7 @@ class Notice(models.Model):
             )
             for a in proposed:
                 a._move(Status.NOTICED, by=by, note=f"公示：{cn_date(starts_on)}至{cn_date(ends_on)}")
+            figures.changed_in_villages([round.village_id])
         return notice
 
 
@@ -532,6 +535,7 @@ class Objection(models.Model):
         )
         if not updated:
             raise TransitionError("这条异议已经答复过了。")
+        figures.changed_in_villages(Round.objects.filter(notices=self.notice_id).values("village"))
         self.answer, self.answered_on, self.answered_by = answer, answered_on, by
 
 
@@ -718,6 +722,7 @@ class Assignment(models.Model):
                 )
                 for other in others.exclude(pk=current.pk):
                     other._move(Status.NOT_CHOSEN, by=by, meeting=meeting, note=f"已安排到“{current.post.name}”")
+            figures.changed_in_villages([current.round.village_id])  # _move's updates send no signal
         self.status = current.status
         self.letter_signed_on = current.letter_signed_on
         return to
