@@ -150,3 +150,13 @@ def town_people(towns):
         .distinct()
         .order_by("username")
     )
+
+
+def village_people(villages):
+    """Accounts that belong to these villages: their secretaries and the secretaries of their grids."""
+    return (
+        get_user_model()
+        .objects.filter(Q(secretary_of_villages__in=villages) | Q(secretary_of_grids__village__in=villages))
+        .distinct()
+        .order_by("username")
+    )

@@ -78,9 +78,10 @@ def test_a_login_adds_no_empty_version_to_the_account(client, sec_a):
     assert sec_a.history.count() == versions + 1
 
 
-def test_only_the_town_committee_reads_the_log(client, sec_a, grid_user):
-    for user in (sec_a, grid_user):
+def test_the_town_and_village_secretaries_read_the_log_grid_secretaries_do_not(client, town_user, sec_a, grid_user):
+    for user, status, link in ((town_user, 200, True), (sec_a, 200, True), (grid_user, 403, False)):
         client.force_login(user)
-        assert client.get(URL).status_code == 403
+        assert client.get(URL).status_code == status
+        assert (f'href="{URL}"' in client.get(reverse("posts:post-types")).text) == link  # the menu offers it
     client.logout()
     assert client.get(URL).status_code == 302

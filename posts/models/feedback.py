@@ -4,11 +4,12 @@ suggestions and, while a notice runs, objections — which become the workflow's
 from django.conf import settings
 from django.db import models, transaction
 from django.utils import timezone
+from simple_history.models import HistoricalRecords
 
 from grids import figures
 from grids.models import Grid
 
-from .workflow import Assignment, Notice, Objection, Stage, TransitionError
+from .workflow import Assignment, Notice, Objection, Stage, TransitionError, record_version
 
 
 class FeedbackKind(models.TextChoices):
@@ -51,6 +52,9 @@ class Feedback(models.Model):
     address = models.GenericIPAddressField("来源地址", null=True, help_text="只用于防止恶意刷留言，不公开。")
     created_at = models.DateTimeField("留言时间", auto_now_add=True, db_index=True)
 
+    # The address only guards against floods of messages; it is not part of what was said or done.
+    history = HistoricalRecords(verbose_name="群众反馈修改记录", excluded_fields=["address"])
+
     class Meta:
         verbose_name = "群众反馈"
         verbose_name_plural = "群众反馈"
@@ -90,19 +94,32 @@ class Feedback(models.Model):
             objection=objection,
         )
 
-    def take_up(self):
-        """The secretary starts handling it (新 → 处理中)."""
-        Feedback.objects.filter(pk=self.pk, state=FeedbackState.NEW).update(state=FeedbackState.HANDLING)
-        figures.changed_in_villages(Grid.objects.filter(pk=self.grid_id).values("village"))
-        self.refresh_from_db(fields=["state"])
+    def take_up(self, by=None):
+        """The secretary starts handling it (新 → 处理中); a second click changes nothing."""
+        with transaction.atomic():
+            if Feedback.objects.filter(pk=self.pk, state=FeedbackState.NEW).update(state=FeedbackState.HANDLING):
+                self.state = FeedbackState.HANDLING
+                record_version(self, by=by)
+                figures.changed_in_villages(Grid.objects.filter(pk=self.grid_id).values("village"))
+            else:
+                self.refresh_from_db(fields=["state"])
 
     @transaction.atomic
     def answer_with(self, answer, by, today=None):
         """Record the answer; an objection's answer is the objection's answer too."""
         today = today or timezone.localdate()
-        if self.state == FeedbackState.ANSWERED:
+        if not self.record_answer(answer, today, by):
             raise TransitionError("这条反馈已经答复过了。")
         if self.objection_id and not self.objection.is_answered:
-            self.objection.answer_with(answer=answer, answered_on=today, by=by)
-        self.state, self.answer, self.answered_on, self.answered_by = FeedbackState.ANSWERED, answer, today, by
-        self.save(update_fields=["state", "answer", "answered_on", "answered_by"])
+            self.objection.answer_with(answer=answer, answered_on=today, by=by)  # this feedback is answered already
+
+    def record_answer(self, answer, answered_on, by):
+        """Write the answer unless someone answered first; True if it was written."""
+        fields = {"state": FeedbackState.ANSWERED, "answer": answer, "answered_on": answered_on, "answered_by": by}
+        if not Feedback.objects.filter(pk=self.pk).exclude(state=FeedbackState.ANSWERED).update(**fields):
+            return False
+        for name, value in fields.items():
+            setattr(self, name, value)
+        record_version(self, by=by)
+        figures.changed_in_villages(Grid.objects.filter(pk=self.grid_id).values("village"))
+        return True

@@ -2,7 +2,8 @@
 
 The five steps are a transition table on Round, in the manner of django-oscar's order pipeline: each
 move is checked against the table and its guard, saved with the old stage in the filter (so a repeated
-click or a race cannot move a round twice), and logged in the same transaction. Assignments work the
+click or a race cannot move a round twice), and logged in the same transaction; the version it wrote is kept
+in the record's history as well (record_version), beside the field changes of everything else. Assignments work the
 same way with their own table.
 """
 
@@ -29,6 +30,23 @@ class TransitionError(Exception):
     def __init__(self, missing):
         self.missing = list(missing) if isinstance(missing, list | tuple) else [missing]
         super().__init__("；".join(self.missing))
+
+
+def record_version(obj, by=None, at=None):
+    """Keep in the record's history the version a compare-and-set update() has just written: update() goes
+    around save(), so django-simple-history would not see it. `by` is who (else the request's user); `at` is
+    the time of the move's log row, which lets 操作日志 show the version and the log row as one entry."""
+    type(obj).history.bulk_history_create([obj], update=True, default_user=by, default_date=at)
+
+
+def create_as(by, model, **fields):
+    """model.objects.create(**fields), with its first version in the history kept as `by`'s (outside a request,
+    in a command, the history has no user to go by)."""
+    obj = model(**fields)
+    if by is not None:
+        obj._history_user = by
+    obj.save(force_insert=True)
+    return obj
 
 
 class Stage(models.TextChoices):
@@ -90,6 +108,8 @@ class Round(models.Model):
         settings.AUTH_USER_MODEL, verbose_name="创建人", on_delete=models.SET_NULL, null=True, related_name="+"
     )
     created_at = models.DateTimeField("创建时间", auto_now_add=True)
+
+    history = HistoricalRecords(verbose_name="设岗定责年度工作修改记录")
 
     class Meta:
         verbose_name = "设岗定责年度工作"
@@ -324,13 +344,16 @@ class Round(models.Model):
             missing = current.missing_to_leave(today)
             if missing:
                 raise TransitionError(missing)
+            at = timezone.now()
             if not Round.objects.filter(pk=self.pk, stage=current.stage).update(stage=target):
                 raise TransitionError("本年度工作的阶段已被他人更新，请刷新页面后再操作。")
+            from_stage, current.stage = current.stage, target
+            record_version(current, by=by, at=at)
             if target == Stage.CLOSED:  # the year's posts end with the round; next year's round starts afresh
                 for a in current.assignments.select_for_update().filter(status=Status.ON_POST):
                     a._move(Status.COMPLETED, by=by, note=f"{current.year}年度设岗定责工作结束，岗位期满。")
             RoundLog.objects.create(
-                round=self, from_stage=current.stage, to_stage=target, by=by, meeting=meeting, note=note
+                round=self, from_stage=from_stage, to_stage=target, by=by, at=at, meeting=meeting, note=note
             )
             figures.changed_in_villages([self.village_id])  # the update above sends no signal
         self.stage = target
@@ -379,6 +402,8 @@ class Meeting(models.Model):
     )
     recorded_at = models.DateTimeField("记录时间", auto_now_add=True)
 
+    history = HistoricalRecords(verbose_name="会议修改记录")
+
     class Meta:
         verbose_name = "会议"
         verbose_name_plural = "会议"
@@ -414,6 +439,8 @@ class Notice(models.Model):
     )
     published_at = models.DateTimeField("发布时间", auto_now_add=True)
 
+    history = HistoricalRecords(verbose_name="公示修改记录")
+
     class Meta:
         verbose_name = "公示"
         verbose_name_plural = "公示"
@@ -442,7 +469,9 @@ class Notice(models.Model):
             )
         if self.round.stage != Stage.DELIBERATION:
             raise TransitionError("支部议岗阶段已经结束，不能再登记异议。")
-        return Objection.objects.create(
+        return create_as(
+            by,
+            Objection,
             notice=self,
             assignment=assignment,
             raised_by=raised_by,
@@ -476,8 +505,16 @@ class Notice(models.Model):
                 missing.append(f"{grid.name}还没有拟上岗人选，无需公示。")
             if missing:
                 raise TransitionError(missing)
-            notice = cls.objects.create(
-                round=round, grid=grid, starts_on=starts_on, ends_on=ends_on, phone=phone, place=place, published_by=by
+            notice = create_as(
+                by,
+                cls,
+                round=round,
+                grid=grid,
+                starts_on=starts_on,
+                ends_on=ends_on,
+                phone=phone,
+                place=place,
+                published_by=by,
             )
             for a in proposed:
                 a._move(Status.NOTICED, by=by, note=f"公示：{cn_date(starts_on)}至{cn_date(ends_on)}")
@@ -517,6 +554,8 @@ class Objection(models.Model):
         help_text="为空表示群众通过网格公开页直接提出。",
     )
 
+    history = HistoricalRecords(verbose_name="异议修改记录")
+
     class Meta:
         verbose_name = "异议"
         verbose_name_plural = "异议"
@@ -530,13 +569,20 @@ class Objection(models.Model):
         return bool(self.answer)
 
     def answer_with(self, answer, answered_on, by):
-        updated = Objection.objects.filter(pk=self.pk, answer="").update(
-            answer=answer, answered_on=answered_on, answered_by=by
-        )
-        if not updated:
-            raise TransitionError("这条异议已经答复过了。")
-        figures.changed_in_villages(Round.objects.filter(notices=self.notice_id).values("village"))
-        self.answer, self.answered_on, self.answered_by = answer, answered_on, by
+        """Answer once; a resident's objection from the public page is answered in their feedback too."""
+        from .feedback import Feedback, FeedbackState  # feedback builds on objections
+
+        with transaction.atomic():
+            updated = Objection.objects.filter(pk=self.pk, answer="").update(
+                answer=answer, answered_on=answered_on, answered_by=by
+            )
+            if not updated:
+                raise TransitionError("这条异议已经答复过了。")
+            self.answer, self.answered_on, self.answered_by = answer, answered_on, by
+            record_version(self, by=by)
+            figures.changed_in_villages(Round.objects.filter(notices=self.notice_id).values("village"))
+            for feedback in Feedback.objects.filter(objection=self).exclude(state=FeedbackState.ANSWERED):
+                feedback.record_answer(answer, answered_on, by)
 
 
 class Status(models.TextChoices):
@@ -634,7 +680,9 @@ class Assignment(models.Model):
         created = []
         with transaction.atomic():
             for rank, post in enumerate(posts, start=1):
-                a = cls.objects.create(
+                a = create_as(
+                    by,
+                    cls,
                     round=round,
                     post=post,
                     member=member,
@@ -659,8 +707,9 @@ class Assignment(models.Model):
             raise TransitionError("只能为在岗党员指定联系人。")
         if contact.pk == self.member_id:
             raise TransitionError("联系人不能是本人。")
-        Assignment.objects.filter(pk=self.pk).update(contact=contact)
         self.contact = contact
+        self._history_user = by  # simple-history's hook; without it the version names the request's user
+        self.save(update_fields=["contact"])
 
     def missing_for_records(self):
         """Check-ups, reports and ratings are kept for members on post while the round is being evaluated."""
@@ -681,15 +730,17 @@ class Assignment(models.Model):
 
     def _move(self, to, by, note="", meeting=None, **fields):
         """Change status with the old status in the filter (a repeated click changes nothing) and log it."""
+        at = timezone.now()
         changed = Assignment.objects.filter(pk=self.pk, status=self.status).update(status=to, **fields)
         if not changed:
             raise TransitionError("这条记录已被他人处理，请刷新页面后再操作。")
-        AssignmentLog.objects.create(
-            assignment=self, from_status=self.status, to_status=to, by=by, meeting=meeting, note=note
-        )
-        self.status = to
+        from_status, self.status = self.status, to
         for name, value in fields.items():
             setattr(self, name, value)
+        record_version(self, by=by, at=at)
+        AssignmentLog.objects.create(
+            assignment=self, from_status=from_status, to_status=to, by=by, at=at, meeting=meeting, note=note
+        )
 
     def move(self, to, by, note="", meeting=None, letter_signed_on=None, today=None):
         """The one door for every status change of an assignment."""

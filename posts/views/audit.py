@@ -1,37 +1,192 @@
-"""操作日志: who changed what and when, from what to what; logins, failed logins and downloads too."""
+"""操作日志: who did what and when. Every stage move of a round and every move of an assignment (who, when,
+from, to, meeting, note), the field changes of every record that keeps a history, logins, failed logins and
+downloads.
+
+The town committee reads its town; a village secretary reads their own village, read-only. A grid secretary
+(and the county) is refused as before: a grid's work shows on its village's log.
+"""
+
+import datetime
+import functools
+import re
+from collections.abc import Callable
+from dataclasses import dataclass
+from urllib.parse import unquote
 
 from django import forms
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
-from django.db.models import Q
+from django.db.models import Q, QuerySet
 from django.shortcuts import render
+from django.utils import timezone
+from django.utils.formats import date_format
 
-from grids.access import Role, role_of, towns_for_user
-from grids.accounts import town_people
-from grids.models import AuditEvent, Grid, Village
+from grids.access import Role, role_of, towns_for_user, villages_for_user
+from grids.accounts import town_people, village_people
+from grids.models import AuditEvent, AuditKind, Grid, Village
 from members.forms import DateInput
 from members.idcard import mask
 from members.models import Member, NeedRecord, VillagePlan
 
-from ..models import Assignment, Post
+from ..models import Assignment, AssignmentLog, Feedback, Meeting, Notice, Objection, Post, Round, RoundLog
 
 SHOWN = 100  # entries on the page, newest first
+EMPTY = "（空）"
+ACTIONS = {"+": "新增", "~": "修改", "-": "删除"}
+MOVED_FIELDS = {"status", "stage"}  # what a move changes; its log row shows it, from → to
 
-# Record kinds of the change history: (key, label, model, path from the record to its village, name field).
+
+def full_name(user):
+    """A person as the page names them; works for a saved version of an account too."""
+    return f"{user.first_name} {user.last_name}".strip() or user.username
+
+
+def month_day(day):
+    return date_format(day, "MONTH_DAY_FORMAT")
+
+
+@dataclass(frozen=True)
+class Kind:
+    """Records of one model whose versions django-simple-history keeps."""
+
+    key: str  # the filter's 记录
+    label: str
+    model: type
+    to_village: str | None  # path from a record to its village; None for accounts, which go by person
+    search: tuple  # fields 名称包含 looks in
+    related: tuple  # loaded with each version, for its name
+    name: Callable  # the record's name, from one of its versions
+    added: tuple = ()  # fields worth reading when a record is added
+    nobody: str = "系统"  # who, when a version has no user: a command, or a resident on the public page
+
+
 HISTORIES = [
-    ("member", "党员", Member, "grid__village", "name"),
-    ("need", "群众需求", NeedRecord, "grid__village", "issue"),
-    ("plan", "实施方案", VillagePlan, "village", "title"),
-    ("village", "村", Village, "id", "name"),
-    ("grid", "网格", Grid, "village", "name"),
-    ("post", "岗位", Post, "grid__village", "name"),
-    ("assignment", "申报与定岗", Assignment, "post__grid__village", "member__name"),
-    ("account", "账号", get_user_model(), None, "username"),
+    Kind("member", "党员", Member, "grid__village", ("name",), ("grid__village",), lambda r: r.name),
+    Kind(
+        "need",
+        "群众需求",
+        NeedRecord,
+        "grid__village",
+        ("issue",),
+        ("grid__village",),
+        lambda r: f"{r.grid.name}：{r.issue[:20]}",
+    ),
+    Kind("plan", "实施方案", VillagePlan, "village", ("title",), ("village",), lambda r: r.title),
+    Kind("village", "村", Village, "id", ("name",), (), lambda r: r.name),
+    Kind("grid", "网格", Grid, "village", ("name",), ("village",), lambda r: r.name),
+    Kind("post", "岗位", Post, "grid__village", ("name",), ("grid__village",), lambda r: f"{r.grid.name} · {r.name}"),
+    Kind(
+        "round",
+        "年度工作",
+        Round,
+        "village",
+        ("village__name",),
+        ("village",),
+        lambda r: f"{r.village.name}{r.year}年度设岗定责",
+    ),
+    Kind(
+        "meeting",
+        "会议",
+        Meeting,
+        "grid__village",
+        ("grid__name", "resolution"),
+        ("grid__village",),
+        lambda r: f"{r.grid.name}{r.get_kind_display()}（{date_format(r.held_on)}）",
+        added=("attendees", "present", "resolution"),
+    ),
+    Kind(
+        "notice",
+        "公示",
+        Notice,
+        "grid__village",
+        ("grid__name",),
+        ("grid__village",),
+        lambda r: f"{r.grid.name}公示（{month_day(r.starts_on)}至{month_day(r.ends_on)}）",
+        added=("place", "phone"),
+    ),
+    Kind(
+        "objection",
+        "异议",
+        Objection,
+        "notice__grid__village",
+        ("raised_by", "content", "assignment__member__name"),
+        ("notice__grid__village", "assignment__member"),
+        lambda r: f"{r.raised_by}对{r.assignment.member.name}的异议" if r.assignment_id else f"{r.raised_by}的异议",
+        added=("raised_on", "content"),
+        nobody="群众",
+    ),
+    Kind(
+        "assignment",
+        "申报与定岗",
+        Assignment,
+        "post__grid__village",
+        ("member__name", "post__name"),
+        ("member", "post__grid__village"),
+        lambda r: f"{r.member.name} · {r.post.name}",
+        added=("source", "reason"),
+    ),
+    Kind(
+        "feedback",
+        "群众反馈",
+        Feedback,
+        "grid__village",
+        ("content", "name"),
+        ("grid__village",),
+        lambda r: f"{r.grid.name}{r.get_kind_display()}：{r.content[:20]}",
+        added=("name", "content"),
+        nobody="群众",
+    ),
+    Kind("account", "账号", get_user_model(), None, ("username", "first_name"), (), full_name),
+]
+
+
+@dataclass(frozen=True)
+class Moves:
+    """The append-only log of a transition: one row per move, the record's own account of it."""
+
+    key: str  # the kind of record moved (the filter's 记录 shows both)
+    label: str
+    model: type
+    moved: str  # the field that points to the record moved
+    to_village: str
+    search: tuple
+    related: tuple
+
+
+MOVES = [
+    Moves(
+        "round", "阶段变更", RoundLog, "round", "round__village", ("round__village__name",), ("by", "round__village")
+    ),
+    Moves(
+        "assignment",
+        "定岗变更",
+        AssignmentLog,
+        "assignment",
+        "assignment__post__grid__village",
+        ("assignment__member__name", "assignment__post__name"),
+        ("by", "meeting", "assignment__member", "assignment__post__grid__village"),
+    ),
 ]
 EVENTS = ("event", "登录与导出")
-RECORD_CHOICES = [*((key, label) for key, label, *_ in HISTORIES), EVENTS]
-ACTIONS = {"+": "新增", "~": "修改", "-": "删除"}
+RECORD_CHOICES = [*((kind.key, kind.label) for kind in HISTORIES), EVENTS]
+
+
+@dataclass(frozen=True)
+class Scope:
+    villages: QuerySet  # whose records are shown
+    people: QuerySet  # whose logins, downloads and account changes are shown
+    strangers: bool  # also failed logins under names no account of the scope has (the town sees those)
+
+
+def scope_for(user, role):
+    if role == Role.TOWN:
+        towns = towns_for_user(user)
+        return Scope(Village.objects.filter(town__in=towns).order_by("name"), town_people(towns), strangers=True)
+    if role == Role.VILLAGE:
+        villages = villages_for_user(user, edit=True).order_by("name")
+        return Scope(villages, village_people(villages), strangers=False)
+    raise PermissionDenied
 
 
 class AuditFilter(forms.Form):
@@ -44,32 +199,45 @@ class AuditFilter(forms.Form):
     since = forms.DateField(label="从", required=False, widget=DateInput())
     until = forms.DateField(label="到", required=False, widget=DateInput())
 
-    def __init__(self, *args, villages, people, **kwargs):
+    def __init__(self, *args, scope, one_village, **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["village"].queryset = villages
-        self.fields["person"].queryset = people
-        self.fields["person"].label_from_instance = lambda u: f"{u.get_full_name() or u.username}（{u.username}）"
+        if one_village:
+            del self.fields["village"]
+        else:
+            self.fields["village"].queryset = scope.villages
+        self.fields["person"].queryset = scope.people
+        self.fields["person"].label_from_instance = lambda u: f"{full_name(u)}（{u.username}）"
         for field in self.fields.values():
             is_select = isinstance(field.widget, forms.Select)
             field.widget.attrs["class"] = "form-select form-select-sm" if is_select else "form-control form-control-sm"
 
+    def clean(self):
+        cleaned = super().clean()
+        since, until = cleaned.get("since"), cleaned.get("until")
+        if since and until and since > until:
+            self.add_error("until", "结束日期不能早于开始日期。")
+        return cleaned
+
 
 @login_required
 def audit_log(request):
-    """操作日志: who changed what and when, from what to what; logins, failed logins and downloads too."""
-    if role_of(request.user) != Role.TOWN:
-        raise PermissionDenied
-    towns = towns_for_user(request.user)
-    villages = Village.objects.filter(town__in=towns).order_by("name")
-    people = town_people(towns)
-    form = AuditFilter(request.GET or None, villages=villages, people=people)
+    """操作日志 of the town, or of a village secretary's own village."""
+    role = role_of(request.user)
+    scope = scope_for(request.user, role)
+    town = role == Role.TOWN  # a village secretary has one village: no village to choose, none to name
+    form = AuditFilter(request.GET or None, scope=scope, one_village=not town)
     entries = []
-    if form.is_valid() or not request.GET:
-        f = form.cleaned_data if request.GET else {}
-        entries = history_entries(f, villages, people) + event_entries(f, people)
-        entries.sort(key=lambda e: e["at"], reverse=True)
-        entries = entries[:SHOWN]
-    return render(request, "posts/audit_log.html", {"form": form, "entries": entries, "shown": SHOWN})
+    if not form.is_bound or form.is_valid():
+        f = form.cleaned_data if form.is_bound else {}
+        if f.get("village"):
+            villages = Village.objects.filter(pk=f["village"].pk)
+            scope = Scope(villages, village_people(villages), strangers=False)
+        moves, by_version = move_entries(f, scope)
+        entries = [*moves, *history_entries(f, scope, by_version), *event_entries(f, scope)]
+        entries = sorted(entries, key=lambda e: e["at"], reverse=True)[:SHOWN]
+        present(entries)
+    context = {"form": form, "entries": entries, "shown": SHOWN, "town": town}
+    return render(request, "posts/audit_log.html", context)
 
 
 def dated(qs, field, f):
@@ -80,36 +248,90 @@ def dated(qs, field, f):
     return qs
 
 
-def history_entries(f, villages, people):
+def containing(fields, text):
+    return functools.reduce(lambda q, field: q | Q(**{f"{field}__contains": text}), fields, Q())
+
+
+def village_of(row, path):
+    if path in (None, "id"):  # an account; a village itself
+        return ""
+    return functools.reduce(getattr, path.split("__"), row).name
+
+
+def move_entries(f, scope):
+    """The stage and assignment moves, and {(record kind, record id, when): entry} to find each one by the
+    version of the record that the same move wrote (and, for a new assignment, by the version that added it)."""
+    entries, by_version = [], {}
+    for moves in MOVES:
+        if f.get("record") not in (None, "", moves.key):
+            continue
+        rows = dated(moves.model.objects.filter(**{f"{moves.to_village}__in": scope.villages}), "at", f)
+        if f.get("person"):
+            rows = rows.filter(by=f["person"])
+        if f.get("name"):
+            rows = rows.filter(containing(moves.search, f["name"]))
+        for log in rows.select_related(*moves.related).order_by("-at", "-pk")[:SHOWN]:
+            moved = getattr(log, f"{moves.moved}_id")
+            facts = [("依据的会议", str(log.meeting or "")), ("说明", log.note)]
+            entry = {
+                "at": log.at,
+                "who": full_name(log.by),
+                "kind": moves.label,
+                "record": str(getattr(log, moves.moved)),
+                "place": village_of(log, moves.to_village),
+                "action": str(log),  # 原状态 → 新状态
+                "move": True,
+                "changes": [],
+                "facts": [(label, text) for label, text in facts if text],
+            }
+            entries.append(entry)
+            by_version[(moves.key, moved, log.at)] = entry
+            if getattr(log, "from_status", None) == "":
+                by_version[(moves.key, moved, "+")] = entry
+    return entries, by_version
+
+
+def history_entries(f, scope, moves):
+    """The versions of the records in scope, each against the one before it; a version that a move wrote is
+    folded into the move's entry."""
     entries = []
-    for key, label, model, to_village, name_field in HISTORIES:
-        if f.get("record") not in (None, "", key):
+    for kind in HISTORIES:
+        if f.get("record") not in (None, "", kind.key):
             continue
-        rows = dated(model.history.all(), "history_date", f)
-        if to_village:
-            rows = rows.filter(**{f"{to_village}__in": [f["village"].pk] if f.get("village") else villages})
-        elif f.get("village"):
-            continue
+        rows = dated(kind.model.history.all(), "history_date", f)
+        if kind.to_village:
+            rows = rows.filter(**{f"{kind.to_village}__in": scope.villages})
         else:
-            rows = rows.filter(id__in=people.values("pk"))
+            rows = rows.filter(id__in=scope.people.values("pk"))
         if f.get("person"):
             rows = rows.filter(history_user=f["person"])
         if f.get("name"):
-            rows = rows.filter(**{f"{name_field}__contains": f["name"]})
-        rows = list(rows.select_related("history_user").order_by("-history_date")[:SHOWN])
-        previous = previous_versions(model, rows)
+            rows = rows.filter(containing(kind.search, f["name"]))
+        rows = rows.select_related("history_user", *kind.related).order_by("-history_date", "-history_id")
+        rows = list(rows[:SHOWN])
+        previous = previous_versions(kind.model, rows)
+        m2m = m2m_values(kind.model, [*rows, *filter(None, previous.values())])
         for row in rows:
-            delta = changes(row, previous.get(row.history_id))
-            if row.history_type == "~" and previous.get(row.history_id) and not delta:
-                continue  # saved without a change that is kept (a login stamps last_login, which is not)
+            before = previous.get(row.history_id)
+            delta = changes(row, before, m2m)
+            move = moves.get((kind.key, row.id, "+" if row.history_type == "+" else row.history_date))
+            if move is not None:  # the move's own entry; the version adds what else it wrote (a letter's date)
+                move["changes"] += [c for c in delta if c[0].name not in MOVED_FIELDS]
+                continue
+            if row.history_type == "~" and before is not None and not delta:
+                continue  # saved without a change that is kept
+            added = [kind.model._meta.get_field(name) for name in kind.added] if row.history_type == "+" else []
+            added = [field for field in added if getattr(row, field.attname) not in ("", None)]
             entries.append(
                 {
                     "at": row.history_date,
-                    "who": row.history_user,
-                    "kind": label,
-                    "record": str(row.instance) if key != "assignment" else f"申报记录#{row.id}",
+                    "who": full_name(row.history_user) if row.history_user else kind.nobody,
+                    "kind": kind.label,
+                    "record": kind.name(row),
+                    "place": village_of(row, kind.to_village),
                     "action": ACTIONS.get(row.history_type, row.history_type),
                     "changes": delta,
+                    "facts": [(field, getattr(row, field.attname)) for field in added],
                 }
             )
     return entries
@@ -130,34 +352,51 @@ def previous_versions(model, rows):
     return result
 
 
-def changes(row, before):
-    """[(field label, old, new)] of one version against the one before it."""
-    if before is None or row.history_type != "~":
-        return []
-    delta = row.diff_against(before, foreign_keys_are_objs=False)
-    labels = {f.name: str(f.verbose_name) for f in row.instance_type._meta.fields}
+def m2m_values(model, versions):
+    """{(field name, history_id): related ids} of the many-to-many fields a history keeps, one query a field."""
+    history, result = model.history.model, {}
+    for field in history._history_m2m_fields if versions else []:
+        target = f"{field.m2m_reverse_field_name()}_id"
+        rows = getattr(history, field.name).model.objects.filter(history__in=[v.history_id for v in versions])
+        for history_id, related_id in rows.order_by(target).values_list("history_id", target):
+            result.setdefault((field.name, history_id), []).append(related_id)
+    return {key: tuple(ids) for key, ids in result.items()}
+
+
+@functools.cache
+def kept_fields(model):
+    """The fields of a model that its history keeps and that can change (not the key, not Django's stamps)."""
+    fields = [model._meta.get_field(f.name) for f in model.history.model.tracked_fields]
     return [
-        (labels.get(c.field, c.field), display(row, c.field, c.old), display(row, c.field, c.new))
-        for c in delta.changes
+        f for f in fields if not (f.primary_key or getattr(f, "auto_now", False) or getattr(f, "auto_now_add", False))
     ]
 
 
-def display(row, field, value):
-    try:
-        model_field = row.instance_type._meta.get_field(field)
-    except Exception:  # a field the model no longer has
-        return value
-    if model_field.choices:
-        return dict(model_field.flatchoices).get(value, value)
-    if field == "id_number" and value:
-        return mask(value)
-    return "（空）" if value in ("", None) else value
-
-
-def event_entries(f, people):
-    if f.get("record") not in (None, "", EVENTS[0]) or f.get("village"):
+def changes(row, before, m2m):
+    """[(field, old, new)] of one version against the one before it. Every kept field is compared: the library's
+    diff_against leaves out the fields no form edits, such as an assignment's status, which moves change."""
+    if before is None or row.history_type != "~":
         return []
-    events = dated(AuditEvent.objects.all(), "at", f).filter(Q(user__in=people) | Q(user=None))
+    model = row.instance_type
+    delta = [
+        (f, getattr(before, f.attname), getattr(row, f.attname))
+        for f in kept_fields(model)
+        if getattr(before, f.attname) != getattr(row, f.attname)
+    ]
+    for field in model.history.model._history_m2m_fields:
+        old, new = m2m.get((field.name, before.history_id), ()), m2m.get((field.name, row.history_id), ())
+        if old != new:
+            delta.append((field, old, new))
+    return delta
+
+
+def event_entries(f, scope):
+    if f.get("record") not in (None, "", EVENTS[0]):
+        return []
+    whose = Q(user__in=scope.people) | Q(user=None, username__in=scope.people.values("username"))
+    if scope.strangers:
+        whose |= Q(user=None)
+    events = dated(AuditEvent.objects.filter(whose), "at", f)
     if f.get("person"):
         events = events.filter(user=f["person"])
     if f.get("name"):
@@ -165,14 +404,69 @@ def event_entries(f, people):
     return [
         {
             "at": e.at,
-            "who": e.user,
-            "who_text": e.username,
+            "who": full_name(e.user) if e.user else e.username,
             "kind": EVENTS[1],
-            "record": e.path,
+            # A download is known by its file; a login's address (/login/) tells a reader nothing.
+            "record": (downloaded_file(e.detail) or e.path) if e.kind == AuditKind.DOWNLOAD else "",
+            "place": "",
             "action": e.get_kind_display(),
             "changes": [],
-            "detail": e.detail,
-            "address": e.address,
+            "facts": [("IP地址", e.address)] if e.address else [],
         }
-        for e in events.select_related("user")[:SHOWN]
+        for e in events.select_related("user").order_by("-at", "-pk")[:SHOWN]
     ]
+
+
+def downloaded_file(disposition):
+    """The file name in a Content-Disposition header: filename*=utf-8''… for Chinese names, else filename="…"."""
+    encoded = re.search(r"filename\*=utf-8''([^;]+)", disposition, re.IGNORECASE)
+    if encoded:
+        return unquote(encoded.group(1))
+    plain = re.search(r'filename="?([^";]+)', disposition)
+    return plain.group(1) if plain else ""
+
+
+def present(entries):
+    """Turn the values of the entries shown into text: names for keys (one query a related model), labels for
+    choices, dates as people write them, ID numbers masked."""
+    wanted = {}
+    for e in entries:
+        for field, *values in [*e["changes"], *e["facts"]]:
+            if getattr(field, "related_model", None):
+                ids = wanted.setdefault(field.related_model, set())
+                for value in values:
+                    ids.update(value if field.many_to_many else [value])
+    names = {}
+    for model, ids in wanted.items():
+        ids.discard(None)
+        for pk, obj in model._default_manager.select_related().in_bulk(ids).items():
+            names[(model, pk)] = full_name(obj) if model is get_user_model() else str(obj)
+    for e in entries:
+        e["changes"] = [(label_of(f), shown(f, old, names), shown(f, new, names)) for f, old, new in e["changes"]]
+        e["facts"] = [(label_of(f), shown(f, value, names)) for f, value in e["facts"]]
+
+
+def label_of(field):
+    return field if isinstance(field, str) else str(field.verbose_name)
+
+
+def shown(field, value, names):
+    if isinstance(field, str):  # already text
+        return value
+    if field.many_to_many:
+        return "、".join(names.get((field.related_model, pk), "（已删除）") for pk in value) or EMPTY
+    if value in ("", None):
+        return EMPTY
+    if field.is_relation:
+        return names.get((field.related_model, value), "（已删除）")
+    if field.choices:
+        return dict(field.flatchoices).get(value, value)
+    if field.name == "id_number":
+        return mask(value)
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    if isinstance(value, datetime.datetime):
+        return date_format(timezone.localtime(value), "DATETIME_FORMAT")
+    if isinstance(value, datetime.date):
+        return date_format(value)
+    return str(value)

@@ -18,8 +18,6 @@ from ..access import (
 from ..models import (
     HOLDING,
     Assignment,
-    Feedback,
-    FeedbackState,
     Notice,
     Stage,
     Status,
@@ -129,10 +127,6 @@ def objection_answer(request, pk):
     context = {"grid": notice.grid, "village": notice.grid.village, "title": title, "back": back}
 
     def answer(d):
-        objection.answer_with(by=request.user, **d)
-        # A resident's objection from the public page is answered in their feedback too.
-        Feedback.objects.filter(objection=objection).exclude(state=FeedbackState.ANSWERED).update(
-            state=FeedbackState.ANSWERED, answer=d["answer"], answered_on=d["answered_on"], answered_by=request.user
-        )
+        objection.answer_with(by=request.user, **d)  # a resident's feedback that raised it is answered too
 
     return act(request, form, answer, "已答复异议。", back, context)
