@@ -10,7 +10,7 @@ class GridsConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from simple_history import register
 
-        from jinchen import bulk, security, versions  # noqa: F401 (bulk and security connect signal receivers)
+        from jinchen import security, versions  # noqa: F401 (security connects signal receivers)
 
         from . import audit  # noqa: F401 (logins, logouts and failed logins)
 
