@@ -10,7 +10,7 @@ class GridsConfig(AppConfig):
         from django.contrib.auth import get_user_model
         from simple_history import register
 
-        from jinchen import bulk, security  # noqa: F401 (they connect signal receivers)
+        from jinchen import security  # noqa: F401 (it connects signal receivers)
 
         from . import audit  # noqa: F401 (logins, logouts and failed logins)
 

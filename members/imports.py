@@ -5,24 +5,22 @@ exactly the rules of a typed one (ID check digit, birth date and gender, phone, 
 """
 
 import csv
-import datetime
 import io
-import re
 import uuid
 from collections import defaultdict
 
 from django import forms
 from django.conf import settings
-from django.core import validators
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
-from django.forms.utils import ErrorDict
 from django.utils import timezone
 from python_calamine import CalamineError, CalamineWorkbook
+from simple_history.utils import bulk_create_with_history, bulk_update_with_history
 
+from grids import figures
 from grids.access import grids_for_user
-from jinchen import bulk
+from grids.models import Grid
 
 from .forms import MemberForm, NeedRecordForm
 from .idcard import mask, normalise
@@ -331,103 +329,17 @@ def only_grid(grids):
     return grids[0] if len(grids) == 1 else None
 
 
-class QuickClean:
-    """A form's own checks on a row, without the form machinery, for rows that are plainly valid.
-
-    It only ever says yes: for a row it cannot vouch for it returns None, and the caller cleans that row
-    with the form itself, which gives the exact messages. The per-field checks are read off the form's
-    fields (required, max_length, choices; ISO dates), every other field is cleaned by the field itself, and
-    then the form's own clean_<field>() methods, clean() and validate_unique() run as they would. The model's
-    full_clean() is not repeated: the form's fields are the model's, with the same choices and lengths.
-    A test feeds valid and broken rows through both paths and compares them.
-    """
-
-    def __init__(self, form):
-        self.form = form
-        self.steps = [(name, _quick_field(field)) for name, field in form.fields.items()]
-        self.hooks = [(name, getattr(form, f"clean_{name}")) for name in form.fields if hasattr(form, f"clean_{name}")]
-
-    def __call__(self, data):
-        form = self.form
-        try:
-            cleaned = {name: convert(data.get(name)) for name, convert in self.steps}
-            form.cleaned_data, form._errors = cleaned, ErrorDict()
-            for name, hook in self.hooks:
-                cleaned[name] = hook()
-            form.cleaned_data = form.clean()
-            form.validate_unique()
-        except (ValidationError, _Unsure):
-            return None
-        return None if form._errors else form.cleaned_data
-
-
-class _Unsure(Exception):
-    """The quick path cannot vouch for this value: let the form decide."""
-
-
-ISO_DATE = re.compile(r"\d{4}-\d{2}-\d{2}")
-PLAIN_TEXT_VALIDATORS = (validators.MaxLengthValidator, validators.ProhibitNullCharactersValidator)
-
-
-def _quick_field(field):
-    """A converter for one form field that accepts what the field accepts, or raises _Unsure."""
-
-    def need(value):
-        if value in (None, ""):
-            if field.required:
-                raise _Unsure
-            return True
-        return False
-
-    if isinstance(field, forms.TypedChoiceField) and not field.validators:
-        valid = {str(value): field.coerce(value) for value, _label in field.choices if value != ""}
-
-        def choice(value):
-            if need(value):
-                return field.empty_value
-            if value not in valid:
-                raise _Unsure
-            return valid[value]
-
-        return choice
-    if isinstance(field, forms.DateField) and not field.validators:
-
-        def date(value):
-            if need(value):
-                return None
-            if not ISO_DATE.fullmatch(value):
-                raise _Unsure
-            try:
-                return datetime.date.fromisoformat(value)
-            except ValueError:
-                raise _Unsure from None
-
-        return date
-    if type(field) is forms.CharField and all(isinstance(v, PLAIN_TEXT_VALIDATORS) for v in field.validators):
-
-        def text(value):
-            value = (value or "").strip() if field.strip else value or ""
-            if need(value):
-                return field.empty_value
-            if (field.max_length and len(value) > field.max_length) or "\x00" in value:
-                raise _Unsure
-            return value
-
-        return text
-    return field.clean
-
-
 def check_member_rows(rows, grids, user, progress=None):
     """Validate every row against the user's editable grids; duplicates within the file are errors too.
 
     Everything a row is checked against is loaded once, so a file of any length costs a handful of queries.
-    Plainly valid rows take the quick path (QuickClean); the others are cleaned by the form, with its messages.
     """
     by_name = grids_by_name(grids)
     grid_objects = {g.pk: g for g in by_name.values()}
     specialty_objects = {s.pk: s for s in Specialty.objects.all()}
     specialties = {s.name: s.pk for s in specialty_objects.values()}
-    existing = {m.id_number: m for m in Member.objects.filter(grid__in=grids).prefetch_related("specialties")}
+    members = Member.objects.filter(grid__in=grids).select_related("grid").prefetch_related("specialties")
+    existing = {m.id_number: m for m in members}
     taken_ids = dict(Member.everyone.values_list("id_number", "pk"))  # archived members keep their number
     archived_ids = set(Member.everyone.filter(left_on__isnull=False).values_list("id_number", flat=True))
     default_grid = only_grid(grids)
@@ -441,7 +353,6 @@ def check_member_rows(rows, grids, user, progress=None):
         taken_ids=taken_ids,
         archived_ids=archived_ids,
     )
-    quick = QuickClean(form)
     seen, checks = {}, []
     for index, (number, v) in enumerate(rows):
         if progress and index and index % PROGRESS_EVERY == 0:
@@ -451,23 +362,17 @@ def check_member_rows(rows, grids, user, progress=None):
         instance = existing.get(key)
         before = _snapshot(instance)
         form.instance, form.data = instance or Member(), data
-        problems = unknown_names(v, by_name, specialties)
-        cleaned = None if problems or key in seen else quick(data)
-        if cleaned is None:
-            form.full_clean()  # the form's own path, for its messages (and it fills form.instance)
-            for field, message in problems:
-                form.add_error(field, message)
-            if key in seen:
-                form.add_error("id_number", f"与第{seen[key]}行的公民身份号码重复。")
-            cleaned = dict(getattr(form, "cleaned_data", {}))
-        else:
-            form._errors = ErrorDict()
-            _apply(form.instance, cleaned)
+        form.full_clean()  # the form's own checks and messages; it fills form.instance as a typed save would
+        for field, message in unknown_names(v, by_name, specialties):
+            form.add_error(field, message)
+        if key in seen:
+            form.add_error("id_number", f"与第{seen[key]}行的公民身份号码重复。")
+        cleaned = dict(getattr(form, "cleaned_data", {}))
         seen.setdefault(key, number)
         action = "更新" if instance else "新增"
         if instance and not form.errors and _same(before, cleaned):
             action = "不变"
-        checks.append(RowCheck(number, v, form, action, FIELDS, instance=form.instance, cleaned=dict(cleaned)))
+        checks.append(RowCheck(number, v, form, action, FIELDS, instance=form.instance, cleaned=cleaned))
     return checks
 
 
@@ -496,13 +401,6 @@ def member_data(v, by_name, default_grid, specialties):
     if _yes_no(v.get("愿意参加设岗定责", ""), True):
         data["is_willing"] = "on"
     return data
-
-
-def _apply(instance, cleaned):
-    """What ModelForm's construct_instance does for these plain fields (many-to-many saved separately)."""
-    for name, value in cleaned.items():
-        if name != "specialties":
-            setattr(instance, name, value)
 
 
 def _snapshot(record):
@@ -548,54 +446,48 @@ def count_actions(checks):
     return {a: sum(c.action == a for c in checks) for a in ("新增", "更新", "不变")}
 
 
-MEMBER_FIELDS = [f for f in MemberForm.Meta.fields if f != "specialties"]
+UPDATED_FIELDS = [*(f for f in MemberForm.Meta.fields if f != "specialties"), "updated_at"]
 
 
 def _save_members(changed, user):
-    """Members, their specialties and their history rows (as simple-history writes them), in a few statements.
+    """Members, their specialties and their history rows by the importing user, all at one time.
 
-    New members go in through jinchen.bulk.insert, many rows per INSERT; updated ones through bulk_update.
-    Each changed member gets a history row by the importing user, with its specialties, like a typed change.
+    Changed members are written one UPDATE each: Django's bulk_update builds a CASE expression per field and
+    row, about 2 ms of Python a row (20 s for a 10,000-row re-import), against 0.2 ms for a plain update;
+    simple-history's bulk_update_with_history, given no fields, then writes their history rows. New members go
+    in with its bulk_create_with_history. Neither utility copies many-to-many history, so each history row's
+    specialties are added here from the new links, as simple-history copies them after a typed save.
     """
     now = timezone.now()
-    new = [c for c in changed if c.action == "新增"]
-    updated = [c for c in changed if c.action == "更新"]
-    for c in changed:
-        c.instance.updated_at = now
-        if c.action == "新增":
-            c.instance.created_at = now
-    columns = [f.attname for f in Member._meta.concrete_fields if not f.primary_key]
-    pks = bulk.insert(Member, [tuple(getattr(c.instance, a) for a in columns) for c in new], columns)
-    for c, pk in zip(new, pks, strict=True):
-        c.instance.pk = pk
-    Member.objects.bulk_update([c.instance for c in updated], [*MEMBER_FIELDS, "updated_at"], batch_size=1000)
+    # The bulk writes below send no signals: the dashboard's kept figures of these grids' towns move on here.
+    figures.changed_in_villages(Grid.objects.filter(pk__in={c.instance.grid_id for c in changed}).values("village"))
+    new = [c.instance for c in changed if c.action == "新增"]
+    updated = [c.instance for c in changed if c.action == "更新"]
+    for member in updated:
+        member.updated_at = now  # update() leaves auto_now fields as they are
+        Member.everyone.filter(pk=member.pk).update(**{f: getattr(member, f) for f in UPDATED_FIELDS})
+    bulk_update_with_history(updated, Member, [], default_user=user, default_date=now)
+    bulk_create_with_history(new, Member, default_user=user, default_date=now)
     through = Member.specialties.through
-    through.objects.filter(member__in=[c.instance.pk for c in updated]).delete()
-    links = [(c.instance.pk, s.pk) for c in changed for s in c.cleaned["specialties"]]
-    link_pks = bulk.insert(through, links, ["member_id", "specialty_id"])
-    # History, as simple-history records a save: a copy of the row with who, when and '+' (created) or '~'.
-    history = Member.history.model
-    history_columns = [*columns, "id", "history_date", "history_change_reason", "history_type", "history_user_id"]
-    history_rows = [
-        (
-            *(getattr(c.instance, a) for a in columns),
-            c.instance.pk,
-            now,
-            None,
-            "+" if c.action == "新增" else "~",
-            user.pk,
-        )
-        for c in changed
-    ]
-    history_pks = dict(
-        zip((c.instance.pk for c in changed), bulk.insert(history, history_rows, history_columns), strict=True)
+    through.objects.filter(member__in=updated).delete()
+    links = through.objects.bulk_create(
+        [through(member_id=c.instance.pk, specialty_id=s.pk) for c in changed for s in c.cleaned["specialties"]]
     )
-    history_links = [
-        (link_pk, member, specialty, history_pks[member])
-        for link_pk, (member, specialty) in zip(link_pks, links, strict=True)
-    ]
-    specialties_history = history._meta.get_field("historicalmember_specialties").related_model
-    bulk.insert(specialties_history, history_links, ["id", "member_id", "specialty_id", "history_id"])
+    if not links:
+        return
+    history_of = dict(Member.history.filter(history_date=now, history_user=user).values_list("id", "history_id"))
+    link_history = Member.history.model.specialties.model
+    link_history.objects.bulk_create(
+        [
+            link_history(
+                id=link.pk,
+                member_id=link.member_id,
+                specialty_id=link.specialty_id,
+                history_id=history_of[link.member_id],
+            )
+            for link in links
+        ]
+    )
 
 
 def _store_dir():

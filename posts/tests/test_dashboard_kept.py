@@ -9,6 +9,7 @@ from django.utils import timezone
 
 from grids import figures
 from grids.models import Grid, Town, Village
+from members.tests.test_imports import good_rows  # noqa: F401, F811 (a fixture)
 from posts.models import Assignment, Feedback, FeedbackKind, Meeting, MeetingKind, Notice, Objection, Stage, Status
 from posts.tests.test_pages import apply, make_post, make_round
 
@@ -82,3 +83,11 @@ def test_the_page_shows_a_move_at_once(client, town, town_user, sec_a, deliberat
     a.move(Status.PROPOSED, by=sec_a, meeting=meeting)
     assert Assignment.objects.get(pk=a.pk).status == Status.PROPOSED
     assert client.get(url).context["body"] != before  # the 已配职数 figure moved
+
+
+def test_a_roster_import_moves_the_towns_figures(client, town, village_a, grid_a1, grid_a2, sec_a, good_rows):  # noqa: F811
+    from members.tests.test_imports import confirm, upload, xlsx
+
+    client.force_login(sec_a)
+    preview = upload(client, village_a, xlsx(good_rows))
+    assert moves(town, lambda: confirm(client, village_a, preview))  # bulk writes, no signals
