@@ -318,12 +318,14 @@ class Round(models.Model):
         missing = []
         if not self.trainings.exists():
             missing.append("还没有组织在岗党员集中培训。")
-        on_post = self.assignments.filter(status=Status.ON_POST).select_related("member", "post__grid")
-        for a in on_post.annotate(grade=latest_grade()).order_by("post__grid__number", "pk"):
-            who = f"{a.post.grid.name}：{a.member.name}"
-            if a.contact_id is None:
+        on_post = self.assignments.filter(status=Status.ON_POST).annotate(grade=latest_grade())
+        rows = on_post.order_by("post__grid__number", "pk").values_list(
+            "post__grid__name", "member__name", "contact_id", "grade"
+        )
+        for grid_name, member_name, contact_id, grade in rows:
+            who = f"{grid_name}：{member_name}"
+            if contact_id is None:
                 missing.append(f"{who}还没有指定联系人。")
-            grade = a.grade
             if grade is None:
                 missing.append(f"{who}还没有评岗。")
             elif grade == Grade.POOR:
