@@ -22,7 +22,7 @@ def favicon(request):
 
 urlpatterns = [
     path("healthz/", healthz, name="healthz"),
-    path("favicon.ico", favicon),
+    path("favicon.ico", favicon, name="favicon"),
     path("login/", auth_views.LoginView.as_view(redirect_authenticated_user=True), name="login"),
     path("logout/", auth_views.LogoutView.as_view(), name="logout"),
     path("", include("grids.urls")),

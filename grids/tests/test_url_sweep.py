@@ -57,7 +57,7 @@ TEXT_VALUES = {
     "token": ["foreign-grid-token"],
 }
 # Answers at these URLs are the same for everyone by design.
-OPEN = {"login", "logout", "healthz", "posts:home", "admin:logout"}
+OPEN = {"login", "logout", "healthz", "favicon", "posts:home", "admin:logout"}
 # Residents' public pages: no login, names and posts only (the other town's names are the point of them).
 PUBLIC = {"posts:public-grid"}
 
