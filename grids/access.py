@@ -79,11 +79,23 @@ def towns_for_user(user):
     return Town.objects.filter(Q(committee=user) | Q(county__committee=user)).distinct()
 
 
+def holds(user, *roles):
+    """Whether the user holds any of these roles (read off the roles loaded with the user)."""
+    roles_loaded(user)
+    return any(getattr(user, f"{role}_unit") is not None for role in roles)
+
+
+# The scopes below leave out what a user's roles cannot reach, so most people's scope is one plain condition
+# (a village secretary's villages are those they are secretary of) instead of nested subqueries.
+
+
 def villages_for_user(user, edit=False):
     if user.is_superuser:
         return Village.objects.all()
+    if not user.is_authenticated:
+        return Village.objects.none()
     scope = Q(secretary=user)
-    if not edit:
+    if not edit and holds(user, Role.COUNTY, Role.TOWN):
         scope |= Q(town__in=towns_for_user(user).values("pk"))
     return Village.objects.filter(scope)
 
@@ -91,7 +103,11 @@ def villages_for_user(user, edit=False):
 def grids_for_user(user, edit=False):
     if user.is_superuser:
         return Grid.objects.all()
-    scope = Q(secretary=user) | Q(village__in=villages_for_user(user, edit=edit).values("pk"))
+    if not user.is_authenticated:
+        return Grid.objects.none()
+    scope = Q(secretary=user)
+    if holds(user, Role.VILLAGE) or (not edit and holds(user, Role.COUNTY, Role.TOWN)):
+        scope |= Q(village__in=villages_for_user(user, edit=edit).values("pk"))
     return Grid.objects.filter(scope)
 
 
