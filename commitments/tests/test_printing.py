@@ -103,6 +103,8 @@ def test_commitment_letter_is_one_a4_page_with_signature_lines(client, sec_a, wo
     assert page_size(info) == A4 and page_count(info) == 1
     for words in ("设岗定责承诺书", "王䶮", "社会治安巡逻岗", "承诺人（签字）", "第一网格党支部（盖章）", "—1—"):
         assert words in flat, words
+    for n, duty in enumerate(a.post.duty_lines, start=1):  # numbered in the text, in order
+        assert f"{n}.{''.join(duty.split())}" in flat, duty
     assert a.member.id_number not in flat and a.member.phone not in flat
 
 
