@@ -3,13 +3,13 @@
 One document per render call is slow (each call lays out and subsets fonts anew), so a batch is printed as
 a few large documents: services.run_batch cuts it into parts, every `db_worker` process prints each part it
 claims as one HTML document with page breaks, reusing one font configuration and the parsed stylesheet for
-all of them, and the worker that finishes the last part joins them in order (join_pdfs). Memory stays flat
-because no process holds more than one part's layout at a time.
+all of them, and the worker that finishes the last part joins them in order (join_pdfs). Memory stays nearly
+flat: no process holds more than one part's layout at a time, and the join reads the parts from their files
+(pypdf holds about the size of the joined PDF, some 10 KB a letter).
 
 WeasyPrint is imported on first use, not at module import, so processes that never print do not pay for it.
 """
 
-import io
 from functools import lru_cache
 
 from django.conf import settings
@@ -37,12 +37,11 @@ def render_pdf(sections, title):
     return document.write_pdf(), len(document.pages)
 
 
-def join_pdfs(parts):
+def join_pdfs(parts, out):
+    """Write the PDFs in `parts` (binary files), in order, as one PDF into the binary file `out`."""
     from pypdf import PdfWriter
 
     writer = PdfWriter()
-    for pdf in parts:
-        writer.append(io.BytesIO(pdf))
-    out = io.BytesIO()
+    for part in parts:
+        writer.append(part)
     writer.write(out)
-    return out.getvalue()
