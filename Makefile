@@ -61,7 +61,7 @@ help:
 	@echo "make migrate      apply database migrations (DATABASE_URL, default SQLite db.sqlite3)"
 	@echo "make seed         load demo data (safe to repeat)"
 	@echo "make lint         ruff check + ruff format --check"
-	@echo "make bench-pdf    commitment letters per second: batch path against one render per letter"
+	@echo "make bench-pdf    a town's letters through the task queue on two db_worker processes against one render per letter"
 	@echo "make bench-import 10,000-row member import: project path against the library's default path"
 	@echo "make bench-pages  dashboard, village and grid pages against a bare view, town and county data"
 	@echo "make bench-match  建议配岗: one village and the whole demo town, solved exactly"
@@ -206,7 +206,8 @@ bench-load: sysdeps sysdeps-bench $(VENV_STAMP) assets
 bench-pages: $(VENV_STAMP) assets
 	$(PY) bench/bench_pages.py
 
-# Speed and memory of batch printing against the naive path, measured in one run (see bench/bench_pdf.py).
+# A town's letters as a user prints them (the view, the task queue, two db_worker processes on a PostgreSQL server
+# of its own, installed if missing) against one render per letter: speed and the workers' memory (bench/bench_pdf.py).
 bench-pdf: sysdeps $(VENV_STAMP)
 	$(PY) bench/bench_pdf.py
 

@@ -28,23 +28,18 @@ import urllib.request
 from pathlib import Path
 
 sys.path.insert(0, str(Path(__file__).resolve().parent))
-from common import ROOT  # noqa: E402
+from common import PY, ROOT, manage, postgres, production_env, start_workers, stop  # noqa: E402
 
 PG_DIR = Path(os.environ.get("BENCH_PG_DIR", "/tmp/jinchen-bench-pg"))
 DURATION = int(os.environ.get("BENCH_SECONDS", "10"))
 CONNECTIONS = int(os.environ.get("BENCH_CONNECTIONS", "50"))
 WEB_WORKERS = int(os.environ.get("WEB_WORKERS", str(2 * (os.cpu_count() or 1) + 1)))
-PY = sys.executable
 
 
 def free_port():
     with socket.socket() as s:
         s.bind(("127.0.0.1", 0))
         return s.getsockname()[1]
-
-
-def manage(*args, env):
-    subprocess.run([PY, str(ROOT / "manage.py"), *args], env=env, check=True, stdout=subprocess.DEVNULL)
 
 
 def prepare(env):
@@ -165,16 +160,7 @@ def county_letters_on_two_workers(env):
         out = subprocess.run([PY, "-c", BATCH, *args], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
         return json.loads(out.stdout.strip().splitlines()[-1])
 
-    workers = [
-        subprocess.Popen(
-            [PY, str(ROOT / "manage.py"), "db_worker"],
-            cwd=ROOT,
-            env=env,
-            stdout=subprocess.DEVNULL,
-            stderr=subprocess.DEVNULL,
-        )
-        for _ in range(2)
-    ]
+    workers = start_workers(2, env)
     try:
         started = time.perf_counter()
         pk = batch("start")["batch"]
@@ -182,9 +168,7 @@ def county_letters_on_two_workers(env):
             time.sleep(1)
         seconds = time.perf_counter() - started
     finally:
-        for w in workers:
-            w.terminate()
-            w.wait(timeout=30)
+        stop(workers)
     ok = state["status"] == "done" and state["pages"] == state["letters"] == state["unique"]
     print(
         f"  county letters: {state['letters']} letters, {state['pages']} pages, {len(state['workers'])} workers "
@@ -233,20 +217,8 @@ def serve_and_drive(env, pages, cookies, queries):
 
 
 def main():
-    url = subprocess.run(
-        [str(ROOT / ".ci" / "postgres"), "start", str(PG_DIR)], check=True, capture_output=True, text=True
-    ).stdout.strip()
-    env = {
-        **os.environ,
-        "DATABASE_URL": url,
-        "DEBUG": "0",
-        "SECRET_KEY": "bench-load-" + "x" * 40,
-        "ALLOWED_HOSTS": "127.0.0.1",
-        "CONN_MAX_AGE": "60",
-        "PYTHONPATH": str(ROOT),
-        "DJANGO_SETTINGS_MODULE": "jinchen.settings",
-        "LOG_LEVEL": "WARNING",
-    }
+    url = postgres(PG_DIR)
+    env = production_env(url)
     print(f"PostgreSQL {url}; preparing the county …", flush=True)
     prepare(env)
     setup = sessions_and_pages(env)

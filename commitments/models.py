@@ -3,7 +3,7 @@
 import hashlib
 
 from django.conf import settings
-from django.core.files.base import ContentFile
+from django.core.files.base import ContentFile, File
 from django.db import models
 from django.urls import reverse
 from django.utils import timezone
@@ -61,9 +61,13 @@ class IssuedDocument(models.Model):
 
     @classmethod
     def archive(cls, pdf, pages, filename, **fields):
-        """Store a new PDF in the archive; a file already there is never overwritten (names carry the hash)."""
-        doc = cls(sha256=hashlib.sha256(pdf).hexdigest(), pages=pages, size=len(pdf), **fields)
-        doc.file.save(filename, ContentFile(pdf), save=False)
+        """Store a new PDF (bytes, or a binary file, read from its start) in the archive; a file already there is
+        never overwritten (names carry the hash). A batch's PDF comes as a file, not copied into memory."""
+        content = ContentFile(pdf) if isinstance(pdf, bytes) else File(pdf)
+        content.seek(0)
+        sha256 = hashlib.file_digest(content, "sha256").hexdigest()
+        doc = cls(sha256=sha256, pages=pages, size=content.size, **fields)
+        doc.file.save(filename, content, save=False)
         doc.save()
         return doc
 

@@ -2,6 +2,7 @@
 
 import os
 import socket
+import tempfile
 
 from django.core.files.base import ContentFile
 from django.db import transaction
@@ -140,20 +141,25 @@ def finish(batch_id):
         parts = list(batch.parts.order_by("index"))
         if batch.status != BatchStatus.RUNNING or any(p.status != BatchStatus.DONE for p in parts):
             return None
-        pdfs = [p.file.read() for p in parts]
-        pdf = pdfs[0] if len(pdfs) == 1 else join_pdfs(pdfs)
-        pages = sum(p.pages for p in parts)
-        document = IssuedDocument.archive(
-            pdf,
-            pages,
-            f"{batch.kind}-batch.pdf",
-            kind=batch.kind,
-            title=str(batch),
-            town=batch.town,
-            village=batch.village,
-            purpose=PURPOSES[batch.kind],
-            issued_by=batch.requested_by,
-        )
+        # Read from the parts' files, joined into a temporary file, hashed and archived from there: no copy of
+        # the whole PDF in memory besides pypdf's.
+        files = [p.file.open("rb") for p in parts]
+        with tempfile.TemporaryFile() as joined:
+            if len(files) > 1:
+                join_pdfs(files, joined)
+            document = IssuedDocument.archive(
+                joined if len(files) > 1 else files[0],
+                sum(p.pages for p in parts),
+                f"{batch.kind}-batch.pdf",
+                kind=batch.kind,
+                title=str(batch),
+                town=batch.town,
+                village=batch.village,
+                purpose=PURPOSES[batch.kind],
+                issued_by=batch.requested_by,
+            )
+        for f in files:
+            f.close()
         PrintBatch.objects.filter(pk=batch.pk).update(
             status=BatchStatus.DONE, document=document, pages_done=batch.pages_total, finished_at=timezone.now()
         )

@@ -6,8 +6,8 @@ import subprocess
 import pytest
 from django.urls import reverse
 
-from commitments import documents
-from commitments.models import BatchStatus, IssuedDocument, PrintBatch
+from commitments import documents, services
+from commitments.models import BatchPart, BatchStatus, IssuedDocument, PrintBatch
 from posts.models import Assignment, Notice, Post, PostType, Round, Source, Stage, Status
 
 pytestmark = pytest.mark.django_db
@@ -103,6 +103,8 @@ def test_commitment_letter_is_one_a4_page_with_signature_lines(client, sec_a, wo
     assert page_size(info) == A4 and page_count(info) == 1
     for words in ("设岗定责承诺书", "王䶮", "社会治安巡逻岗", "承诺人（签字）", "第一网格党支部（盖章）", "—1—"):
         assert words in flat, words
+    for n, duty in enumerate(a.post.duty_lines, start=1):  # numbered in the text, in order
+        assert f"{n}.{''.join(duty.split())}" in flat, duty
     assert a.member.id_number not in flat and a.member.phone not in flat
 
 
@@ -170,6 +172,25 @@ def test_village_batch_of_letters(client, sec_a, grid_a1, world, tmp_path, djang
     pdf = b"".join(client.get(reverse("commitments:document", args=[batch.document_id])).streaming_content)
     text, info, _ = pdf_text(pdf, tmp_path)
     assert page_count(info) == 2 and "王䶮" in text and "张𠈌" in text
+
+
+def test_batch_in_several_parts_is_one_pdf_in_order(
+    monkeypatch, client, sec_a, grid_a1, world, tmp_path, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(services, "PART_KEYS", 1)  # one letter per part: the parts are joined
+    client.force_login(sec_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("commitments:batch-create"), {"kind": "letter", "village": grid_a1.village_id})
+    batch = PrintBatch.objects.get()
+    assert batch.status == BatchStatus.DONE and batch.parts.count() == 2
+    pdf = batch.document.file.read()
+    assert batch.document.size == len(pdf) and batch.document.sha256 == hashlib.sha256(pdf).hexdigest()
+    text, info, _ = pdf_text(pdf, tmp_path)
+    assert page_count(info) == batch.document.pages == 2
+    first, second = (a.member.name for a in sorted(world["assignments"], key=lambda a: a.pk))
+    assert text.index(first) < text.index(second)
+    parts = BatchPart.objects.all()
+    assert not any(p.file.storage.exists(p.file.name) for p in parts)  # only the archive keeps the PDF
 
 
 def test_failed_batch_says_why_and_can_be_retried(client, sec_a, grid_a1, world, django_capture_on_commit_callbacks):
