@@ -139,8 +139,3 @@ def sections_of(kind, keys):
         return [letter(by_pk[k]) for k in keys if k in by_pk]
     by_pk = Grid.objects.select_related("village__town", "secretary").in_bulk(keys)
     return [GRID_BUILDERS[kind](by_pk[k]) for k in keys if k in by_pk]
-
-
-def sections_for(kind, grids):
-    """Every section of `kind` for these grids, skipping grids with nothing to print; refuse if none has any."""
-    return sections_of(kind, plan(kind, grids))
