@@ -101,8 +101,9 @@ def test_commitment_letter_is_one_a4_page_with_signature_lines(client, sec_a, wo
     text, info, _ = pdf_text(pdf, tmp_path)
     flat = text
     assert page_size(info) == A4 and page_count(info) == 1
-    for words in ("设岗定责承诺书", "王䶮", "社会治安巡逻岗", "承诺人（签字）", "第一网格党支部（盖章）", "—1—"):
+    for words in ("设岗定责承诺书", "王䶮", "社会治安巡逻岗", "承诺人（签字）", "第一网格党支部（盖章）"):
         assert words in flat, words
+    assert "—1—" not in flat  # a one-page document carries no page number (PRINTING.md)
     for n, duty in enumerate(a.post.duty_lines, start=1):  # numbered in the text, in order
         assert f"{n}.{''.join(duty.split())}" in flat, duty
     assert a.member.id_number not in flat and a.member.phone not in flat
@@ -115,7 +116,7 @@ def test_notice_and_post_list(client, sec_a, grid_a1, world, tmp_path):
     assert "无职党员拟上岗人选的公示" in text and "2026年11月1日至2026年11月7日" in text and "0515-88881234" in text
     pdf = b"".join(client.post(reverse("commitments:print-grid", args=[grid_a1.pk, "post_list"])).streaming_content)
     text = pdf_text(pdf, tmp_path)[0]
-    assert "设岗定责岗位公告" in text and "社会治安巡逻岗" in text
+    assert "设岗定责岗位公告" in text and "社会治安巡逻岗" in text and "—1—" in text  # other documents keep theirs
 
 
 def test_long_duties_and_names_still_print(client, sec_a, grid_a1, world, tmp_path):
@@ -172,6 +173,7 @@ def test_village_batch_of_letters(client, sec_a, grid_a1, world, tmp_path, djang
     pdf = b"".join(client.get(reverse("commitments:document", args=[batch.document_id])).streaming_content)
     text, info, _ = pdf_text(pdf, tmp_path)
     assert page_count(info) == 2 and "王䶮" in text and "张𠈌" in text
+    assert "—2—" not in text  # no letter of a batch is numbered as page 2 of something
 
 
 def test_batch_in_several_parts_is_one_pdf_in_order(
