@@ -46,7 +46,4 @@
   }
 
   document.querySelectorAll("[data-chart]").forEach(draw);
-  document.querySelectorAll("[data-print]").forEach(function (button) {
-    button.addEventListener("click", function () { window.print(); });
-  });
 })();
