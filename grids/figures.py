@@ -8,23 +8,51 @@ through their signals (posts/dashboard.py connects them); the few writes that by
 import, a compare-and-set update) call `changed()` themselves. A generation lost from the cache is simply
 a new one: figures are then computed afresh, never shown stale.
 
-The cache is a table in the same database (DatabaseCache), so a generation moved inside a transaction moves
-when the change commits, and not at all if it rolls back: no reader can keep figures of the old data under
-the new generation.
+A transaction's changes move the generations once, when it commits: the records changed are noted (a model,
+their keys and the path to their town) and their towns are looked up and moved together afterwards, so a
+file of 500 needs or a round of 40 continuing members costs one lookup and one cache write, not 500. A
+reader computing between the commit and the move keeps fresh figures under the old generation, which the
+move then retires; nothing computed before the commit can be kept under the new one.
 """
 
 import uuid
+from collections import defaultdict
 
 from django.core.cache import cache
+from django.db import transaction
 
 
 def key(town_id):
     return f"figures:generation:{town_id}"
 
 
-def changed(town_ids):
-    """The figures of these towns changed: the dashboards covering them are computed afresh."""
-    cache.set_many({key(t): uuid.uuid4().hex for t in set(town_ids) if t is not None}, timeout=None)
+def changed(model, pks, path):
+    """Records of `model` (their primary keys) changed; `path` leads from one to its town's id. The figures of
+    their towns are computed afresh once this transaction commits (at once outside a transaction)."""
+    connection = transaction.get_connection()
+    if not hasattr(connection, "figures_pending"):
+        connection.figures_pending = defaultdict(set)
+    connection.figures_pending[model, path].update(pks)
+    transaction.on_commit(flush, robust=True)  # the first to run moves them all; the others find nothing
+
+
+def flush():
+    """Move what this connection's committed changes noted. A rolled-back transaction's notes wait for the next
+    commit: at worst a town's figures are computed once more than needed, never kept stale."""
+    connection = transaction.get_connection()
+    pending, connection.figures_pending = getattr(connection, "figures_pending", {}), defaultdict(set)
+    if pending:
+        move(pending)
+
+
+def move(pending):
+    """Give the towns of the noted records new generations: one lookup per kind of record, one cache write."""
+    towns = set()
+    for (model, path), pks in pending.items():
+        towns.update(model._default_manager.filter(pk__in=pks).values_list(path, flat=True))
+    towns.discard(None)
+    if towns:
+        cache.set_many({key(t): uuid.uuid4().hex for t in towns}, timeout=None)
 
 
 def generations(town_ids):
@@ -35,10 +63,3 @@ def generations(town_ids):
     if missing:
         cache.set_many(missing, timeout=None)
     return {keys[k]: v for k, v in {**found, **missing}.items()}
-
-
-def changed_in_villages(villages):
-    """The same, for the towns of these villages (ids, or a query of ids): for writes that send no signal."""
-    from .models import Village
-
-    changed(Village.objects.filter(pk__in=villages).values_list("town_id", flat=True))

@@ -460,7 +460,7 @@ def _save_members(changed, user):
     """
     now = timezone.now()
     # The bulk writes below send no signals: the dashboard's kept figures of these grids' towns move on here.
-    figures.changed_in_villages(Grid.objects.filter(pk__in={c.instance.grid_id for c in changed}).values("village"))
+    figures.changed(Grid, {c.instance.grid_id for c in changed}, "village__town_id")
     new = [c.instance for c in changed if c.action == "新增"]
     updated = [c.instance for c in changed if c.action == "更新"]
     for member in updated:

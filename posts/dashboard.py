@@ -19,7 +19,7 @@ from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
 from grids import figures as generations
-from grids.models import Grid, Village
+from grids.models import Grid, Town, Village
 from members.models import Member, NeedRecord, count_subquery, eligible_q
 
 from .models import (
@@ -357,12 +357,13 @@ def kept_body(villages, scope_query, render):
 
 
 # What the dashboard counts, and the path from each record to its town: (the record's own key to its parent,
-# the parent model, the parent's path to the town). Deleted records are traced through the parent, which stays.
+# the parent model, the parent's path to the town id). Deleted records are traced through the parent, which stays.
 COUNTED = {
     Member: ("grid_id", Grid, "village__town_id"),
     NeedRecord: ("grid_id", Grid, "village__town_id"),
     Post: ("grid_id", Grid, "village__town_id"),
     Feedback: ("grid_id", Grid, "village__town_id"),
+    Village: ("town_id", Town, "pk"),
     Grid: ("village_id", Village, "town_id"),
     Round: ("village_id", Village, "town_id"),
     Training: ("round_id", Round, "village__town_id"),
@@ -373,25 +374,24 @@ COUNTED = {
 }
 
 
-def town_of(instance):
-    if isinstance(instance, Village):
-        return instance.town_id
+def noted(instance):
+    """Note that a counted record changed, by the record it hangs from (which stays when it is deleted)."""
     own_key, parent, path = COUNTED[type(instance)]
-    return parent.objects.filter(pk=getattr(instance, own_key)).values_list(path, flat=True).first()
+    generations.changed(parent, [getattr(instance, own_key)], path)
 
 
 def record_changed(sender, instance, **kwargs):
-    generations.changed([town_of(instance)])
+    noted(instance)
 
 
 def attendance_changed(sender, instance, action, **kwargs):
     if action.startswith("post_"):
-        generations.changed([town_of(instance)])
+        noted(instance)
 
 
 def count_changes():
     """Connect the counted models' saves and deletes (posts.apps.PostsConfig.ready)."""
-    for model in [*COUNTED, Village]:
+    for model in COUNTED:
         post_save.connect(record_changed, sender=model, dispatch_uid=f"figures-{model.__name__}-save")
         post_delete.connect(record_changed, sender=model, dispatch_uid=f"figures-{model.__name__}-delete")
     m2m_changed.connect(attendance_changed, sender=Training.attendees.through, dispatch_uid="figures-attendance")

@@ -100,7 +100,7 @@ class Feedback(models.Model):
             if Feedback.objects.filter(pk=self.pk, state=FeedbackState.NEW).update(state=FeedbackState.HANDLING):
                 self.state = FeedbackState.HANDLING
                 record_version(self, by=by)
-                figures.changed_in_villages(Grid.objects.filter(pk=self.grid_id).values("village"))
+                figures.changed(Grid, [self.grid_id], "village__town_id")
             else:
                 self.refresh_from_db(fields=["state"])
 
@@ -121,5 +121,5 @@ class Feedback(models.Model):
         for name, value in fields.items():
             setattr(self, name, value)
         record_version(self, by=by)
-        figures.changed_in_villages(Grid.objects.filter(pk=self.grid_id).values("village"))
+        figures.changed(Grid, [self.grid_id], "village__town_id")
         return True

@@ -357,7 +357,7 @@ class Round(models.Model):
             RoundLog.objects.create(
                 round=self, from_stage=from_stage, to_stage=target, by=by, at=at, meeting=meeting, note=note
             )
-            figures.changed_in_villages([self.village_id])  # the update above sends no signal
+            figures.changed(Village, [self.village_id], "town_id")  # the update above sends no signal
         self.stage = target
         return target
 
@@ -520,7 +520,7 @@ class Notice(models.Model):
             )
             for a in proposed:
                 a._move(Status.NOTICED, by=by, note=f"公示：{cn_date(starts_on)}至{cn_date(ends_on)}")
-            figures.changed_in_villages([round.village_id])
+            figures.changed(Village, [round.village_id], "town_id")
         return notice
 
 
@@ -582,7 +582,7 @@ class Objection(models.Model):
                 raise TransitionError("这条异议已经答复过了。")
             self.answer, self.answered_on, self.answered_by = answer, answered_on, by
             record_version(self, by=by)
-            figures.changed_in_villages(Round.objects.filter(notices=self.notice_id).values("village"))
+            figures.changed(Notice, [self.notice_id], "round__village__town_id")
             for feedback in Feedback.objects.filter(objection=self).exclude(state=FeedbackState.ANSWERED):
                 feedback.record_answer(answer, answered_on, by)
 
@@ -775,7 +775,7 @@ class Assignment(models.Model):
                 )
                 for other in others.exclude(pk=current.pk):
                     other._move(Status.NOT_CHOSEN, by=by, meeting=meeting, note=f"已安排到“{current.post.name}”")
-            figures.changed_in_villages([current.round.village_id])  # _move's updates send no signal
+            figures.changed(Village, [current.round.village_id], "town_id")  # _move's updates send no signal
         self.status = current.status
         self.letter_signed_on = current.letter_signed_on
         return to
