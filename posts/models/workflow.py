@@ -139,21 +139,12 @@ class Round(models.Model):
         with transaction.atomic():
             try:
                 with transaction.atomic():
-                    round = cls.objects.create(village=village, year=year, created_by=by)
+                    round = create_as(by, cls, village=village, year=year, created_by=by)
             except IntegrityError:  # a second click, or another secretary at the same moment
                 raise TransitionError(f"{village.name}{year}年度的设岗定责工作已经建立。") from None
             for old in continuing:
-                a = Assignment.objects.create(
-                    round=round,
-                    post=old.post,
-                    member=old.member,
-                    source=Source.CONTINUE,
-                    rank=1,
-                    reason=f"{old.round.year}年度在岗，继续上岗。",
-                    created_by=by,
-                )
-                note = f"上年度续任（{old.round.year}年度在岗）"
-                AssignmentLog.objects.create(assignment=a, to_status=Status.APPLIED, by=by, note=note)
+                reason, note = f"{old.round.year}年度在岗，继续上岗。", f"上年度续任（{old.round.year}年度在岗）"
+                Assignment.register(round, old.post, old.member, Source.CONTINUE, reason, by, note)
         return round
 
     @classmethod
@@ -682,27 +673,27 @@ class Assignment(models.Model):
         created = []
         with transaction.atomic():
             for rank, post in enumerate(posts, start=1):
-                a = create_as(
-                    by,
-                    cls,
-                    round=round,
-                    post=post,
-                    member=member,
-                    source=source,
-                    rank=rank,
-                    recommended_by=recommended_by,
-                    reason=reason,
-                    created_by=by,
-                )
-                AssignmentLog.objects.create(
-                    assignment=a,
-                    from_status="",
-                    to_status=Status.APPLIED,
-                    by=by,
-                    note=f"{Source(source).label}，第{rank}志愿",
-                )
-                created.append(a)
+                note = f"{Source(source).label}，第{rank}志愿"
+                created.append(cls.register(round, post, member, source, reason, by, note, rank, recommended_by))
         return created
+
+    @classmethod
+    def register(cls, round, post, member, source, reason, by, note, rank=1, recommended_by=""):
+        """One application, 已申报, with its first log row: the start of every assignment (no checks here)."""
+        a = create_as(
+            by,
+            cls,
+            round=round,
+            post=post,
+            member=member,
+            source=source,
+            rank=rank,
+            recommended_by=recommended_by,
+            reason=reason,
+            created_by=by,
+        )
+        AssignmentLog.objects.create(assignment=a, from_status="", to_status=Status.APPLIED, by=by, note=note)
+        return a
 
     def assign_contact(self, contact, by):
         if self.status != Status.ON_POST:
