@@ -1,6 +1,6 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Count, Prefetch, Sum, prefetch_related_objects
+from django.db.models import Count, OuterRef, Prefetch, Subquery, Sum, prefetch_related_objects
 from django.http import Http404
 from django.shortcuts import redirect, render
 from django.urls import reverse
@@ -77,8 +77,11 @@ def round_detail(request, pk):
     in_round = round.assignments.all()
     grids = list(
         round.village.grids.annotate(
-            post_count=Count("posts"),
-            places=Sum("posts__places"),
+            # every figure a subquery per grid: a join on posts would run each of them once per post
+            post_count=count_subquery(Post.objects.all(), "grid"),
+            places=Subquery(
+                Post.objects.filter(grid=OuterRef("pk")).order_by().values("grid").annotate(s=Sum("places")).values("s")
+            ),
             applicants=count_subquery(in_round, "post__grid"),
             holding=count_subquery(in_round.filter(status__in=HOLDING), "post__grid"),
             not_chosen=count_subquery(in_round.filter(status=Status.NOT_CHOSEN), "post__grid"),
