@@ -11,16 +11,21 @@ the real date. The timeline of a round (year Y):
     evaluation   — training Y-12-05, rating Y-12-20, left on Y-12-28
 """
 
+import dataclasses
 import datetime
 import itertools
 
 import pytest
 
-from grids.models import Grid
-from members.models import NeedCategory, VillagePlan
+from grids.models import County, Grid, Town, Village
+from members.models import LeaveReason, NeedCategory, Specialty, VillagePlan
 from posts.models import (
     STAGE_ORDER,
     Assignment,
+    Audience,
+    CheckUp,
+    Feedback,
+    FeedbackKind,
     Meeting,
     MeetingKind,
     Notice,
@@ -32,6 +37,7 @@ from posts.models import (
     Stage,
     Status,
     Training,
+    WorkReport,
 )
 
 SUGGESTED_TYPES = [
@@ -308,3 +314,189 @@ def post_a1(round_a, grid_a1):
 @pytest.fixture
 def post_a2(round_a, grid_a2):
     return Post.objects.get(grid=grid_a2, name="社会治安巡逻岗")
+
+
+# --- data that grows: the same programme, small and large -------------------------------------------------
+
+
+@dataclasses.dataclass(frozen=True)
+class Size:
+    """How much of everything one village holds; `extra` scales the rest (feedback, trainings, ratings …)."""
+
+    grids: int
+    posts: int  # per grid
+    applicants: int  # per post
+    extra: int
+    places: int = 2
+
+
+SMALL = Size(grids=1, posts=1, applicants=1, extra=1, places=1)
+LARGE = Size(grids=4, posts=3, applicants=5, extra=3)
+
+# The day a round at each stage is looked at: inside the stage's own dates (the application window is open,
+# the notice is running, …), after everything the builder did in it.
+VIEWED_ON = {
+    Stage.SURVEY: (10, 20),
+    Stage.APPLICATION: (11, 3),
+    Stage.DELIBERATION: (11, 11),
+    Stage.CONFIRMATION: (11, 19),
+    Stage.EVALUATION: (12, 21),
+    Stage.CLOSED: (12, 30),
+}
+
+
+@dataclasses.dataclass
+class World:
+    """A county with its towns; `town` holds `village`, the one whose round is at the stage asked for."""
+
+    county: object
+    town: object
+    village: object
+    round: object
+    county_user: object
+    town_user: object
+    grid: object  # the village's first grid, the busiest page of each kind
+    grid_user: object
+    assignment: object  # an assignment on the first post of the first grid, as far on as the stage allows
+    member: object  # its member
+
+
+class Grower:
+    """Builds a world of a given Size with a round walked to a stage through the models' own doors, and every
+    list a page loops over filled: grids, posts, needs, members (one archived), applications, meetings, notices
+    with objections, feedback, trainings, contacts, check-ups, reports and ratings."""
+
+    def __init__(self, make_user, make_member, make_need, suggested_types):
+        self.make_user, self.make_member, self.make_need = make_user, make_member, make_need
+        self.types = suggested_types
+        self.worlds = itertools.count(1)
+
+    def world(self, size, stage, year=2026):
+        n = next(self.worlds)
+        county = County.objects.create(name=f"测试县{n}")
+        town = Town.objects.create(name=f"测试镇{n}", county=county)
+        county_user, town_user = self.make_user(f"county{n}", "县委 钱进"), self.make_user(f"town{n}", "镇党委 孙平")
+        county.committee.add(county_user)
+        town.committee.add(town_user)
+        # The busy village and, in a large world, more villages and towns for the lists above it to loop over.
+        village, round = self.village(town, f"{n}号村", size, stage, year)
+        for k in range(size.extra - 1):
+            self.village(town, f"{n}号{k}分村", dataclasses.replace(size, grids=2, posts=1, applicants=2), stage, year)
+            self.village(Town.objects.create(name=f"测试镇{n}-{k}", county=county), f"{n}-{k}村", SMALL, stage, year)
+        grid = village.grids.order_by("number").first()
+        assignment = (
+            Assignment.objects.filter(post__grid=grid, round=round).order_by("post__post_type__order", "pk").first()
+        )
+        return World(
+            county=county,
+            town=town,
+            village=village,
+            round=Round.objects.get(pk=round.pk),
+            county_user=county_user,
+            town_user=town_user,
+            grid=grid,
+            grid_user=grid.secretary,
+            assignment=assignment,
+            member=assignment.member if assignment else grid.members.order_by("pk").first(),
+        )
+
+    def village(self, town, name, size, stage, year):
+        secretary = self.make_user(f"sec-{town.pk}-{name}", f"{name}书记")
+        village = Village.objects.create(town=town, name=name, secretary=secretary)
+        flow = Flow(secretary, self.make_member, self.make_need, self.types)
+        specialties = list(Specialty.objects.order_by("pk")[: size.extra])
+        for number in range(1, size.grids + 1):
+            grid = Grid.objects.create(
+                village=village,
+                number=number,
+                name=f"第{number}网格",
+                secretary=self.make_user(f"grid-{village.pk}-{number}", f"{name}{number}网格书记"),
+                households=100 + number,
+            )
+            types = list(self.types)
+            for p in range(size.posts):
+                needs = [flow.need(grid, issue=f"需求{p}-{k}") for k in range(size.extra)]
+                flow.post(
+                    grid, types[p % len(types)], name=f"{types[p % len(types)]}{p + 1}", places=size.places, needs=needs
+                )
+            for k in range(size.extra):
+                flow.member(grid).specialties.set(specialties)  # not applying: who is left to recommend
+                member = flow.member(grid, left_on=on(year, (9, 1)), leave_reason=LeaveReason.TRANSFERRED)
+                member.specialties.set(specialties)
+                Feedback.submit(grid, FeedbackKind.SUGGESTION, f"建议{k}：路灯坏了。", name="居民")
+        for extra_year in range(1, size.extra):  # earlier years' plans
+            VillagePlan.objects.create(
+                village=village,
+                year=year - extra_year,
+                title=f"{name}{year - extra_year}年度方案",
+                content="按需设岗。",
+                starts_on=on(year - extra_year, (10, 1)),
+                ends_on=on(year - extra_year, (12, 31)),
+                updated_by=secretary,
+            )
+        round = flow.start_round(village, year)
+        while True:
+            self.work(flow, round, size, specialties)
+            if round.stage == stage:
+                return village, round
+            flow.advance(round)
+
+    def work(self, flow, round, size, specialties):
+        """What the village does in the round's current stage, enough for its guard to let it go on."""
+        year, grids = round.year, list(round.village.grids.order_by("number"))
+        if round.stage == Stage.APPLICATION:
+            for post in Post.objects.filter(grid__village=round.village_id).order_by("grid__number", "pk"):
+                for _ in range(size.applicants):
+                    member = flow.member(post.grid)
+                    member.specialties.set(specialties)
+                    flow.apply(round, post, member=member)
+        elif round.stage == Stage.DELIBERATION:
+            for grid in grids:
+                meeting = flow.held(round, grid, MeetingKind.GRID_BRANCH)
+                for post in grid.posts.order_by("pk"):
+                    for i, a in enumerate(round.assignments.filter(post=post).order_by("pk")):
+                        if i < post.places:
+                            flow.propose(a, meeting=meeting)
+                        else:
+                            a.move(
+                                Status.NOT_CHOSEN, by=flow.by, meeting=meeting, note="另有人选。", today=leave_on(round)
+                            )
+                notice = flow.publish(round, grid)
+                for a in round.assignments.filter(post__grid=grid, status=Status.NOTICED).order_by("pk")[: size.extra]:
+                    day = on(year, NOTICE[0])
+                    objection = notice.raise_objection(a, "居民", day, "担心时间不够。", by=flow.by, today=day)
+                    objection.answer_with("经核实，时间充足。", answered_on=on(year, NOTICE[1]), by=flow.by)
+                flow.held(round, grid, MeetingKind.GENERAL_ASSEMBLY)
+                flow.held(round, grid, MeetingKind.REPRESENTATIVES)
+        elif round.stage == Stage.CONFIRMATION:
+            for a in round.assignments.filter(status=Status.NOTICED).order_by("pk"):
+                flow.seat(a)
+            for grid in grids:
+                flow.held(round, grid, MeetingKind.INDUCTION)
+                flow.held(round, grid, MeetingKind.REPRESENTATIVES)
+        elif round.stage == Stage.EVALUATION:
+            on_post = list(round.assignments.filter(status=Status.ON_POST).select_related("post__grid", "round"))
+            for k in range(size.extra):
+                training = flow.train(round, attendees=[a.member_id for a in on_post])
+                Training.objects.filter(pk=training.pk).update(topic=f"{training.topic}{k}")
+            for a in on_post:
+                flow.set_contact(a)
+                for k in range(size.extra):
+                    flow.rate(a, 92 - 10 * k, 90, 88, period=f"{year}年第{k + 1}期", rated_on=on(year, (12, 10 + k)))
+                    CheckUp.objects.create(
+                        assignment=a, held_on=on(year, (12, 10 + k)), findings="按时巡查。", recorded_by=flow.by
+                    )
+                    WorkReport.objects.create(
+                        assignment=a,
+                        reported_on=on(year, (12, 11 + k)),
+                        audience=Audience.BRANCH,
+                        content="本期履职情况。",
+                        recorded_by=flow.by,
+                    )
+                    Feedback.submit(a.post.grid, FeedbackKind.PRAISE, f"表扬{k}", about=a, name="居民")
+
+
+@pytest.fixture
+def grower(make_user, make_member, make_need, suggested_types):
+    """`grower.world(SMALL or LARGE, stage)`: a county, town and village with a round at that stage."""
+    return Grower(make_user, make_member, make_need, suggested_types)

@@ -297,12 +297,10 @@ def test_the_page_costs_the_same_queries_however_busy(
 ):
     busy(round_a, flow, grid_a1, sec_a, size)
     client.force_login(town_user)
-    # 38, whatever the size: the test's savepoint and its release; the session; the user with their roles;
-    # the two move logs (stage, assignment); for each of the 13 kinds of record with a history, its newest
-    # versions (12 here: 6 党员, 9 群众需求, 11 实施方案, 13 村, 15 网格, 17 岗位, 19 年度工作, 21 会议, 23 公示,
-    # 25 异议, 26 申报与定岗, 28 群众反馈, 30 账号) and, when there are some, the versions before them
-    # (异议 has none here), plus the members' specialties of both in one; the events; names for the keys
-    # that changed (members, users, specialties); the filter's people and villages.
-    with django_assert_num_queries(38):
+    # 36, whatever the size and whatever is shown: the test's savepoint and its release; the session; the user
+    # with their roles; the two move logs (stage, assignment); for each of the 13 kinds of record with a history,
+    # its newest versions and the versions before them, each loaded with the records its keys name (26); the
+    # members' specialties of those versions; the events; the filter's people and villages.
+    with django_assert_num_queries(36):
         page = client.get(URL)
     assert page.status_code == 200 and len(rows(page.text, kind("定岗变更"))) == 3 * size  # 拟上岗, 公示中, 在岗

@@ -307,10 +307,14 @@ def history_entries(f, scope, moves):
             rows = rows.filter(history_user=f["person"])
         if f.get("name"):
             rows = rows.filter(containing(kind.search, f["name"]))
-        rows = rows.select_related("history_user", *kind.related).order_by("-history_date", "-history_id")
-        rows = list(rows[:SHOWN])
-        previous = previous_versions(kind.model, rows)
-        m2m = m2m_values(kind.model, [*rows, *filter(None, previous.values())])
+        newest = rows.select_related("history_user", *kind.related, *named_paths(kind.model))
+        newest = newest.order_by("-history_date", "-history_id")[:SHOWN]
+        # The versions before them and their many-to-many values find the records shown by a subquery: a query
+        # each, whatever the data (none at all for an empty list would make the page's cost depend on it).
+        shown_ids = newest.values("id")
+        rows = list(newest)
+        previous = previous_versions(kind.model, rows, shown_ids)
+        m2m = m2m_values(kind.model, shown_ids)
         for row in rows:
             before = previous.get(row.history_id)
             delta = changes(row, before, m2m)
@@ -337,12 +341,9 @@ def history_entries(f, scope, moves):
     return entries
 
 
-def previous_versions(model, rows):
+def previous_versions(model, rows, shown_ids):
     """{history_id: the version before it} for the rows shown, in one query."""
-    if not rows:
-        return {}
-    ids = {r.id for r in rows}
-    older = model.history.filter(id__in=ids, history_id__lt=max(r.history_id for r in rows)).order_by("history_id")
+    older = model.history.filter(id__in=shown_ids).select_related(*named_paths(model)).order_by("history_id")
     by_object, result = {}, {}
     for version in older:
         by_object.setdefault(version.id, []).append(version)
@@ -352,15 +353,38 @@ def previous_versions(model, rows):
     return result
 
 
-def m2m_values(model, versions):
-    """{(field name, history_id): related ids} of the many-to-many fields a history keeps, one query a field."""
+def m2m_values(model, shown_ids):
+    """{(field name, history_id): ((related id, its name), …)} of the many-to-many fields a history keeps, for
+    every version of the records shown: one query a field."""
     history, result = model.history.model, {}
-    for field in history._history_m2m_fields if versions else []:
-        target = f"{field.m2m_reverse_field_name()}_id"
-        rows = getattr(history, field.name).model.objects.filter(history__in=[v.history_id for v in versions])
-        for history_id, related_id in rows.order_by(target).values_list("history_id", target):
-            result.setdefault((field.name, history_id), []).append(related_id)
-    return {key: tuple(ids) for key, ids in result.items()}
+    for field in history._history_m2m_fields:
+        target = field.m2m_reverse_field_name()
+        rows = getattr(history, field.name).model.objects.filter(history__id__in=shown_ids).select_related(target)
+        for row in rows.order_by(f"{target}_id"):
+            related_id = getattr(row, f"{target}_id")
+            result.setdefault((field.name, row.history_id), []).append((related_id, named(getattr(row, target))))
+    return {key: tuple(values) for key, values in result.items()}
+
+
+# What the name (__str__) of a related record reads beyond its own row: loaded with it.
+NAME_READS = {Grid: ("village",), Round: ("village",), Notice: ("grid",), Assignment: ("member", "post")}
+
+
+@functools.cache
+def named_paths(model):
+    """select_related paths loading, with each version, the records its keys point to, named without a query."""
+    paths = []
+    for field in kept_fields(model):
+        if field.many_to_one or field.one_to_one:
+            paths += [field.name, *(f"{field.name}__{path}" for path in NAME_READS.get(field.related_model, ()))]
+    return tuple(paths)
+
+
+def named(obj):
+    """A related record as the page names it; one deleted since is named so."""
+    if obj is None:
+        return "（已删除）"
+    return full_name(obj) if isinstance(obj, get_user_model()) else str(obj)
 
 
 @functools.cache
@@ -379,15 +403,26 @@ def changes(row, before, m2m):
         return []
     model = row.instance_type
     delta = [
-        (f, getattr(before, f.attname), getattr(row, f.attname))
+        (f, value_of(before, f), value_of(row, f))
         for f in kept_fields(model)
         if getattr(before, f.attname) != getattr(row, f.attname)
     ]
     for field in model.history.model._history_m2m_fields:
         old, new = m2m.get((field.name, before.history_id), ()), m2m.get((field.name, row.history_id), ())
-        if old != new:
-            delta.append((field, old, new))
+        if [pk for pk, _ in old] != [pk for pk, _ in new]:
+            delta.append((field, listed(old), listed(new)))
     return delta
+
+
+def listed(values):
+    return "、".join(name for _, name in values) or EMPTY
+
+
+def value_of(version, field):
+    """A field's value in a version; a key as the name of what it points to (loaded with the version)."""
+    if not field.is_relation:
+        return getattr(version, field.attname)
+    return EMPTY if getattr(version, field.attname) is None else named(getattr(version, field.name))
 
 
 def event_entries(f, scope):
@@ -427,38 +462,22 @@ def downloaded_file(disposition):
 
 
 def present(entries):
-    """Turn the values of the entries shown into text: names for keys (one query a related model), labels for
-    choices, dates as people write them, ID numbers masked."""
-    wanted = {}
+    """Turn the values of the entries shown into text: labels for choices, dates as people write them, ID numbers
+    masked (keys and many-to-many values are named already, from the records loaded with each version)."""
     for e in entries:
-        for field, *values in [*e["changes"], *e["facts"]]:
-            if getattr(field, "related_model", None):
-                ids = wanted.setdefault(field.related_model, set())
-                for value in values:
-                    ids.update(value if field.many_to_many else [value])
-    names = {}
-    for model, ids in wanted.items():
-        ids.discard(None)
-        for pk, obj in model._default_manager.select_related().in_bulk(ids).items():
-            names[(model, pk)] = full_name(obj) if model is get_user_model() else str(obj)
-    for e in entries:
-        e["changes"] = [(label_of(f), shown(f, old, names), shown(f, new, names)) for f, old, new in e["changes"]]
-        e["facts"] = [(label_of(f), shown(f, value, names)) for f, value in e["facts"]]
+        e["changes"] = [(label_of(f), shown(f, old), shown(f, new)) for f, old, new in e["changes"]]
+        e["facts"] = [(label_of(f), shown(f, value)) for f, value in e["facts"]]
 
 
 def label_of(field):
     return field if isinstance(field, str) else str(field.verbose_name)
 
 
-def shown(field, value, names):
-    if isinstance(field, str):  # already text
+def shown(field, value):
+    if isinstance(field, str) or field.is_relation:  # already text
         return value
-    if field.many_to_many:
-        return "、".join(names.get((field.related_model, pk), "（已删除）") for pk in value) or EMPTY
     if value in ("", None):
         return EMPTY
-    if field.is_relation:
-        return names.get((field.related_model, value), "（已删除）")
     if field.choices:
         return dict(field.flatchoices).get(value, value)
     if field.name == "id_number":
