@@ -1,4 +1,8 @@
-"""Each list page costs the same number of queries whatever the amount of data (no query per row)."""
+"""Each list page costs the same number of queries whatever the amount of data (no query per row).
+
+These pages with the roster alone; posts/tests/test_query_counts.py opens them again, with every other page,
+on a whole programme at each stage of its round.
+"""
 
 import datetime
 

@@ -14,6 +14,7 @@ from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
 
+from commitments.models import BatchStatus, PrintBatch
 from posts.models import Stage
 from posts.tests.conftest import LARGE, SMALL, VIEWED_ON
 
@@ -134,8 +135,58 @@ def viewed_on(stage):
 def test_every_page_costs_the_same_on_small_and_large_data(grower, client, time_machine, settings, stage):
     time_machine.move_to(viewed_on(stage))
     small, large = grower.world(SMALL, stage), grower.world(LARGE, stage)
+    assert large.round.assignments.count() == (0 if stage == Stage.SURVEY else 4 * 3 * 5)
     settings.DASHBOARD_CACHE_SECONDS = 0  # the figures are computed on every request, as on a cold cache
     settings.IMPORT_EXPORT_CHUNK_SIZE = 10  # exports page their rows: the large world's rows fill several pages
     on_small, on_large = counts(client, small, PAGES), counts(client, large, PAGES)
     grows = {label: (on_small[label], on_large[label]) for label in on_small if on_small[label] != on_large[label]}
     assert grows == {}
+
+
+# Printing: each document is rendered to PDF and archived; the batch prints a whole village's letters as one
+# (its work runs on commit, in the worker; here at once). A batch of grid documents (公示牌 for a town) is left
+# out: it still builds each grid's sheet with its own queries.
+PRINTS = [
+    *(
+        (f"打印{kind}", "grid_user", lambda w, k=kind: url("commitments:print-grid", w.grid.pk, k), {})
+        for kind in ("post_list", "notice", "wall_sheet")
+    ),
+    ("打印承诺书", "grid_user", lambda w: url("commitments:print-letter", w.assignment.pk), {}),
+    (
+        "批量打印承诺书",
+        "village_user",
+        lambda w: url("commitments:batch-create"),
+        lambda w: {"kind": "letter", "village": w.village.pk},
+    ),
+]
+
+
+def print_counts(client, world, on_commit):
+    result = {}
+    for label, who, address, data in PRINTS:
+        client.force_login(world.village.secretary if who == "village_user" else getattr(world, who))
+        with CaptureQueriesContext(connection) as ctx, on_commit(execute=True):
+            response = client.post(address(world), data(world) if callable(data) else data)
+        assert response.status_code in (200, 302), f"{label}: {response.status_code}"
+        assert response.status_code == 302 or response["Content-Type"] == "application/pdf", label
+        result[label] = len(ctx.captured_queries)
+    return result
+
+
+def test_printing_costs_the_same_on_small_and_large_data(
+    grower, client, time_machine, django_capture_on_commit_callbacks
+):
+    stage = Stage.EVALUATION
+    time_machine.move_to(viewed_on(stage))
+    small, large = grower.world(SMALL, stage), grower.world(LARGE, stage)
+    on_commit = django_capture_on_commit_callbacks
+    on_small, on_large = print_counts(client, small, on_commit), print_counts(client, large, on_commit)
+    # The batches did print: one letter per member on post (2 of the 5 applicants of each of 12 posts).
+    assert [
+        (b.status, b.pages_total)
+        for b in PrintBatch.objects.filter(village__in=[small.village, large.village]).order_by("pk")
+    ] == [
+        (BatchStatus.DONE, 1),
+        (BatchStatus.DONE, 24),
+    ]
+    assert {k: (on_small[k], on_large[k]) for k in on_small if on_small[k] != on_large[k]} == {}
