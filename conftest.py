@@ -227,6 +227,12 @@ class BrowserProblems:
         found, self.found = self.found, []
         return found
 
+    def assert_none(self):
+        problems = self.take()
+        assert not problems, "Chromium reported problems on the pages this test opened:\n" + "\n".join(
+            f"  - {problem}" for problem in problems
+        )
+
     def watch(self, context):
         def console(message):
             if message.type == "error" or "Content Security Policy" in message.text:
@@ -308,10 +314,7 @@ def page(request, live_server, viewport, browser_problems, tmp_path):
             # test database at the end ("being accessed by other users").
             connections.close_all()
             browser.close()
-    problems = browser_problems.take()
-    assert not problems, "Chromium reported problems on the pages this test opened:\n" + "\n".join(
-        f"  - {problem}" for problem in problems
-    )
+    browser_problems.assert_none()
 
 
 def open_menu_link(page, name):

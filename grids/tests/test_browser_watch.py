@@ -19,12 +19,14 @@ def serve_login_page_with(page, live_server, html):
 
 
 def problems_once(page, browser_problems, count):
-    """What the watcher has found once it holds `count` entries (events arrive a moment after the fact, while
-    Playwright has the thread: wait in the page, not in time.sleep)."""
+    """The failure the `page` fixture reports at teardown, once the watcher holds `count` entries (events arrive
+    a moment after the fact, while Playwright has the thread: wait in the page, not in time.sleep)."""
     deadline = time.monotonic() + 5
     while len(browser_problems.found) < count and time.monotonic() < deadline:
         page.wait_for_timeout(50)
-    return "\n".join(browser_problems.take())
+    with pytest.raises(AssertionError, match="Chromium reported problems on the pages this test opened") as failure:
+        browser_problems.assert_none()  # what the fixture calls at teardown; it forgets them, so teardown passes
+    return str(failure.value)
 
 
 @pytest.mark.browser
