@@ -149,3 +149,203 @@ def tasks_run_at_once(settings, tmp_path):
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
     caches["ratelimit"].clear()  # rate limits count in memory: each test starts afresh
+
+
+# --- browser -------------------------------------------------------------------------------------------------
+# Tests marked `browser` drive Debian's /usr/bin/chromium through Playwright (never a downloaded browser) against
+# pytest-django's live server. The `page` fixture watches every page the test opens, popups included, and fails
+# the test at teardown on any console error, Content-Security-Policy violation, uncaught script error, failed
+# same-origin request, or page wider than the window.
+
+CHROMIUM = "/usr/bin/chromium"
+CHROMIUM_ARGS = [
+    "--headless",
+    "--no-sandbox",
+    "--disable-gpu",
+    "--disable-background-networking",
+    "--disable-component-update",
+    "--disable-sync",
+    "--no-first-run",
+    "--disable-quic",
+]
+# Below Bootstrap's md breakpoint (768 px) the navigation bar collapses behind its menu button.
+VIEWPORTS = {
+    "desktop": {"viewport": {"width": 1280, "height": 900}},
+    "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
+}
+
+# Runs in every page before its own scripts. Reports CSP violations, and a page wider than the window (measured
+# when it has loaded and after each htmx swap), naming the elements that stick out.
+_WATCH_SCRIPT = r"""
+(() => {
+  const limit = %(width)d + 1;
+  const report = (kind, text) => window.__browserProblem && window.__browserProblem(kind, text);
+  document.addEventListener("securitypolicyviolation", (e) => report("CSP violation",
+    `${e.effectiveDirective} refused ${e.blockedURI || "?"}` +
+    ` (${e.sourceFile || location.href}:${e.lineNumber}) ${e.sample}`));
+  const describe = (el) => el.tagName.toLowerCase() + (el.id ? "#" + el.id : "") +
+    [...el.classList].map((c) => "." + c).join("") +
+    ` “${(el.textContent || "").replace(/\s+/g, " ").trim().slice(0, 30)}”`;
+  const scrolledAway = (el) => {  // inside a box that scrolls or clips sideways (.table-responsive): harmless
+    for (let box = el.parentElement; box && box !== document.body; box = box.parentElement) {
+      if (getComputedStyle(box).overflowX !== "visible") return true;
+    }
+    return false;
+  };
+  window.__tooWide = () => {
+    const width = document.documentElement.scrollWidth;
+    if (width <= limit) return null;
+    const out = [...document.body.querySelectorAll("*")].filter((el) => el.getBoundingClientRect().right > limit &&
+      el.parentElement.getBoundingClientRect().right <= limit && !scrolledAway(el));
+    return `${location.pathname} is ${width}px wide in a ${limit - 1}px window; sticking out: ` +
+      out.slice(0, 5).map(describe).join("; ");
+  };
+  const check = () => requestAnimationFrame(() => {
+    const text = window.__tooWide();
+    if (text) report("too wide", text);
+  });
+  window.addEventListener("load", check);
+  document.addEventListener("htmx:afterSettle", check);
+})();
+"""
+
+
+class BrowserProblems:
+    """What went wrong in the browser during one test, in the order it happened."""
+
+    def __init__(self, origin):
+        self.origin = origin
+        self.found = []
+
+    def add(self, kind, text, url=""):
+        entry = f"{kind}: {text}" + (f"  [page {url}]" if url else "")
+        if entry not in self.found:
+            self.found.append(entry)
+
+    def take(self):
+        """Hand over what was found so far and forget it: for a test that provokes problems on purpose."""
+        found, self.found = self.found, []
+        return found
+
+    def assert_none(self):
+        problems = self.take()
+        assert not problems, "Chromium reported problems on the pages this test opened:\n" + "\n".join(
+            f"  - {problem}" for problem in problems
+        )
+
+    def watch(self, context):
+        def console(message):
+            if message.type == "error" or "Content Security Policy" in message.text:
+                self.add(f"console {message.type}", message.text, message.page.url if message.page else "")
+
+        def response(response):
+            request = response.request
+            if not response.url.startswith(self.origin):
+                return
+            if response.status >= 500 or (response.status >= 400 and request.resource_type != "document"):
+                self.add(f"HTTP {response.status}", f"{request.method} {response.url} ({request.resource_type})")
+
+        def request_failed(request):
+            # ERR_ABORTED: the page moved on before a request finished, or a download took over.
+            if request.url.startswith(self.origin) and "ERR_ABORTED" not in (request.failure or ""):
+                self.add("request failed", f"{request.method} {request.url}: {request.failure}")
+
+        context.on("console", console)
+        context.on("weberror", lambda e: self.add("uncaught error", f"{e.error.name}: {e.error.message}", e.page.url))
+        context.on("response", response)
+        context.on("requestfailed", request_failed)
+        context.expose_binding("__browserProblem", lambda source, kind, text: self.add(kind, text, source["page"].url))
+
+    def check_open_pages(self, context):
+        """The page as the test left it: no load event or htmx swap may have measured it since it last changed."""
+        for open_page in context.pages:
+            try:
+                too_wide = open_page.evaluate("() => window.__tooWide ? window.__tooWide() : null")
+            except Exception:  # a PDF viewer tab, or a page still navigating: nothing of ours to measure
+                continue
+            if too_wide:
+                self.add("too wide", too_wide, open_page.url)
+
+
+@pytest.hookimpl(wrapper=True, tryfirst=True)
+def pytest_runtest_makereport(item, call):
+    # The page fixture takes a screenshot when the test itself failed.
+    report = yield
+    setattr(item, f"report_{report.when}", report)
+    return report
+
+
+@pytest.fixture
+def viewport():
+    """The window size of the `page` fixture; parametrize a test with `viewport` ("desktop", "phone") to change it."""
+    return "desktop"
+
+
+@pytest.fixture
+def browser_problems(live_server):
+    return BrowserProblems(live_server.url)
+
+
+@pytest.fixture
+def page(request, live_server, viewport, browser_problems, tmp_path):
+    """A fresh Chromium page, zh-CN, watched for problems; a screenshot of each open page when the test fails."""
+    from django.db import connections
+    from playwright.sync_api import sync_playwright
+
+    assert os.path.exists(CHROMIUM), f"没有找到 {CHROMIUM}：请先运行 make test（会安装 Debian 的 chromium）"
+    width = VIEWPORTS[viewport]["viewport"]["width"]
+    with sync_playwright() as p:
+        browser = p.chromium.launch(executable_path=CHROMIUM, args=CHROMIUM_ARGS)
+        context = browser.new_context(locale="zh-CN", timezone_id="Asia/Shanghai", **VIEWPORTS[viewport])
+        context.add_init_script(script=_WATCH_SCRIPT % {"width": width})
+        browser_problems.watch(context)
+        try:
+            yield context.new_page()
+            browser_problems.check_open_pages(context)
+            report = getattr(request.node, "report_call", None)
+            if (report and report.failed) or browser_problems.found:
+                for n, open_page in enumerate(context.pages):
+                    shot = tmp_path / f"page-{n}.png"
+                    open_page.screenshot(path=str(shot), full_page=True)
+                    print(f"screenshot of {open_page.url}: {shot}")
+        finally:
+            # While Playwright runs, asyncio counts this thread as async, and Django keeps the test's database
+            # connections apart from the thread's usual ones; close them now, or PostgreSQL refuses to drop the
+            # test database at the end ("being accessed by other users").
+            connections.close_all()
+            browser.close()
+    browser_problems.assert_none()
+
+
+def open_menu_link(page, name):
+    """Follow a link or button of the top navigation bar as a person would: on a phone the bar is collapsed, so
+    first tap its menu button."""
+    from playwright.sync_api import expect
+
+    bar = page.get_by_role("navigation", name="主菜单")
+    item = bar.get_by_role("link", name=name, exact=True).or_(bar.get_by_role("button", name=name, exact=True))
+    toggler = page.get_by_role("button", name="展开菜单")
+    if page.viewport_size["width"] < 768:
+        expect(item).to_be_hidden()
+        toggler.click()
+    else:
+        expect(toggler).to_be_hidden()
+    item.click()
+
+
+def log_in(page, live_server, user):
+    from playwright.sync_api import expect
+
+    page.context.clear_cookies()
+    page.goto(live_server.url + "/login/")
+    page.get_by_label("用户名").fill(user.username)
+    page.get_by_label("密码").fill(PASSWORD)
+    page.get_by_role("button", name="登录").click()
+    expect(page.get_by_role("button", name="退出登录", include_hidden=True)).to_be_attached()  # on a phone: in the menu
+
+
+def log_out(page):
+    from playwright.sync_api import expect
+
+    open_menu_link(page, "退出登录")
+    expect(page.get_by_role("heading", name="登录")).to_be_visible()

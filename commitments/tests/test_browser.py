@@ -8,8 +8,7 @@ from playwright.sync_api import expect
 
 from commitments.models import IssuedDocument, PrintBatch
 from commitments.tests.test_printing import world  # noqa: F401  (village A at 群众定岗 with members on post)
-from members.tests.test_browser import ARTIFACTS, page  # noqa: F401
-from posts.tests.test_browser import log_in
+from conftest import log_in
 
 
 def pdf_text(path):
@@ -19,8 +18,7 @@ def pdf_text(path):
 # serialized_rollback: see members/tests/test_browser.py.
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_print_wall_sheet_and_download_village_batch(live_server, page, sec_a, grid_a1, world):  # noqa: F811
-    ARTIFACTS.mkdir(exist_ok=True)
+def test_print_wall_sheet_and_download_village_batch(live_server, page, sec_a, grid_a1, world, tmp_path):  # noqa: F811
     log_in(page, live_server, sec_a)
     page.goto(live_server.url + reverse("posts:round-grid", args=[world["round"].pk, grid_a1.pk]))
     # The print button opens the PDF in a new tab.
@@ -28,18 +26,17 @@ def test_print_wall_sheet_and_download_village_batch(live_server, page, sec_a, g
         page.get_by_role("button", name="打印公示牌").click()
     assert response_info.value.headers["content-type"] == "application/pdf"  # Chromium shows it in its viewer
     issued = IssuedDocument.objects.get(kind="wall_sheet", grid=grid_a1)
-    (ARTIFACTS / "wall-sheet.pdf").write_bytes(issued.file.read())
-    assert "金城村第一网格党员设岗定责公示牌" in pdf_text(ARTIFACTS / "wall-sheet.pdf")
+    (tmp_path / "wall-sheet.pdf").write_bytes(issued.file.read())
+    assert "金城村第一网格党员设岗定责公示牌" in pdf_text(tmp_path / "wall-sheet.pdf")
 
     page.goto(live_server.url + reverse("posts:round", args=[world["round"].pk]))
     page.get_by_role("button", name="承诺书").click()
     expect(page.get_by_role("heading", name="批量打印：金城村设岗定责承诺书")).to_be_visible()
-    download_link = page.locator("#batch-download")
+    download_link = page.get_by_role("link", name="下载PDF")
     expect(download_link).to_be_visible(timeout=30000)  # the page polls until the batch is done
-    page.screenshot(path=str(ARTIFACTS / "batch-done.png"), full_page=True)
     with page.expect_download() as download_info:
         download_link.click()
-    path = ARTIFACTS / "village-letters.pdf"
+    path = tmp_path / "village-letters.pdf"
     download_info.value.save_as(path)
     text = pdf_text(path)
     assert text.count("设岗定责承诺书") == 2 and "王䶮" in text and "张𠈌" in text

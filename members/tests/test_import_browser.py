@@ -5,14 +5,12 @@ import datetime
 import pytest
 from playwright.sync_api import expect
 
-from conftest import new_id_number
+from conftest import log_in, new_id_number
 from members.models import Member
-from members.tests.test_browser import ARTIFACTS, page  # noqa: F401
 from members.tests.test_imports import xlsx
-from posts.tests.test_browser import log_in
 
 
-def upload_file(page, path):  # noqa: F811
+def upload_file(page, path):
     page.get_by_role("link", name="从Excel导入党员").click()
     page.get_by_label("选择文件").set_input_files(str(path))
     page.get_by_role("button", name="上传并检查").click()
@@ -21,8 +19,7 @@ def upload_file(page, path):  # noqa: F811
 # serialized_rollback: see members/tests/test_browser.py.
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_upload_fix_and_import(live_server, page, sec_a, grid_a1, tmp_path):  # noqa: F811
-    ARTIFACTS.mkdir(exist_ok=True)
+def test_upload_fix_and_import(live_server, page, sec_a, grid_a1, tmp_path):
     good = new_id_number(datetime.date(1970, 4, 4))
     rows = [
         ["姓名", "公民身份号码", "所在网格", "文化程度", "入党时间"],
@@ -33,10 +30,9 @@ def test_upload_fix_and_import(live_server, page, sec_a, grid_a1, tmp_path):  # 
     bad_file.write_bytes(xlsx(rows).read())
     log_in(page, live_server, sec_a)
     upload_file(page, bad_file)
-    expect(page.locator("#import-errors")).to_be_visible()
+    expect(page.get_by_text("文件中有错误（见下表红色部分）")).to_be_visible()
     expect(page.get_by_text("公民身份号码校验位不正确")).to_be_visible()
     expect(page.get_by_role("button", name="确认导入")).to_have_count(0)
-    page.screenshot(path=str(ARTIFACTS / "import-error.png"), full_page=True)
     assert not Member.objects.exists()
 
     rows[2][1] = good  # the secretary corrects the number in Excel and uploads again
@@ -55,7 +51,7 @@ def test_upload_fix_and_import(live_server, page, sec_a, grid_a1, tmp_path):  # 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
-def test_large_file_runs_in_the_background(live_server, page, settings, sec_a, grid_a1, tmp_path):  # noqa: F811
+def test_large_file_runs_in_the_background(live_server, page, settings, sec_a, grid_a1, tmp_path):
     """Above the threshold the upload becomes a background job; its page leads to the same confirmation."""
     settings.IMPORT_BACKGROUND_ROWS = 10
     rows = [["姓名", "公民身份号码", "所在网格", "文化程度", "入党时间"]]
@@ -67,7 +63,6 @@ def test_large_file_runs_in_the_background(live_server, page, settings, sec_a, g
     expect(page.get_by_text("检查通过：共30行，将新增30条")).to_be_visible()
     page.get_by_role("button", name="确认导入").click()
     expect(page.get_by_text("导入完成：新增30条")).to_be_visible()
-    page.screenshot(path=str(ARTIFACTS / "import-job-done.png"), full_page=True)
     page.get_by_role("link", name="查看名单").click()
     expect(page.get_by_role("heading", name="金城村")).to_be_visible()
     assert Member.objects.count() == 30

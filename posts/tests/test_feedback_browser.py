@@ -5,18 +5,16 @@ import pytest
 from playwright.sync_api import expect
 
 from commitments.documents import public_url
-from members.tests.test_browser import ARTIFACTS, page  # noqa: F401  (the Chromium page fixture)
+from conftest import log_in
 from posts.models import Feedback, FeedbackState
-from posts.tests.test_browser import log_in
 from posts.tests.test_feedback import grid_world  # noqa: F401
 
 
 @pytest.mark.browser
 @pytest.mark.django_db(transaction=True, serialized_rollback=True)
+@pytest.mark.parametrize("viewport", ["phone"])
 def test_resident_feedback_and_answer(live_server, page, settings, grid_world, grid_a1, grid_user):  # noqa: F811
-    ARTIFACTS.mkdir(exist_ok=True)
     settings.PUBLIC_BASE_URL = live_server.url
-    page.set_viewport_size({"width": 390, "height": 844})
     page.goto(public_url(grid_a1))  # what the QR code on the wall sheet opens
     expect(page.get_by_role("heading", name="社会治安巡逻岗")).to_be_visible()
     page.get_by_label("表扬").check()
@@ -25,10 +23,9 @@ def test_resident_feedback_and_answer(live_server, page, settings, grid_world, g
     page.get_by_label("您的称呼（可不填）").fill("张阿姨")
     page.get_by_role("button", name="提交留言").click()
     expect(page.get_by_text("已收到您的留言")).to_be_visible()
-    page.screenshot(path=str(ARTIFACTS / "public-feedback-phone.png"), full_page=True)
 
-    log_in(page, live_server, grid_user)
-    page.goto(live_server.url + f"/grids/{grid_a1.pk}/")
+    log_in(page, live_server, grid_user)  # the grid secretary's home is their grid, on the phone too
+    expect(page.get_by_role("heading", name="金城村 · 第一网格党支部")).to_be_visible()
     page.get_by_role("link", name="群众反馈").click()
     expect(page.get_by_text("王秀英每天晚上都来巡逻")).to_be_visible()
     page.get_by_role("link", name="答复", exact=True).click()
