@@ -94,6 +94,13 @@ class Membership(models.TextChoices):
     PROBATIONARY = "probationary", "预备党员"
 
 
+class Standing(models.TextChoices):
+    """党籍状态 as the national party-member information system records it."""
+
+    NORMAL = "normal", "正常"
+    SUSPENDED = "suspended", "停止党籍"
+
+
 class Health(models.TextChoices):
     GOOD = "good", "良好"
     FAIR = "fair", "一般"
@@ -156,6 +163,14 @@ ELIGIBILITY_RULES = [
         "away", "长期外出（流动党员）", Q(is_away=True), lambda m: m.is_away, lambda m: "长期外出（流动党员）"
     ),
     EligibilityRule(
+        "suspended",
+        "停止党籍",
+        Q(standing=Standing.SUSPENDED),
+        lambda m: m.standing == Standing.SUSPENDED,
+        lambda m: "停止党籍",
+    ),
+    EligibilityRule("lost", "失联党员", Q(is_lost=True), lambda m: m.is_lost, lambda m: "失联党员（失去联系）"),
+    EligibilityRule(
         "unwilling", "本人暂不愿参加", Q(is_willing=False), lambda m: not m.is_willing, lambda m: "本人暂不愿参加"
     ),
 ]
@@ -202,11 +217,16 @@ class Member(models.Model):
     education = models.CharField("文化程度", max_length=24, choices=Education.choices)
     joined_on = models.DateField("入党时间")
     membership = models.CharField("党员类别", max_length=16, choices=Membership.choices, default=Membership.FULL)
+    full_member_on = models.DateField("转为正式党员日期", null=True, blank=True)
+    standing = models.CharField("党籍状态", max_length=12, choices=Standing.choices, default=Standing.NORMAL)
     address = models.CharField("家庭住址", max_length=200, blank=True)
     specialties = models.ManyToManyField(Specialty, verbose_name="特长", blank=True, related_name="members")
     health = models.CharField("身体状况", max_length=8, choices=Health.choices, default=Health.GOOD)
     cadre_post = models.CharField("现任村干部职务", max_length=32, choices=CadrePost.choices, blank=True)
     is_away = models.BooleanField("长期外出（流动党员）", default=False)
+    away_to = models.CharField("外出流向", max_length=100, blank=True)
+    is_lost = models.BooleanField("失联党员", default=False)
+    lost_contact_on = models.DateField("失去联系日期", null=True, blank=True)
     is_willing = models.BooleanField("愿意参加设岗定责", default=True)
     note = models.TextField("备注", blank=True)
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
