@@ -22,6 +22,7 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from grids import figures
 from grids.access import grids_for_user
 from grids.models import Grid
+from grids.names import sort_key
 
 from .forms import MemberForm, NeedRecordForm
 from .idcard import mask, mask_phone, normalise
@@ -691,7 +692,7 @@ def count_actions(checks):
     return {a: sum(c.action == a for c in checks) for a in ("新增", "更新", "不变")}
 
 
-UPDATED_FIELDS = [*(f for f in MemberForm.Meta.fields if f != "specialties"), "updated_at"]
+UPDATED_FIELDS = [*(f for f in MemberForm.Meta.fields if f != "specialties"), "name_key", "updated_at"]
 
 
 def _save_members(changed, user):
@@ -706,6 +707,8 @@ def _save_members(changed, user):
     now = timezone.now()
     # The bulk writes below send no signals: the dashboard's kept figures of these grids' towns move on here.
     figures.changed(Grid, {c.instance.grid_id for c in changed}, "village__town_id")
+    for c in changed:
+        c.instance.name_key = sort_key(c.instance.name)  # save() would; the bulk writes do not
     new = [c.instance for c in changed if c.action == "新增"]
     updated = [c.instance for c in changed if c.action == "更新"]
     for member in updated:

@@ -10,6 +10,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from grids.models import Grid, Village
+from grids.names import sort_key
 
 from . import idcard
 
@@ -204,6 +205,8 @@ def eligible_q():
 class Member(models.Model):
     grid = models.ForeignKey(Grid, verbose_name="所在网格", on_delete=models.PROTECT, related_name="members")
     name = models.CharField("姓名", max_length=50)
+    # The name as rosters sort it: by pinyin, numbers by value (grids.names); kept by save() and the import.
+    name_key = models.CharField(max_length=400, editable=False, default="")
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
     ethnicity = models.CharField("民族", max_length=10, choices=[(e, e) for e in ETHNICITIES], default="汉族")
     id_number = models.CharField(
@@ -244,12 +247,18 @@ class Member(models.Model):
     class Meta:
         verbose_name = "党员"
         verbose_name_plural = "党员"
-        ordering = ["name", "pk"]
-        indexes = [models.Index(fields=["grid", "name"])]
+        ordering = ["name_key", "pk"]
+        indexes = [models.Index(fields=["grid", "name_key"])]
         base_manager_name = "everyone"  # a member's assignments, history and documents still reach them
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_key = sort_key(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("members:member", args=[self.pk])

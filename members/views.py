@@ -101,7 +101,7 @@ def archived_members(request, pk):
     members = Member.everyone.filter(grid__village=village, left_on__isnull=False).select_related("grid")
     context = {
         "village": village,
-        "members": members.order_by("-left_on", "name"),
+        "members": members.order_by("-left_on", "name_key"),
         "can_edit": can_edit_village(request.user, village),
     }
     return render(request, "members/archived_members.html", context)
@@ -216,7 +216,7 @@ def export_scope(request):
 def members_export(request):
     name, scope = export_scope(request)
     members = Member.objects.filter(**scope).select_related("grid__village").prefetch_related("specialties")
-    members = members.order_by("grid__village__name", "grid__number", "name", "pk")
+    members = members.order_by("grid__village__name_key", "grid__number", "name_key", "pk")
     dataset = MemberResource().export(members)
     return xlsx_response(dataset, f"{name}党员名册.xlsx")
 

@@ -12,6 +12,7 @@ from django.core.files.uploadedfile import SimpleUploadedFile
 from django.urls import reverse
 
 from conftest import new_id_number
+from grids.models import Village
 from members import idcard
 from members.models import Education, Member, Membership, Standing
 
@@ -345,3 +346,23 @@ def test_every_variant_in_one_file_and_one_bad_row_saves_nothing(client, sec_a, 
     assert not row_errors(fixed)
     confirm(client, village_a, fixed)
     assert Member.objects.count() == 4
+
+
+def test_rosters_and_lists_sort_names_by_pinyin_and_numbers_by_value(
+    client, sec_a, town_user, town, grid_a1, make_member
+):
+    names = ["张三", "王芳", "测试10", "李四", "测试2", "林立", "吕布", "绿地", "Alice"]
+    for name in names:
+        make_member(grid_a1, name=name)
+    expected = ["Alice", "测试2", "测试10", "李四", "林立", "吕布", "绿地", "王芳", "张三"]
+    assert list(Member.objects.values_list("name", flat=True)) == expected
+    client.force_login(sec_a)
+    page = client.get(reverse("posts:grid", args=[grid_a1.pk])).content.decode()
+    assert sorted(names, key=page.index) == expected  # the grid's roster, as its secretary reads it
+    # villages too: 金城村 (jin) before 新河村 (xin) before 阿里村 would be wrong; 阿 (a) comes first
+    Village.objects.create(town=town, name="阿里村")
+    Village.objects.create(town=town, name="新河村")
+    Village.objects.create(town=town, name="白马村")
+    client.force_login(town_user)
+    page = client.get(reverse("posts:town", args=[town.pk])).content.decode()
+    assert sorted(["阿里村", "白马村", "金城村", "新河村"], key=page.index) == ["阿里村", "白马村", "金城村", "新河村"]
