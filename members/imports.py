@@ -610,13 +610,19 @@ def _form_data(instance):
     return data
 
 
+DATE_FORMS = "1990-07-01、1990/7/1、1990年7月1日、19900701，或Excel的日期格式"
+
+
 def explain_choices(form, data):
-    """A refused choice says what would be accepted: “大本”不是可选的值。可填：研究生、大学本科、…"""
+    """A refused choice or date says what would be accepted: “大本”不是可选的值。可填：研究生、大学本科、…"""
     for field, errors in form.errors.as_data().items():
-        if field in ("grid", "specialties") or not any(e.code == "invalid_choice" for e in errors):
+        if field in ("grid", "specialties"):
             continue
-        labels = [label for value, label in form.fields[field].choices if value]
-        form.errors[field] = form.error_class([f"“{data.get(field)}”不是可选的值。可填：{'、'.join(labels)}。"])
+        if any(e.code == "invalid_choice" for e in errors):
+            labels = [label for value, label in form.fields[field].choices if value]
+            form.errors[field] = form.error_class([f"“{data.get(field)}”不是可选的值。可填：{'、'.join(labels)}。"])
+        elif any(e.code == "invalid" for e in errors) and isinstance(form.fields[field], forms.DateField):
+            form.errors[field] = form.error_class([f"“{data.get(field)}”不是有效的日期。可填：{DATE_FORMS}。"])
 
 
 def changed_fields(form, before, cleaned):

@@ -13,7 +13,7 @@ from django.urls import reverse
 
 from conftest import new_id_number
 from grids.models import Village
-from members import idcard
+from members import idcard, imports
 from members.models import Education, Member, Membership, Standing
 
 pytestmark = pytest.mark.django_db
@@ -366,3 +366,9 @@ def test_rosters_and_lists_sort_names_by_pinyin_and_numbers_by_value(
     client.force_login(town_user)
     page = client.get(reverse("posts:town", args=[town.pk])).content.decode()
     assert sorted(["阿里村", "白马村", "金城村", "新河村"], key=page.index) == ["阿里村", "白马村", "金城村", "新河村"]
+
+
+def test_a_date_that_is_no_date_says_what_may_be_written(client, sec_a, village_a, grid_a1):
+    client.force_login(sec_a)
+    preview = upload(client, village_a, xlsx([HEAD, ["第一网格", "赵红梅", person(21)["number"], "高中", "不详", ""]]))
+    assert row_errors(preview)[2]["入党时间"] == f"“不详”不是有效的日期。可填：{imports.DATE_FORMS}。"
