@@ -77,7 +77,7 @@ def import_file(file, grids, user):
 
 
 def run(path, db, file, changed):
-    setup_django(db)
+    setup_django(Path(db))  # a file, not a database URL
     from django.contrib.auth.models import User
     from django.db import connection
 

@@ -32,7 +32,7 @@ class AccountForm(forms.Form):
     def __init__(self, *args, town, account=None, **kwargs):
         super().__init__(*args, **kwargs)
         self.town, self.account = town, account
-        self.fields["village"].queryset = Village.objects.filter(town=town).order_by("name")
+        self.fields["village"].queryset = Village.objects.filter(town=town).order_by("name_key")
         self.fields["grid"].queryset = (
             Grid.objects.filter(village__town=town).select_related("village").order_by("village__name", "number")
         )

@@ -5,6 +5,8 @@ from django.db import models
 from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
+from .names import sort_key
+
 
 class County(models.Model):
     """Several towns in one deployment: the county's committee reads all of them (town users see their own)."""
@@ -61,16 +63,25 @@ class Village(models.Model):
         related_name="secretary_of_villages",
     )
 
+    # The name as lists sort it: by pinyin, numbers by value (grids.names); kept by save().
+    name_key = models.CharField(max_length=400, editable=False, default="")
+
     history = HistoricalRecords(verbose_name="村修改记录")
 
     class Meta:
         verbose_name = "村"
         verbose_name_plural = "村"
-        ordering = ["name", "pk"]
+        ordering = ["name_key", "pk"]
         constraints = [models.UniqueConstraint(fields=["town", "name"], name="village_unique_name_in_town")]
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_key = sort_key(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
+        super().save(*args, **kwargs)
 
     @property
     def branch_name(self):

@@ -13,6 +13,7 @@ from django.contrib.auth.models import Group
 from django.db import transaction
 
 from grids.models import County, Grid, Town, Village
+from grids.names import sort_key
 from jinchen.security import DEMO_GROUP, DEMO_PASSWORD  # noqa: F401 (seed_demo prints the password)
 
 from . import idcard
@@ -206,7 +207,7 @@ class DemoBuilder:
         User.objects.bulk_create(secretaries)
         secretaries = {u.username: u for u in User.objects.filter(username__in=[u.username for u in secretaries])}
         villages = Village.objects.bulk_create(
-            Village(town=town, name=v, secretary=secretaries[f"{prefix}cun{i:02d}"])
+            Village(town=town, name=v, name_key=sort_key(v), secretary=secretaries[f"{prefix}cun{i:02d}"])
             for i, v in enumerate(village_names, start=1)
         )
         villages = list(Village.objects.filter(town=town).order_by("pk"))
@@ -257,6 +258,8 @@ class DemoBuilder:
             cadres = list(CADRE_POSTS[: self.rng.randint(4, len(CADRE_POSTS))])
             for _ in range(count):
                 members.append(self.member(self.rng.choice(by_village[village.pk]), cadres.pop() if cadres else ""))
+        for m in members:
+            m.name_key = sort_key(m.name)  # bulk_create calls no save()
         Member.objects.bulk_create(members, batch_size=2000)
         links = []
         Through = Member.specialties.through

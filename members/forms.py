@@ -8,7 +8,7 @@ from django.core.exceptions import ValidationError
 from django.utils.formats import date_format
 
 from . import idcard
-from .models import Gender, LeaveReason, Member, NeedRecord, VillagePlan, add_years
+from .models import Gender, LeaveReason, Member, NeedRecord, Standing, VillagePlan, add_years
 
 ARCHIVED_MESSAGE = "该公民身份号码属于已离开名册的党员。如该党员已转回，请在村页面的“已离开名册”中恢复。"
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
@@ -61,17 +61,24 @@ class MemberForm(forms.ModelForm):
             "education",
             "joined_on",
             "membership",
+            "full_member_on",
+            "standing",
             "address",
             "specialties",
             "health",
             "cadre_post",
             "is_away",
+            "away_to",
+            "is_lost",
+            "lost_contact_on",
             "is_willing",
             "note",
         ]
         widgets = {
             "birth_date": DateInput(),
             "joined_on": DateInput(),
+            "full_member_on": DateInput(),
+            "lost_contact_on": DateInput(),
             "specialties": forms.CheckboxSelectMultiple,
             "note": forms.Textarea(attrs={"rows": 2}),
         }
@@ -81,6 +88,8 @@ class MemberForm(forms.ModelForm):
             "birth_date": "可不填，按身份证号自动确定。",
             "cadre_post": "不担任村干部的请选“不担任（无职党员）”。",
             "is_willing": "本人是否愿意在网格内认领岗位。",
+            "full_member_on": "预备党员可不填。",
+            "away_to": "流动党员外出去了哪里（省市、单位），可不填。",
         }
 
     def __init__(self, *args, grids, **kwargs):
@@ -91,8 +100,12 @@ class MemberForm(forms.ModelForm):
         for name in ("education",):
             self.fields[name].choices = [("", "请选择"), *self.fields[name].choices[1:]]
         self.fields["birth_date"].required = False
+        self.fields["standing"].required = False  # 正常 unless said otherwise
         self.fields["cadre_post"].choices = [("", "不担任（无职党员）"), *self.fields["cadre_post"].choices[1:]]
-        self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "inputmode": "text", "maxlength": 18})
+        # A number pasted with spaces or dashes is longer than 18 until it is cleaned: let it in whole.
+        self.fields["id_number"].max_length = None
+        self.fields["id_number"].validators = []
+        self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "inputmode": "text", "maxlength": 40})
         self.fields["phone"].widget.attrs.update({"inputmode": "tel"})
         self.helper = FormHelper()
         self.helper.form_tag = False
@@ -104,12 +117,15 @@ class MemberForm(forms.ModelForm):
                 Row(Column("gender", css_class="col-md-6"), Column("birth_date", css_class="col-md-6")),
                 Row(Column("phone", css_class="col-md-6"), Column("education", css_class="col-md-6")),
                 Row(Column("joined_on", css_class="col-md-6"), Column("membership", css_class="col-md-6")),
+                Row(Column("full_member_on", css_class="col-md-6"), Column("standing", css_class="col-md-6")),
                 "address",
             ),
             Fieldset(
                 "设岗条件",
                 Row(Column("health", css_class="col-md-6"), Column("cadre_post", css_class="col-md-6")),
-                Row(Column("is_away", css_class="col-md-6"), Column("is_willing", css_class="col-md-6")),
+                Row(Column("is_away", css_class="col-md-6"), Column("away_to", css_class="col-md-6")),
+                Row(Column("is_lost", css_class="col-md-6"), Column("lost_contact_on", css_class="col-md-6")),
+                "is_willing",
                 Field("specialties", wrapper_class="specialties"),
                 "note",
             ),
@@ -125,6 +141,9 @@ class MemberForm(forms.ModelForm):
     def is_archived(self, number):
         """Does the number belong to a member who left the roster (the roster's own check cannot see them)?"""
         return Member.everyone.filter(id_number=number, left_on__isnull=False).exclude(pk=self.instance.pk).exists()
+
+    def clean_standing(self):
+        return self.cleaned_data["standing"] or Standing.NORMAL
 
     def clean_phone(self):
         phone = "".join(self.cleaned_data["phone"].split())
@@ -156,6 +175,16 @@ class MemberForm(forms.ModelForm):
                 self.add_error("joined_on", f"入党时间早于年满18周岁（{date_format(eighteen)}），请核对。")
             elif joined > datetime.date.today():
                 self.add_error("joined_on", "入党时间不能晚于今天。")
+        full = cleaned.get("full_member_on")
+        if full and joined and full < joined:
+            self.add_error("full_member_on", "转为正式党员日期早于入党时间，请核对。")
+        elif full and full > datetime.date.today():
+            self.add_error("full_member_on", "转为正式党员日期不能晚于今天。")
+        lost_on = cleaned.get("lost_contact_on")
+        if lost_on and lost_on > datetime.date.today():
+            self.add_error("lost_contact_on", "失去联系日期不能晚于今天。")
+        elif lost_on:
+            cleaned["is_lost"] = True  # a date of losing contact says the member is 失联
         return cleaned
 
 

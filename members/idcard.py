@@ -66,17 +66,23 @@ def check_char(first17):
     return CHECK_CHARS[sum(map(operator.mul, map(int, first17), WEIGHTS)) % 11]
 
 
-FULL_WIDTH = str.maketrans("０１２３４５６７８９ＸｘX", "0123456789XXX")
+FULL_WIDTH = str.maketrans("０１２３４５６７８９Ｘｘ", "0123456789XX", "'‘’-")
 
 
 def normalise(value):
-    """Strip spaces people paste in, accept a lowercase x and full-width digits (全角数字)."""
+    """Strip spaces and dashes people paste in and the ' Excel puts before a number kept as text; accept a
+    lowercase x and full-width digits (全角数字)."""
     return "".join(str(value).split()).translate(FULL_WIDTH).upper()
 
 
 def parse_id_number(value, today=None):
     """Return the birth date and gender an ID number carries, or raise a ValidationError in Chinese."""
     number = normalise(value)
+    if len(number) == 15 and number.isdigit():
+        raise ValidationError(
+            f"这是15位的旧身份证号码。换算成18位是 {upgrade15(number)}，请与本人身份证核对后填写18位号码。",
+            code="old",
+        )
     if len(number) != 18:
         raise ValidationError(f"公民身份号码应为18位，现在是{len(number)}位。", code="length")
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
@@ -98,6 +104,12 @@ def parse_id_number(value, today=None):
         )
     gender = MALE if int(number[16]) % 2 else FEMALE
     return IdInfo(number=number, birth_date=birth, gender=gender)
+
+
+def upgrade15(number):
+    """The 18-digit form of a 15-digit number issued before 1999 (GB 11643-1999): 19 before the year, a check."""
+    first17 = f"{number[:6]}19{number[6:15]}"
+    return first17 + check_char(first17)
 
 
 def make_id_number(region, birth_date, sequence):

@@ -6,6 +6,7 @@ exactly the rules of a typed one (ID check digit, birth date and gender, phone, 
 
 import csv
 import io
+import re
 import uuid
 from collections import defaultdict
 
@@ -21,10 +22,12 @@ from simple_history.utils import bulk_create_with_history, bulk_update_with_hist
 from grids import figures
 from grids.access import grids_for_user
 from grids.models import Grid
+from grids.names import sort_key
 
 from .forms import MemberForm, NeedRecordForm
-from .idcard import mask, normalise
+from .idcard import mask, mask_phone, normalise
 from .models import (
+    ETHNICITIES,
     CadrePost,
     Education,
     Gender,
@@ -38,48 +41,85 @@ from .models import (
     NeedMethod,
     NeedRecord,
     Specialty,
+    Standing,
 )
+from .reading import compact, grid_number, place_names, read_date, read_specialty, split_list
 
-# Column → the names secretaries' own spreadsheets use for it (the national system's export among them).
+# Column → the names rosters use for it: the import template's, the national party-member information
+# system's 党员基本信息采集表 and 汇总表 (公民身份证号, 所在党支部, 人员类别, 加入党组织日期, 是否为流动党员 …) and
+# everyday ones (身份证号码, 手机号码, 入党时间, 转正时间). Headers are compared without spaces, * marks and
+# notes in brackets ("出生日期（年月日）").
 HEADERS = {
-    "所在网格": ["所在网格", "网格", "网格名称"],
+    "所在网格": [
+        "所在网格",
+        "网格",
+        "网格名称",
+        "所在党支部",
+        "党支部",
+        "所在支部",
+        "支部",
+        "所在党组织",
+        "党组织名称",
+    ],
     "姓名": ["姓名", "党员姓名"],
-    "公民身份号码": ["公民身份号码", "身份证号", "身份证号码", "身份证"],
+    "公民身份号码": [
+        "公民身份号码",
+        "公民身份证号",
+        "公民身份证号码",
+        "身份证号",
+        "身份证号码",
+        "身份证",
+        "证件号码",
+    ],
     "性别": ["性别"],
     "民族": ["民族"],
-    "出生日期": ["出生日期"],
-    "联系电话": ["联系电话", "手机号码", "手机", "电话"],
+    "出生日期": ["出生日期", "出生年月"],
+    "联系电话": ["联系电话", "手机号", "手机号码", "手机", "电话", "移动电话", "联系方式"],
+    "固定电话": ["固定电话", "座机"],
     "文化程度": ["文化程度", "学历"],
-    "入党时间": ["入党时间", "入党日期"],
+    "入党时间": ["入党时间", "入党日期", "加入党组织日期"],
     "党员类别": ["党员类别", "人员类别"],
-    "家庭住址": ["家庭住址", "住址", "地址"],
-    "特长": ["特长"],
+    "转为正式党员日期": ["转为正式党员日期", "转正时间", "转正日期"],
+    "党籍状态": ["党籍状态"],
+    "家庭住址": ["家庭住址", "住址", "地址", "现居住地"],
+    "特长": ["特长", "个人特长"],
     "身体状况": ["身体状况", "健康状况"],
     "现任村干部职务": ["现任村干部职务", "村干部职务"],
-    "长期外出": ["长期外出", "流动党员"],
+    "长期外出": ["长期外出", "流动党员", "是否为流动党员", "是否流动党员"],
+    "外出流向": ["外出流向", "流向"],
+    "失联党员": ["失联党员", "是否为失联党员", "是否失联党员"],
+    "失去联系日期": ["失去联系日期", "失联日期"],
     "愿意参加设岗定责": ["愿意参加设岗定责", "参加意愿"],
     "备注": ["备注"],
 }
 REQUIRED = ["姓名", "公民身份号码", "文化程度", "入党时间"]
-EXAMPLE = [
-    "第一网格",
-    "张三",
-    "11010519491231002X",
-    "",
-    "汉族",
-    "",
-    "13912345678",
-    "高中",
-    "1975-07-01",
-    "正式党员",
-    "一组12号",
-    "调解沟通、种植养殖",
-    "良好",
-    "",
-    "否",
-    "是",
-    "",
-]
+# Columns a roster may carry that nothing here keeps; the preview does not list them as left out.
+IGNORED = {"序号", "编号", "村", "设岗条件"}
+# The import template: its columns and an example row.
+EXAMPLE = {
+    "所在网格": "第一网格",
+    "姓名": "张三",
+    "公民身份号码": "11010519491231002X",
+    "性别": "",
+    "民族": "汉族",
+    "出生日期": "",
+    "联系电话": "13912345678",
+    "文化程度": "高中",
+    "入党时间": "1975-07-01",
+    "党员类别": "正式党员",
+    "转为正式党员日期": "1976-07-01",
+    "党籍状态": "正常",
+    "家庭住址": "一组12号",
+    "特长": "调解沟通、种植养殖",
+    "身体状况": "良好",
+    "现任村干部职务": "",
+    "长期外出": "否",
+    "外出流向": "",
+    "失联党员": "否",
+    "失去联系日期": "",
+    "愿意参加设岗定责": "是",
+    "备注": "",
+}
 # Form field ← column
 FIELDS = {
     "name": "姓名",
@@ -91,30 +131,61 @@ FIELDS = {
     "education": "文化程度",
     "joined_on": "入党时间",
     "membership": "党员类别",
+    "full_member_on": "转为正式党员日期",
+    "standing": "党籍状态",
     "address": "家庭住址",
     "specialties": "特长",
     "health": "身体状况",
     "cadre_post": "现任村干部职务",
     "is_away": "长期外出",
+    "away_to": "外出流向",
+    "is_lost": "失联党员",
+    "lost_contact_on": "失去联系日期",
     "is_willing": "愿意参加设岗定责",
     "note": "备注",
     "grid": "所在网格",
 }
+DATE_COLUMNS = ("出生日期", "入党时间", "转为正式党员日期", "失去联系日期")
+# The words people and the national system use for a choice, → the label the form knows.
 LABEL_ALIASES = {
     "本科": "大学本科",
+    "大学": "大学本科",
     "大专": "大学专科",
     "专科": "大学专科",
+    "博士": "研究生",
+    "硕士": "研究生",
+    "博士研究生": "研究生",
+    "硕士研究生": "研究生",
+    "研究生教育": "研究生",
     "中专": "中专（中技）",
     "中技": "中专（中技）",
+    "中等专科": "中专（中技）",
+    "中等专业学校": "中专（中技）",
+    "技工学校": "中专（中技）",
+    "技校": "中专（中技）",
+    "职业高中": "中专（中技）",
+    "职高": "中专（中技）",
+    "普通高中": "高中",
+    "高中毕业": "高中",
+    "初级中学": "初中",
+    "初中毕业": "初中",
     "小学": "小学及以下",
+    "小学毕业": "小学及以下",
     "文盲": "小学及以下",
+    "半文盲": "小学及以下",
+    "文盲或半文盲": "小学及以下",
     "健康": "良好",
+    "好": "良好",
     "较差": "较差（体弱多病）",
     "差": "较差（体弱多病）",
+    "体弱多病": "较差（体弱多病）",
     "正式": "正式党员",
     "预备": "预备党员",
+    "停止": "停止党籍",
     "无": "",
 }
+YES = {"是", "Y", "y", "YES", "yes", "1", "√", "✓", "有"}
+NO = {"否", "N", "n", "NO", "no", "0", "×", "无", "不是"}
 MAX_BLANK_RUN = 50  # LibreOffice may leave a million empty rows: stop after this many in a row
 PROGRESS_EVERY = 500  # a background import records how far its check has come every so many rows
 ERRORS_KEPT = 500  # a background import keeps this many error messages for its page
@@ -124,8 +195,15 @@ class ImportFileError(Exception):
     """The file as a whole cannot be read; the message says why, in Chinese."""
 
 
+class Rows(list):
+    """[(row number, {column: text})], and the file's headers that no column takes (`unused`)."""
+
+    unused = ()
+
+
 def read_rows(upload, kind):
-    """[(row number, {column: text})] from an .xlsx or .csv upload, headers matched to `kind`'s column names."""
+    """Rows from an .xlsx or .csv upload, headers matched to `kind`'s column names; a column the file lacks is
+    absent from every row's values (so an update keeps what the roster has there)."""
     name = upload.name.lower()
     data = upload.read()
     if not data:
@@ -136,8 +214,9 @@ def read_rows(upload, kind):
         raw = _csv_rows(data)
     else:
         raise ImportFileError("只能导入 .xlsx（Excel）或 .csv 文件；.xls 请在 Excel 中“另存为” .xlsx。")
-    header_at, header = _find_header(raw, KINDS[kind])
-    rows, blank_run = [], 0
+    header_at, header, unused = _find_header(raw, KINDS[kind])
+    rows, blank_run = Rows(), 0
+    rows.unused = unused
     for number, cells in raw[header_at + 1 :]:
         values = {col: _text(cells[i]) if i < len(cells) else "" for i, col in header.items()}
         if not any(values.values()):
@@ -197,16 +276,30 @@ def _csv_rows(data):
     return [(n, row) for n, row in enumerate(csv.reader(io.StringIO(text)), start=1)]
 
 
+def header_key(text):
+    """A header as compared: without spaces, the * of a required column, or a note in brackets."""
+    text = re.sub(r"[（(【\[].*?[)）】\]]", "", _text(text))
+    return "".join(text.split()).strip("*＊:：")
+
+
 def _find_header(raw, kind):
-    """The first of the top rows holding the kind's key headers; returns (index, {cell index: column})."""
-    aliases = {alias: col for col, names in kind.headers.items() for alias in names}
+    """The first of the top rows holding the kind's key headers (title rows above it are skipped).
+
+    Returns (index, {cell index: column}, [the row's other headers, which nothing imports]).
+    """
+    aliases = {header_key(alias): col for col, names in kind.headers.items() for alias in names}
     for index, (_, cells) in enumerate(raw[:10]):
-        header = {i: aliases[_text(c)] for i, c in enumerate(cells) if _text(c) in aliases}
+        keys = [header_key(c) for c in cells]
+        header = {}
+        for i, key in enumerate(keys):
+            if key in aliases and aliases[key] not in header.values():  # the first of two same columns
+                header[i] = aliases[key]
         if set(kind.required[:2]) <= set(header.values()):
             missing = [c for c in kind.required if c not in header.values()]
             if missing:
                 raise ImportFileError(f"表头缺少：{'、'.join(missing)}。请使用导入模板。")
-            return index, header
+            unused = [k for i, k in enumerate(keys) if k and i not in header and k not in IGNORED]
+            return index, header, unused
     first, second = kind.required[:2]
     raise ImportFileError(f"找不到表头：第一行（或前几行）应包含“{first}”“{second}”等列名。请使用导入模板。")
 
@@ -225,6 +318,7 @@ _LABELS = {}  # id(choices enum) → {label: value}; Django rebuilds `.choices` 
 
 
 def _choice(label, enum):
+    """A choice's label (or a word people use for it) → its value; anything else is left for the form to refuse."""
     labels = _LABELS.get(enum)
     if labels is None:
         labels = _LABELS[enum] = {text: value for value, text in enum.choices}
@@ -233,24 +327,35 @@ def _choice(label, enum):
 
 
 def _yes_no(text, default):
-    return default if text == "" else text in ("是", "Y", "y", "1", "√")
+    """是/否 and their everyday forms → True/False; None when the text is neither."""
+    if text == "":
+        return default
+    return True if text in YES else False if text in NO else None
 
 
 class RowCheck:
-    """One row: what it would do (新增/更新/不变) or its errors, column by column.
+    """One row: what it would do (新增/更新/不变) or its errors, column by column, and what the reading changed.
 
-    `form` is the row's own form when rows are saved one by one; bulk-saved rows keep their checked
-    `instance` and `cleaned` values instead.
+    `notes` say how a value was read ("调解 → 调解沟通"); `changes` list an update's fields, old → new;
+    `renamed` is the roster's name when the row's ID number belongs to a member of another name, which the
+    person must confirm. `form` is the row's own form when rows are saved one by one; bulk-saved rows keep their
+    checked `instance` and `cleaned` values instead.
     """
 
-    def __init__(self, number, values, form, action, columns, instance=None, cleaned=None):
+    def __init__(self, number, values, form, action, columns, instance=None, cleaned=None, notes=(), changes=()):
         self.number, self.values, self.action, self.columns = number, values, action, columns
         self.form, self.instance, self.cleaned = form, instance, cleaned
         self.field_errors = {f: list(msgs) for f, msgs in form.errors.items()}
+        self.notes, self.changes = list(notes), list(changes)
+        self.renamed, self.confirmed = None, False
 
     @property
     def errors(self):
         return [(self.columns.get(f, "整行"), " ".join(msgs)) for f, msgs in self.field_errors.items()]
+
+    @property
+    def waits_for_confirmation(self):
+        return self.renamed is not None and not self.confirmed
 
     @property
     def masked_id_number(self):
@@ -258,31 +363,53 @@ class RowCheck:
         return mask(normalise(self.values.get("公民身份号码", "")))
 
 
-def grids_by_name(grids):
-    """A grid may be written as 第一网格, 金城村第一网格 or 1."""
-    by_name = {}
-    for g in grids.select_related("village"):
-        for key in (g.name, f"{g.village.name}{g.name}", str(g.number)):
-            by_name[key] = g
-    return by_name
+class GridReader:
+    """Which grid of the import's scope a row's 所在网格 means, however people write it.
 
+    第1网格, 第一网格, 一网格, 1, 01, 金城村第一网格, 中共金城村第一网格党支部 all name grid 1 of the village; a
+    grid's own name (东片网格) is always understood. An empty cell means the scope's only grid.
+    """
 
-def grid_of(values, by_name, form):
-    """An unknown grid name is a row error (an empty one means the only grid in scope)."""
-    for field, message in unknown_names(values, by_name):
-        form.add_error(field, message)
+    def __init__(self, grids):
+        self.grids = list(grids.select_related("village__town"))
+        villages = {g.village_id: g.village for g in self.grids}
+        self.village_grids = list(
+            Grid.objects.filter(village__in=villages).select_related("village").order_by("number")
+        )
+        self.places = place_names(*{v.name for v in villages.values()}, *{v.town.name for v in villages.values()})
+        self.by_name = {}
+        for g in self.village_grids:
+            for key in (g.name, f"{g.village.name}{g.name}"):
+                self.by_name.setdefault(compact(key), g)
+        one_village = len(villages) == 1
+        self.by_number = {g.number: g for g in self.village_grids} if one_village else {}
+        self.in_scope = {g.pk for g in self.grids}
+        self.only = self.grids[0] if len(self.grids) == 1 else None
 
+    def read(self, text):
+        """(grid or None, a note when the text is not the grid's name, a message when no grid of scope is meant)."""
+        if not text:
+            if self.only:
+                return self.only, None, None
+            return None, None, f"请填写所在网格（可填：{self.names(self.grids)}）。"
+        key = compact(text)
+        grid = self.by_name.get(key)
+        if grid is None:
+            number = grid_number(key, self.places)
+            grid = self.by_number.get(number)
+        if grid is None:
+            village = "、".join(sorted({g.village.name for g in self.grids})) or "本村"
+            return None, None, f"{village}没有“{text}”。{village}的网格有：{self.names(self.village_grids)}。"
+        if grid.pk not in self.in_scope:
+            return None, None, f"{grid.name}不在您管理的范围内：您可以导入{self.names(self.grids)}的党员。"
+        note = (
+            None if key in (compact(grid.name), compact(f"{grid.village.name}{grid.name}")) else f"{text} → {grid.name}"
+        )
+        return grid, note, None
 
-def unknown_names(values, by_name, specialties=None):
-    """[(field, message)] for a grid outside the user's scope and, for members, specialties not on the list."""
-    problems = []
-    name = values.get("所在网格", "")
-    if name and name not in by_name:
-        problems.append(("grid", f"网格“{name}”不在您管理的范围内。"))
-    unknown = [s for s in _split(values.get("特长", "")) if s not in specialties] if specialties is not None else []
-    if unknown:
-        problems.append(("specialties", f"没有这些特长选项：{'、'.join(unknown)}。"))
-    return problems
+    @staticmethod
+    def names(grids):
+        return "、".join(g.name for g in grids)
 
 
 class PreloadedChoiceField(forms.Field):
@@ -306,7 +433,7 @@ class ImportMemberForm(MemberForm):
 
     def __init__(self, *args, grid_objects, specialty_objects, taken_ids, archived_ids=frozenset(), **kwargs):
         super().__init__(*args, **kwargs)
-        self.fields["grid"] = PreloadedChoiceField(grid_objects, label="所在网格")
+        self.fields["grid"] = PreloadedChoiceField(grid_objects, label="所在网格", required=False)
         self.fields["specialties"] = PreloadedChoiceField(specialty_objects, many=True, required=False)
         self.taken_ids, self.archived_ids = taken_ids, archived_ids
 
@@ -324,25 +451,23 @@ class ImportMemberForm(MemberForm):
             self.add_error("id_number", Member._meta.get_field("id_number").error_messages["unique"])
 
 
-def only_grid(grids):
-    grids = list(grids[:2])
-    return grids[0] if len(grids) == 1 else None
-
-
-def check_member_rows(rows, grids, user, progress=None):
+def check_member_rows(rows, grids, user, progress=None, confirmed=()):
     """Validate every row against the user's editable grids; duplicates within the file are errors too.
 
     Everything a row is checked against is loaded once, so a file of any length costs a handful of queries.
+    `confirmed` holds the numbers of the rows whose change of name the person has confirmed.
     """
-    by_name = grids_by_name(grids)
-    grid_objects = {g.pk: g for g in by_name.values()}
+    reader = GridReader(grids)
+    grid_objects = {g.pk: g for g in reader.village_grids}
     specialty_objects = {s.pk: s for s in Specialty.objects.all()}
     specialties = {s.name: s.pk for s in specialty_objects.values()}
     members = Member.objects.filter(grid__in=grids).select_related("grid").prefetch_related("specialties")
     existing = {m.id_number: m for m in members}
+    by_mask = defaultdict(list)  # an exported roster's masked number and name → the member it came from
+    for m in existing.values():
+        by_mask[mask(m.id_number), m.name].append(m)
     taken_ids = dict(Member.everyone.values_list("id_number", "pk"))  # archived members keep their number
     archived_ids = set(Member.everyone.filter(left_on__isnull=False).values_list("id_number", flat=True))
-    default_grid = only_grid(grids)
     # One form checks every row in turn: building a form (fields, choices, layout) costs far more than cleaning one.
     form = ImportMemberForm(
         {},
@@ -357,50 +482,181 @@ def check_member_rows(rows, grids, user, progress=None):
     for index, (number, v) in enumerate(rows):
         if progress and index and index % PROGRESS_EVERY == 0:
             progress(index)
-        data = member_data(v, by_name, default_grid, specialties)
         key = normalise(v.get("公民身份号码", ""))
+        problems = []
+        if "*" in key:  # a row of an exported roster: its number is masked, its name says whose it is
+            found = by_mask.get((key, v.get("姓名", "").strip()), [])
+            if len(found) == 1:
+                key = found[0].id_number
+            else:
+                problems.append(
+                    ("id_number", "号码中间几位已隐去（*），名册中没有同名且号码相符的党员：请填写完整的18位号码。")
+                )
         instance = existing.get(key)
+        data, notes, more = member_data(v, reader, specialties, instance, key)
+        problems += more
         before = _snapshot(instance)
         form.instance, form.data = instance or Member(), data
         form.full_clean()  # the form's own checks and messages; it fills form.instance as a typed save would
-        for field, message in unknown_names(v, by_name, specialties):
+        explain_choices(form, data)
+        for field, message in problems:
             form.add_error(field, message)
         if key in seen:
             form.add_error("id_number", f"与第{seen[key]}行的公民身份号码重复。")
         cleaned = dict(getattr(form, "cleaned_data", {}))
         seen.setdefault(key, number)
-        action = "更新" if instance else "新增"
-        if instance and not form.errors and _same(before, cleaned):
-            action = "不变"
-        checks.append(RowCheck(number, v, form, action, FIELDS, instance=form.instance, cleaned=cleaned))
+        action, changes = "新增", []
+        if instance:
+            changes = [] if form.errors else changed_fields(form, before, cleaned)
+            action = "更新" if changes or form.errors else "不变"
+        check = RowCheck(number, v, form, action, FIELDS, form.instance, cleaned, notes, changes)
+        if instance and not form.errors and cleaned.get("name") != before["name"]:
+            check.renamed, check.confirmed = before["name"], number in confirmed
+        checks.append(check)
     return checks
 
 
-def member_data(v, by_name, default_grid, specialties):
-    """A row's columns as the member form's data (choice labels turned into their values)."""
-    grid = by_name.get(v.get("所在网格", "")) or default_grid
-    data = {
-        "grid": grid.pk if grid else "",
-        "name": v.get("姓名", ""),
-        "id_number": v.get("公民身份号码", ""),
-        "gender": _choice(v.get("性别", ""), Gender),
-        "ethnicity": v.get("民族") or "汉族",
-        "birth_date": v.get("出生日期", ""),
-        "phone": v.get("联系电话", ""),
-        "education": _choice(v.get("文化程度", ""), Education),
-        "joined_on": v.get("入党时间", ""),
-        "membership": _choice(v.get("党员类别") or "正式党员", Membership),
-        "address": v.get("家庭住址", ""),
-        "health": _choice(v.get("身体状况") or "良好", Health),
-        "cadre_post": _choice(v.get("现任村干部职务", ""), CadrePost),
-        "note": v.get("备注", ""),
-        "specialties": [specialties[s] for s in _split(v.get("特长", "")) if s in specialties],
-    }
-    if _yes_no(v.get("长期外出", ""), False):
-        data["is_away"] = "on"
-    if _yes_no(v.get("愿意参加设岗定责", ""), True):
-        data["is_willing"] = "on"
+def member_data(v, reader, specialties, instance=None, id_number=None):
+    """A row's columns as the member form's data (words turned into the form's values); columns the file lacks
+    keep the roster's values. Returns (data, notes on how values were read, [(field, message)])."""
+    data, notes, problems = _form_data(instance), [], []
+    present = v.keys()
+    if "所在网格" in present or instance is None:
+        grid, note, message = reader.read(v.get("所在网格", ""))
+        data["grid"] = grid.pk if grid else ""
+        notes += [f"所在网格：{note}"] if note else []
+        problems += [("grid", message)] if message else []
+    for field in ("name", "address", "away_to", "note"):
+        if FIELDS[field] in present:
+            data[field] = v[FIELDS[field]]
+    data["id_number"] = id_number if id_number and "*" not in id_number else v.get("公民身份号码", "")
+    for field, enum, default in (
+        ("gender", Gender, ""),
+        ("education", Education, ""),
+        ("membership", Membership, "正式党员"),
+        ("standing", Standing, "正常"),
+        ("health", Health, "良好"),
+        ("cadre_post", CadrePost, ""),
+    ):
+        column = FIELDS[field]
+        if column in present or instance is None:
+            text = v.get(column, "") or default
+            data[field] = _choice(text, enum)
+            if text in LABEL_ALIASES and LABEL_ALIASES[text]:
+                notes.append(f"{column}：{text} → {LABEL_ALIASES[text]}")
+    if "民族" in present or instance is None:
+        text = v.get("民族", "") or "汉族"
+        data["ethnicity"] = text if text.endswith("族") or f"{text}族" not in ETHNICITIES else f"{text}族"
+    for field in ("birth_date", "joined_on", "full_member_on", "lost_contact_on"):
+        column = FIELDS[field]
+        if column in present:
+            data[field], note = read_date(v[column])
+            notes += [f"{column}：{note}"] if note else []
+    if "联系电话" in present or "固定电话" in present:
+        phone = v.get("联系电话") or v.get("固定电话", "")
+        if "*" in phone:  # an exported roster's masked phone: the roster keeps the number it hides
+            if instance is None or mask_phone(instance.phone) != compact(phone):
+                problems.append(("phone", "号码中间几位已隐去（*）：请填写完整号码，或留空。"))
+            phone = instance.phone if instance else ""
+        data["phone"] = phone
+    for field, default in (("is_away", False), ("is_lost", False), ("is_willing", True)):
+        column = FIELDS[field]
+        if column in present or instance is None:
+            value = _yes_no(v.get(column, ""), default)
+            if value is None:
+                problems.append((field, f"“{v[column]}”不是可选的值。可填：是、否。"))
+            data[field] = "on" if value else ""
+    if "特长" in present:
+        data["specialties"], kept, more = read_specialties(v["特长"], specialties)
+        notes += more
+        if kept:
+            extra = f"其他特长：{'、'.join(kept)}"
+            note = data.get("note", "")
+            data["note"] = note if extra in note else f"{note}；{extra}" if note else extra
+    return data, notes, problems
+
+
+def read_specialties(text, specialties):
+    """(the listed specialties' keys, the written ones the list lacks, notes) for a cell such as 调解、种菜."""
+    pks, kept, notes = [], [], []
+    for part in split_list(text):
+        name = read_specialty(part, specialties)
+        if name is None:
+            kept.append(part)
+            notes.append(f"特长：“{part}”不在特长选项中，已记入备注")
+        elif specialties[name] not in pks:
+            pks.append(specialties[name])
+            if name != part:
+                notes.append(f"特长：{part} → {name}")
+    return pks, kept, notes
+
+
+def _form_data(instance):
+    """A member's values as the member form's data, to start a row from (empty for a new member)."""
+    if instance is None:
+        return {}
+    data = {}
+    for field in MemberForm.Meta.fields:
+        value = getattr(instance, field if field != "grid" else "grid_id")
+        if field == "specialties":
+            value = [s.pk for s in instance.specialties.all()]
+        elif isinstance(value, bool):
+            value = "on" if value else ""
+        elif value is None:
+            value = ""
+        elif hasattr(value, "isoformat"):
+            value = value.isoformat()
+        data[field] = value
     return data
+
+
+DATE_FORMS = "1990-07-01、1990/7/1、1990年7月1日、19900701，或Excel的日期格式"
+
+
+def explain_choices(form, data):
+    """A refused choice or date says what would be accepted: “大本”不是可选的值。可填：研究生、大学本科、…"""
+    for field, errors in form.errors.as_data().items():
+        if field in ("grid", "specialties"):
+            continue
+        if any(e.code == "invalid_choice" for e in errors):
+            labels = [label for value, label in form.fields[field].choices if value]
+            form.errors[field] = form.error_class([f"“{data.get(field)}”不是可选的值。可填：{'、'.join(labels)}。"])
+        elif any(e.code == "invalid" for e in errors) and isinstance(form.fields[field], forms.DateField):
+            form.errors[field] = form.error_class([f"“{data.get(field)}”不是有效的日期。可填：{DATE_FORMS}。"])
+
+
+def changed_fields(form, before, cleaned):
+    """[(label, old, new)] an update would make, as the preview shows them (numbers masked)."""
+    changes = []
+    for field, value in cleaned.items():
+        old = before.get(field)
+        if field == "specialties":
+            value = {s.pk for s in value}
+        if old == value:
+            continue
+        changes.append((form.fields[field].label, _shown(form, field, old), _shown(form, field, value)))
+    return changes
+
+
+def _shown(form, field, value):
+    if field == "specialties":
+        return "、".join(form.fields[field].objects[pk].name for pk in sorted(value)) or "无"
+    if field == "grid":
+        return getattr(value, "name", None) or next(
+            (g.name for g in form.fields["grid"].objects.values() if g.pk == value), ""
+        )
+    if field == "id_number":
+        return mask(value)
+    if field == "phone":
+        return mask_phone(value) or "无"
+    if isinstance(value, bool):
+        return "是" if value else "否"
+    choices = getattr(form.fields[field], "choices", None)
+    if choices and field not in ("grid", "specialties"):
+        return dict(choices).get(value, value) or "无"
+    if value in (None, ""):
+        return "无"
+    return value.isoformat() if hasattr(value, "isoformat") else str(value)
 
 
 def _snapshot(record):
@@ -423,14 +679,10 @@ def _same(before, cleaned):
     return True
 
 
-def _split(text):
-    return [s for s in text.replace("，", "、").replace(",", "、").replace(";", "、").split("、") if s.strip()]
-
-
 def save_rows(checks, user):
     """All rows or none: refuse if any row has an error, otherwise save every changed row in one transaction."""
-    if any(c.errors for c in checks):
-        raise ValueError("rows with errors cannot be saved")
+    if any(c.errors or c.waits_for_confirmation for c in checks):
+        raise ValueError("rows with errors or an unconfirmed change of name cannot be saved")
     changed = [c for c in checks if c.action != "不变"]
     counts = count_actions(checks)
     with transaction.atomic():
@@ -446,7 +698,7 @@ def count_actions(checks):
     return {a: sum(c.action == a for c in checks) for a in ("新增", "更新", "不变")}
 
 
-UPDATED_FIELDS = [*(f for f in MemberForm.Meta.fields if f != "specialties"), "updated_at"]
+UPDATED_FIELDS = [*(f for f in MemberForm.Meta.fields if f != "specialties"), "name_key", "updated_at"]
 
 
 def _save_members(changed, user):
@@ -461,6 +713,8 @@ def _save_members(changed, user):
     now = timezone.now()
     # The bulk writes below send no signals: the dashboard's kept figures of these grids' towns move on here.
     figures.changed(Grid, {c.instance.grid_id for c in changed}, "village__town_id")
+    for c in changed:
+        c.instance.name_key = sort_key(c.instance.name)  # save() would; the bulk writes do not
     new = [c.instance for c in changed if c.action == "新增"]
     updated = [c.instance for c in changed if c.action == "更新"]
     for member in updated:
@@ -537,19 +791,20 @@ NEED_FIELDS = {
 NEED_ALIASES = {"走访": "入户走访", "座谈": "座谈会", "焦点": "焦点问题", "热点": "热点问题", "难点": "难点问题"}
 
 
-def check_need_rows(rows, grids, user, progress=None):
+def check_need_rows(rows, grids, user, progress=None, confirmed=()):
     """Needs rows, matched to what is already recorded by grid, date and issue (re-importing adds nothing)."""
-    by_name = grids_by_name(grids)
+    reader = GridReader(grids)
     existing = {(n.grid_id, n.recorded_on.isoformat(), n.issue): n for n in NeedRecord.objects.filter(grid__in=grids)}
-    checks, default_grid = [], only_grid(grids)
+    checks = []
+    pick = lambda text, enum: _choice(NEED_ALIASES.get(text, text), enum)  # noqa: E731
     for index, (number, v) in enumerate(rows):
         if progress and index and index % PROGRESS_EVERY == 0:
             progress(index)
-        grid = by_name.get(v.get("所在网格", "")) or default_grid
-        pick = lambda text, enum: _choice(NEED_ALIASES.get(text, text), enum)  # noqa: E731
+        grid, note, message = reader.read(v.get("所在网格", ""))
+        day, day_note = read_date(v.get("调查日期", ""))
         data = {
             "grid": grid.pk if grid else "",
-            "recorded_on": v.get("调查日期", ""),
+            "recorded_on": day,
             "method": pick(v.get("调查方式", ""), NeedMethod),
             "participants": v.get("参与人员", ""),
             "issue": v.get("群众反映的问题或意见", ""),
@@ -560,11 +815,15 @@ def check_need_rows(rows, grids, user, progress=None):
         before = _snapshot(instance)
         form = NeedRecordForm(data, instance=instance or NeedRecord(recorded_by=user), grids=grids)
         form.is_valid()
-        grid_of(v, by_name, form)
+        explain_choices(form, data)
+        if message:
+            form.errors["grid"] = form.error_class([message])
         action = "更新" if instance else "新增"
-        if instance and form.is_valid() and _same(before, form.cleaned_data):
+        if instance and not form.errors and _same(before, form.cleaned_data):
             action = "不变"
-        checks.append(RowCheck(number, v, form, action, NEED_FIELDS))
+        notes = [f"所在网格：{note}"] if note else []
+        notes += [f"调查日期：{day_note}"] if day_note else []
+        checks.append(RowCheck(number, v, form, action, NEED_FIELDS, notes=notes))
     return checks
 
 
@@ -579,7 +838,21 @@ KINDS = {
         "群众需求",
         NEED_HEADERS,
         ["调查日期", "群众反映的问题或意见", "调查方式", "问题类别", "问题性质"],
-        ["第一网格", "2026-10-08", "入户走访", "走访农户10户", "河道垃圾堆积，希望定期清理。", "村容村貌", "热点问题"],
+        dict(
+            zip(
+                NEED_HEADERS,
+                [
+                    "第一网格",
+                    "2026-10-08",
+                    "入户走访",
+                    "走访农户10户",
+                    "河道垃圾堆积，希望定期清理。",
+                    "村容村貌",
+                    "热点问题",
+                ],
+                strict=True,
+            )
+        ),
         check_need_rows,
     ),
 }
@@ -634,8 +907,14 @@ def run_job(job_id, save=False):
         checks = KINDS[job.kind].check(
             rows, scope_grids(user, job.village, job.grid), user, progress=lambda n: jobs.update(rows_checked=n)
         )
-        bad = [c for c in checks if c.errors]
-        errors = [[c.number, column, message] for c in bad for column, message in c.errors][:ERRORS_KEPT]
+        # A change of name cannot be confirmed row by row on a large file's page: such rows are refused.
+        renamed = "姓名与名册中的“{}”不同：同一身份证号改名，请先在党员信息页修改姓名，再导入。"
+        bad = [c for c in checks if c.errors or c.waits_for_confirmation]
+        errors = [
+            [c.number, column, message]
+            for c in bad
+            for column, message in c.errors or [("姓名", renamed.format(c.renamed))]
+        ][:ERRORS_KEPT]
         result = {"rows_checked": len(checks), "error_rows": len(bad), "errors": errors}
         if save and not bad:
             counts = save_rows(checks, user)

@@ -10,6 +10,7 @@ from django.urls import reverse
 from simple_history.models import HistoricalRecords
 
 from grids.models import Grid, Village
+from grids.names import sort_key
 
 from . import idcard
 
@@ -94,6 +95,13 @@ class Membership(models.TextChoices):
     PROBATIONARY = "probationary", "预备党员"
 
 
+class Standing(models.TextChoices):
+    """党籍状态 as the national party-member information system records it."""
+
+    NORMAL = "normal", "正常"
+    SUSPENDED = "suspended", "停止党籍"
+
+
 class Health(models.TextChoices):
     GOOD = "good", "良好"
     FAIR = "fair", "一般"
@@ -156,6 +164,14 @@ ELIGIBILITY_RULES = [
         "away", "长期外出（流动党员）", Q(is_away=True), lambda m: m.is_away, lambda m: "长期外出（流动党员）"
     ),
     EligibilityRule(
+        "suspended",
+        "停止党籍",
+        Q(standing=Standing.SUSPENDED),
+        lambda m: m.standing == Standing.SUSPENDED,
+        lambda m: "停止党籍",
+    ),
+    EligibilityRule("lost", "失联党员", Q(is_lost=True), lambda m: m.is_lost, lambda m: "失联党员（失去联系）"),
+    EligibilityRule(
         "unwilling", "本人暂不愿参加", Q(is_willing=False), lambda m: not m.is_willing, lambda m: "本人暂不愿参加"
     ),
 ]
@@ -189,6 +205,8 @@ def eligible_q():
 class Member(models.Model):
     grid = models.ForeignKey(Grid, verbose_name="所在网格", on_delete=models.PROTECT, related_name="members")
     name = models.CharField("姓名", max_length=50)
+    # The name as rosters sort it: by pinyin, numbers by value (grids.names); kept by save() and the import.
+    name_key = models.CharField(max_length=400, editable=False, default="")
     gender = models.CharField("性别", max_length=1, choices=Gender.choices)
     ethnicity = models.CharField("民族", max_length=10, choices=[(e, e) for e in ETHNICITIES], default="汉族")
     id_number = models.CharField(
@@ -202,11 +220,16 @@ class Member(models.Model):
     education = models.CharField("文化程度", max_length=24, choices=Education.choices)
     joined_on = models.DateField("入党时间")
     membership = models.CharField("党员类别", max_length=16, choices=Membership.choices, default=Membership.FULL)
+    full_member_on = models.DateField("转为正式党员日期", null=True, blank=True)
+    standing = models.CharField("党籍状态", max_length=12, choices=Standing.choices, default=Standing.NORMAL)
     address = models.CharField("家庭住址", max_length=200, blank=True)
     specialties = models.ManyToManyField(Specialty, verbose_name="特长", blank=True, related_name="members")
     health = models.CharField("身体状况", max_length=8, choices=Health.choices, default=Health.GOOD)
     cadre_post = models.CharField("现任村干部职务", max_length=32, choices=CadrePost.choices, blank=True)
     is_away = models.BooleanField("长期外出（流动党员）", default=False)
+    away_to = models.CharField("外出流向", max_length=100, blank=True)
+    is_lost = models.BooleanField("失联党员", default=False)
+    lost_contact_on = models.DateField("失去联系日期", null=True, blank=True)
     is_willing = models.BooleanField("愿意参加设岗定责", default=True)
     note = models.TextField("备注", blank=True)
     created_at = models.DateTimeField("录入时间", auto_now_add=True)
@@ -224,12 +247,18 @@ class Member(models.Model):
     class Meta:
         verbose_name = "党员"
         verbose_name_plural = "党员"
-        ordering = ["name", "pk"]
-        indexes = [models.Index(fields=["grid", "name"])]
+        ordering = ["name_key", "pk"]
+        indexes = [models.Index(fields=["grid", "name_key"])]
         base_manager_name = "everyone"  # a member's assignments, history and documents still reach them
 
     def __str__(self):
         return self.name
+
+    def save(self, *args, **kwargs):
+        self.name_key = sort_key(self.name)
+        if kwargs.get("update_fields") is not None and "name" in kwargs["update_fields"]:
+            kwargs["update_fields"] = {*kwargs["update_fields"], "name_key"}
+        super().save(*args, **kwargs)
 
     def get_absolute_url(self):
         return reverse("members:member", args=[self.pk])

@@ -24,11 +24,16 @@ class MemberResource(resources.ModelResource):
     education = fields.Field(column_name="文化程度", attribute="get_education_display", readonly=True)
     joined_on = fields.Field(column_name="入党时间", attribute="joined_on", widget=DATE)
     membership = fields.Field(column_name="党员类别", attribute="get_membership_display", readonly=True)
+    full_member_on = fields.Field(column_name="转为正式党员日期", attribute="full_member_on", widget=DATE)
+    standing = fields.Field(column_name="党籍状态", attribute="get_standing_display", readonly=True)
     address = fields.Field(column_name="家庭住址", attribute="address")
     specialties = fields.Field(column_name="特长", readonly=True)
     health = fields.Field(column_name="身体状况", attribute="get_health_display", readonly=True)
     cadre_post = fields.Field(column_name="现任村干部职务", attribute="get_cadre_post_display", readonly=True)
     is_away = fields.Field(column_name="长期外出", readonly=True)
+    away_to = fields.Field(column_name="外出流向", attribute="away_to")
+    is_lost = fields.Field(column_name="失联党员", readonly=True)
+    lost_contact_on = fields.Field(column_name="失去联系日期", attribute="lost_contact_on", widget=DATE)
     is_willing = fields.Field(column_name="愿意参加设岗定责", readonly=True)
     eligibility = fields.Field(column_name="设岗条件", readonly=True)
     note = fields.Field(column_name="备注", attribute="note")
@@ -47,11 +52,16 @@ class MemberResource(resources.ModelResource):
             "education",
             "joined_on",
             "membership",
+            "full_member_on",
+            "standing",
             "address",
             "specialties",
             "health",
             "cadre_post",
             "is_away",
+            "away_to",
+            "is_lost",
+            "lost_contact_on",
             "is_willing",
             "eligibility",
             "note",
@@ -70,6 +80,9 @@ class MemberResource(resources.ModelResource):
 
     def dehydrate_is_away(self, member):
         return yes_no(member.is_away)
+
+    def dehydrate_is_lost(self, member):
+        return yes_no(member.is_lost)
 
     def dehydrate_is_willing(self, member):
         return yes_no(member.is_willing)

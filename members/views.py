@@ -101,7 +101,7 @@ def archived_members(request, pk):
     members = Member.everyone.filter(grid__village=village, left_on__isnull=False).select_related("grid")
     context = {
         "village": village,
-        "members": members.order_by("-left_on", "name"),
+        "members": members.order_by("-left_on", "name_key"),
         "can_edit": can_edit_village(request.user, village),
     }
     return render(request, "members/archived_members.html", context)
@@ -216,7 +216,7 @@ def export_scope(request):
 def members_export(request):
     name, scope = export_scope(request)
     members = Member.objects.filter(**scope).select_related("grid__village").prefetch_related("specialties")
-    members = members.order_by("grid__village__name", "grid__number", "name", "pk")
+    members = members.order_by("grid__village__name_key", "grid__number", "name_key", "pk")
     # A list, not the queryset: the library pages a prefetching queryset by 100 rows, two queries a page.
     dataset = MemberResource().export(list(members))
     return xlsx_response(dataset, f"{name}党员名册.xlsx")
@@ -264,11 +264,12 @@ def import_rows(request, kind):
     if request.method == "GET":
         return render(request, "members/import.html", context)
     token = request.POST.get("token", "")
+    confirmed = {int(n) for n in request.POST.getlist("rename") if n.isdigit()}
     try:
         if token:  # confirm: read the stored upload again and check it again; the data may have changed
             if request.session.get(f"import:{token}") != kind:
                 raise imports.ImportFileError("预览已过期，请重新上传文件。")
-            checks = spec.check(imports.read_stored(token, kind), grids, request.user)
+            rows = imports.read_stored(token, kind)
         else:
             upload = request.FILES.get("file")
             if upload is None:
@@ -277,18 +278,29 @@ def import_rows(request, kind):
             if len(rows) > settings.IMPORT_BACKGROUND_ROWS:  # checked by the worker, the page shows progress
                 return redirect(imports.start_job(kind, token, upload.name, len(rows), village, grid, request.user))
             request.session[f"import:{token}"] = kind
-            checks = spec.check(rows, grids, request.user)
+        checks = spec.check(rows, grids, request.user, confirmed=confirmed)
     except imports.ImportFileError as error:
         messages.error(request, f"没有导入：{error}")
         return render(request, "members/import.html", context)
     has_errors = any(c.errors for c in checks)
+    waiting = [c for c in checks if c.waits_for_confirmation]
     if request.POST.get("confirm") and not has_errors:
-        counts = imports.save_rows(checks, request.user)
-        imports.forget(token)
-        request.session.pop(f"import:{token}", None)
-        messages.success(request, "导入完成：新增{新增}条，更新{更新}条，未变化{不变}条。".format(**counts))
-        return redirect(roster_url(village, grid))
-    context.update(checks=checks, token=token, has_errors=has_errors)
+        if not waiting:
+            counts = imports.save_rows(checks, request.user)
+            imports.forget(token)
+            request.session.pop(f"import:{token}", None)
+            messages.success(request, "导入完成：新增{新增}条，更新{更新}条，未变化{不变}条。".format(**counts))
+            return redirect(roster_url(village, grid))
+        rows_named = "、".join(f"第{c.number}行" for c in waiting)
+        messages.error(request, f"没有导入：{rows_named}的姓名与名册不同，请逐行勾选“确认改名”后再导入。")
+    context.update(
+        checks=checks,
+        token=token,
+        has_errors=has_errors,
+        renames=[c for c in checks if c.renamed],
+        unused=rows.unused,
+        noted=sum(bool(c.notes) for c in checks),
+    )
     return render(request, "members/import_preview.html", context)
 
 
@@ -317,6 +329,6 @@ def import_template(request, kind):
     if kind not in imports.KINDS:
         raise Http404
     spec = imports.KINDS[kind]
-    dataset = Dataset(headers=list(spec.headers))
-    dataset.append(spec.example)
+    dataset = Dataset(headers=list(spec.example))
+    dataset.append(list(spec.example.values()))
     return xlsx_response(dataset, f"{spec.title}导入模板.xlsx")

@@ -193,7 +193,7 @@ class Board:
 def villages_of(villages):
     """The villages of a board, by name, each with the pk of the round it shows (`round_pk`): one query."""
     shown = Round.objects.filter(village=OuterRef("pk")).order_by(*Round.SHOWN_ORDER).values("pk")[:1]
-    return list(villages.select_related("town").annotate(round_pk=Subquery(shown)).order_by("name"))
+    return list(villages.select_related("town").annotate(round_pk=Subquery(shown)).order_by("name_key"))
 
 
 def build(villages, today=None):
@@ -304,14 +304,14 @@ def members_behind(figure, villages, grid=None):
         members = Member.objects.filter(grid__in=grids).select_related("grid__village")
         if figure == "eligible":
             members = members.filter(eligible_q())
-        members = members.order_by("grid__village__name", "grid__number", "name", "pk")
+        members = members.order_by("grid__village__name_key", "grid__number", "name_key", "pk")
         return MEMBER_FIGURES[figure], [(m, m.grid, None, "") for m in members]
     shown = Round.objects.filter(village=OuterRef("post__grid__village")).order_by(*Round.SHOWN_ORDER).values("pk")[:1]
     assignments = (
         Assignment.objects.filter(post__grid__in=grids, round=Subquery(shown))
         .annotate(grade=latest_grade())
         .select_related("member", "post__grid__village")
-        .order_by("post__grid__village__name", "post__grid__number", "post__name", "member__name", "pk")
+        .order_by("post__grid__village__name_key", "post__grid__number", "post__name", "member__name_key", "pk")
     )
     if figure == "on_post":
         assignments = assignments.filter(status=Status.ON_POST)

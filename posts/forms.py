@@ -202,7 +202,7 @@ class ApplicationForm(forms.Form):
         if round.stage == Stage.DELIBERATION:  # 搞好调剂: after the window only the branch puts members forward
             self.fields["source"].choices = [(Source.BRANCH, Source.BRANCH.label)]
             self.initial["source"] = Source.BRANCH
-        self.fields["member"].queryset = grid.members.order_by("name")
+        self.fields["member"].queryset = grid.members.order_by("name_key")
         self.fields["member"].label_from_instance = lambda m: m.name + ("" if m.is_eligible else "（不符合条件）")
         posts = grid.posts.order_by("post_type__order", "pk")
         for name in ("first", "second", "third"):
@@ -377,7 +377,7 @@ class ContactForm(forms.Form):
         super().__init__(*args, **kwargs)
         # The grid branch names someone from its own grid (a grid secretary sees no other grid's members).
         self.fields["contact"].queryset = (
-            Member.objects.filter(grid=assignment.post.grid_id).exclude(pk=assignment.member_id).order_by("name")
+            Member.objects.filter(grid=assignment.post.grid_id).exclude(pk=assignment.member_id).order_by("name_key")
         )
         self.helper = helper()
 
@@ -463,7 +463,7 @@ class TrainingForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.fields["attendees"].queryset = Member.objects.filter(
             assignments__round=round, assignments__status=Status.ON_POST
-        ).order_by("grid__number", "name")
+        ).order_by("grid__number", "name_key")
         self.fields["attendees"].label_from_instance = lambda m: m.name
         self.helper = helper(
             Row(Column("held_on", css_class="col-md-4"), Column("topic", css_class="col-md-8")), "place", "attendees"

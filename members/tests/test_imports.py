@@ -84,7 +84,7 @@ def test_one_bad_row_blocks_the_whole_file(client, sec_a, village_a, grid_a1, gr
     preview = upload(client, village_a, xlsx(good_rows))
     errors = {c.number: dict(c.errors) for c in preview.context["checks"] if c.errors}
     assert "校验位不正确" in errors[3]["公民身份号码"]
-    assert "不在您管理的范围内" in errors[4]["所在网格"]
+    assert "金城村没有“新河村第一网格”" in errors[4]["所在网格"] and "第一网格、第二网格" in errors[4]["所在网格"]
     assert "与第2行的公民身份号码重复" in errors[5]["公民身份号码"]
     assert "确认导入" not in preview.text and "第3行" in preview.text
     confirm(client, village_a, preview)  # forced anyway: refused, nothing saved

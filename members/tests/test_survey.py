@@ -23,7 +23,14 @@ def test_member_figures_count_what_the_plan_asks(grid_a1, make_member):
     assert (figures["total"], figures["eligible"], figures["ineligible"]) == (4, 2, 2)
     assert (figures["full"], figures["probationary"], figures["female"]) == (3, 1, 1)
     reasons = {r["label"]: r["n"] for r in figures["reasons"]}
-    assert reasons == {"担任村干部职务": 1, "身体状况较差": 1, "长期外出（流动党员）": 0, "本人暂不愿参加": 0}
+    assert reasons == {
+        "担任村干部职务": 1,
+        "身体状况较差": 1,
+        "长期外出（流动党员）": 0,
+        "停止党籍": 0,
+        "失联党员": 0,
+        "本人暂不愿参加": 0,
+    }
     ages = {a["label"]: (a["n"], a["eligible"]) for a in figures["ages"]}
     assert ages["35岁及以下"] == (2, 2) and ages["36—45岁"] == (1, 0) and ages["71岁及以上"] == (1, 0)
     education = {e["label"]: e["n"] for e in figures["education"]}

@@ -182,9 +182,9 @@ class Scope:
 def scope_for(user, role):
     if role == Role.TOWN:
         towns = towns_for_user(user)
-        return Scope(Village.objects.filter(town__in=towns).order_by("name"), town_people(towns), strangers=True)
+        return Scope(Village.objects.filter(town__in=towns).order_by("name_key"), town_people(towns), strangers=True)
     if role == Role.VILLAGE:
-        villages = villages_for_user(user, edit=True).order_by("name")
+        villages = villages_for_user(user, edit=True).order_by("name_key")
         return Scope(villages, village_people(villages), strangers=False)
     raise PermissionDenied
 

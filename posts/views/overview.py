@@ -57,7 +57,7 @@ def town(request, pk):
     # Whoever reads the town (its committee, the county's) reads all of its villages and grids.
     villages = with_counts(town.villages.all(), "grid__village")
     villages = villages.annotate(grid_count=count_subquery(Grid.objects.all(), "village"))
-    villages = villages.select_related("secretary").order_by("name")
+    villages = villages.select_related("secretary").order_by("name_key")
     return render(request, "posts/town.html", {"town": town, "villages": villages})
 
 
@@ -80,7 +80,7 @@ def grid(request, pk):
     context = {
         "grid": grid,
         "open_feedback": grid.feedback.exclude(state=FeedbackState.ANSWERED).count(),
-        "members": grid.members.prefetch_related("specialties").order_by("name", "pk"),
+        "members": grid.members.prefetch_related("specialties").order_by("name_key", "pk"),
         "needs": grid.needs.select_related("recorded_by").order_by("-recorded_on", "-pk"),
         "can_edit": can_edit_grid(request.user, grid),
     }
