@@ -77,6 +77,10 @@ def normalise(value):
 def parse_id_number(value, today=None):
     """Return the birth date and gender an ID number carries, or raise a ValidationError in Chinese."""
     number = normalise(value)
+    if len(number) == 15 and number.isdigit():
+        raise ValidationError(
+            "公民身份号码应为18位，现在是15位：15位的旧号码已停止使用，请填写换发后的18位号码。", code="length"
+        )
     if len(number) != 18:
         raise ValidationError(f"公民身份号码应为18位，现在是{len(number)}位。", code="length")
     if not number[:17].isdigit() or not (number[17].isdigit() or number[17] == "X"):
