@@ -128,8 +128,13 @@ def test_commitment_letter_is_one_a4_page_with_signature_lines(client, sec_a, wo
     for words in ("设岗定责承诺书", "王䶮", "社会治安巡逻岗", "承诺人（签字）", "第一网格党支部（盖章）"):
         assert words in flat, words
     assert "—1—" not in flat  # a one-page document carries no page number (PRINTING.md)
-    for n, duty in enumerate(a.post.duty_lines, start=1):  # numbered in the text, in order
-        assert f"{n}.{''.join(duty.split())}" in flat, duty
+    duties = [  # 社会治安巡逻岗's three duties in the town's plan, numbered in order on the letter
+        "1.不定期巡逻，做好夜间巡逻，防止违法犯罪行为发生。",
+        "2.细致巡查网格内的各类安全隐患，发现问题及时上报。",
+        "3.认真了解、登记网格内发生的社会治安案件，及时向村或派出所报告，并支持配合案件的侦查。",
+    ]
+    assert all(duty in flat for duty in duties), flat
+    assert flat.index(duties[0]) < flat.index(duties[1]) < flat.index(duties[2])
     assert a.member.id_number not in flat and a.member.phone not in flat
 
 
