@@ -84,3 +84,11 @@ def test_a_name_taken_between_the_check_and_the_save_is_refused_too(client, town
     assert accounts() == before
     grid_a2.refresh_from_db()
     assert grid_a2.secretary is None  # nothing of the refused account was kept
+
+
+def test_a_grid_secretary_is_given_a_grid(client, town_user, grid_a2):
+    client.force_login(town_user)
+    response = client.post(reverse("grids:account-create"), new_account("wg_a2"))
+    assert response.status_code == 200
+    assert "网格支部书记需要选择所在的网格。" in response.context["form"].errors["grid"]
+    assert not get_user_model().objects.filter(username="wg_a2").exists()

@@ -350,3 +350,95 @@ def test_one_round_a_year_and_one_running_at_a_time(client, sec_a, village_a, ro
     Round.objects.filter(pk=round_a.pk).update(stage=Stage.CLOSED)  # the year is over (set-up only)
     assert client.post(url, {"year": 2027}).status_code == 302
     assert sorted(Round.objects.values_list("year", flat=True)) == [2026, 2027]
+
+
+# --- more form guards no test reached ----------------------------------------------------------------------------
+
+
+@pytest.mark.parametrize(
+    ("data", "field", "message"),
+    [
+        ({"second": "first"}, "second", "同一个岗位不能重复填报。"),
+        (
+            {"source": Source.PEER, "recommended_by": "刘海涛", "second": "second"},
+            "second",
+            "互荐和组织推荐只填一个岗位。",
+        ),
+        ({"source": Source.PEER}, "recommended_by", "互荐或组织推荐时，请填写推荐人。"),
+    ],
+)
+def test_an_application_form_says_what_is_wrong(client, sec_a, applying, grid_a1, post_a1, data, field, message):
+    round, member, second = applying["round"], applying["member"], applying["second"]
+    data = {k: {"first": post_a1.pk, "second": second.pk}.get(v, v) for k, v in data.items()}
+    client.force_login(sec_a)
+    url = reverse("posts:application-create", args=[round.pk, grid_a1.pk])
+    response = refused(client.post(url, application(member, post_a1, **data)), message)
+    assert message in response.context["form"].errors[field]
+    assert not round.assignments.exists()
+    fixed = {**data, "second": ""} if field == "second" else {**data, "recommended_by": "刘海涛"}
+    assert client.post(url, application(member, post_a1, **fixed)).status_code == 302
+    assert round.assignments.get().post == post_a1
+
+
+def test_an_objection_is_dated_within_the_notice(client, sec_a, noticed):
+    notice, a = noticed["notice"], noticed["a"]
+    client.force_login(sec_a)
+    url = reverse("posts:objection-create", args=[notice.pk])
+    refused(client.post(url, objection_data(a, "2026-11-08")), "异议应在公示期内")
+    refused(client.post(url, objection_data(a, "2026-11-11")), "提出日期不能晚于今天。")  # today is 11-10
+    with pytest.raises(TransitionError, match="只能登记公示期内提出的异议"):  # nor past the form
+        notice.raise_objection(a, "村民", on(2026, (11, 8)), "此人常年在外。", by=sec_a)
+    with pytest.raises(TransitionError, match="只能登记公示期内提出的异议"):
+        notice.raise_objection(a, "村民", on(2026, (11, 11)), "此人常年在外。", by=sec_a)
+    assert not Objection.objects.exists()
+    assert client.post(url, objection_data(a, "2026-11-09")).status_code == 302  # the notice's first day
+
+
+def test_no_meeting_is_recorded_once_the_round_is_over(client, sec_a, evaluated, grid_a1, today):
+    today(2026, 12, 30)
+    url_of, data, *_ = RECORDS["meeting"]
+    Round.objects.filter(pk=evaluated["round"].pk).update(stage=Stage.CLOSED)  # set-up only
+    before = Meeting.objects.count()
+    client.force_login(sec_a)
+    response = client.post(url_of(evaluated), {**data, "held_on": "2026-12-30"}, follow=True)
+    assert "本年度工作已结束，不能再登记会议。" in messages_of(response)
+    assert Meeting.objects.count() == before
+
+
+def test_the_application_window_is_set_only_before_deliberation(client, sec_a, flow, round_a, today):
+    flow.push(round_a, Stage.DELIBERATION)
+    today(2026, 11, 10)
+    client.force_login(sec_a)
+    window = {"applications_open_on": "2026-11-10", "applications_close_on": "2026-11-20"}
+    response = client.post(reverse("posts:round-window", args=[round_a.pk]), window, follow=True)
+    assert "申报时间只能在“制定方案”或“申报选岗”阶段设定。" in messages_of(response)
+    round_a.refresh_from_db()
+    assert round_a.applications_close_on == on(2026, (11, 7))
+
+
+def test_a_grid_has_one_post_of_a_name(client, sec_a, round_a, grid_a1, post_a1, suggested_types):
+    client.force_login(sec_a)
+    url = reverse("posts:post-create", args=[grid_a1.pk])
+    data = {"post_type": suggested_types["村容村貌监督岗"].pk, "places": 1, "reason": "河道长"}
+    refused(client.post(url, data), "本网格已有名为“村容村貌监督岗”的岗位")
+    assert grid_a1.posts.count() == 1
+    assert client.post(url, {**data, "name": "村容村貌监督岗（二组）"}).status_code == 302
+    assert grid_a1.posts.count() == 2
+
+
+def test_a_residents_message_says_something(client, grid_a1):
+    url = reverse("posts:public-grid", args=[grid_a1.public_token])
+    response = client.post(url, {"kind": "suggestion", "content": "路灯坏"})
+    assert response.status_code == 200 and "请写得具体一些（至少5个字）。" in response.text
+    assert not Feedback.objects.exists()
+    assert client.post(url, {"kind": "suggestion", "content": "路灯坏了"}).status_code == 200  # 4 characters
+    assert client.post(url, {"kind": "suggestion", "content": "路灯坏了。"}).status_code == 302
+    assert Feedback.objects.count() == 1
+
+
+def test_unknown_moves_and_records_are_404(client, sec_a, evaluated):
+    a = evaluated["a"]
+    client.force_login(sec_a)
+    assert client.post(reverse("posts:assignment-move", args=[a.pk, "completed"]), {"note": "x"}).status_code == 404
+    assert client.post(reverse("posts:assignment-record", args=[a.pk, "secret"])).status_code == 404
+    assert Assignment.objects.get(pk=a.pk).status == Status.ON_POST
