@@ -12,6 +12,7 @@ from django.db.models import Q
 from .access import Role
 from .models import Grid, Village
 
+USERNAME_TAKEN = "这个用户名已经有人使用。"
 ROLE_CHOICES = [(Role.TOWN, "镇党委（查看全镇）"), (Role.VILLAGE, "村党总支书记"), (Role.GRID, "网格支部书记")]
 
 
@@ -46,11 +47,12 @@ class AccountForm(forms.Form):
 
     def clean_username(self):
         name = self.cleaned_data["username"].strip()
-        taken = get_user_model().objects.filter(username=name)
+        # Case-insensitively, as Django's own sign-up form: cun01 and CUN01 would be two people nobody tells apart.
+        taken = get_user_model().objects.filter(username__iexact=name)
         if self.account is not None:
             taken = taken.exclude(pk=self.account.pk)
         if taken.exists():
-            raise forms.ValidationError("这个用户名已经有人使用。")
+            raise forms.ValidationError(USERNAME_TAKEN)
         return name
 
     def clean(self):

@@ -2,13 +2,14 @@ from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
+from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jinchen.security import DEMO_GROUP
 
 from .access import Role, role_of, towns_for_user
-from .accounts import AccountForm, PasswordForm, role_in, town_people
+from .accounts import USERNAME_TAKEN, AccountForm, PasswordForm, role_in, town_people
 from .models import Grid, Town, Village
 
 # --- accounts ------------------------------------------------------------------------------------------------
@@ -71,9 +72,13 @@ def account_form(request, pk=None):
         }
     form = AccountForm(request.POST or None, town=town, account=account, initial=initial)
     if request.method == "POST" and form.is_valid():
-        user = form.save()
-        messages.success(request, f"已{'保存' if account else '新建'}账号 {user.username}。")
-        return redirect("grids:accounts")
+        try:
+            user = form.save()
+        except IntegrityError:  # the same name saved by someone else since the form was checked
+            form.add_error("username", USERNAME_TAKEN)
+        else:
+            messages.success(request, f"已{'保存' if account else '新建'}账号 {user.username}。")
+            return redirect("grids:accounts")
     return render(request, "grids/account_form.html", {"form": form, "account": account, "town": town})
 
 

@@ -5,10 +5,13 @@ from crispy_forms.helper import FormHelper
 from crispy_forms.layout import Column, Field, Fieldset, Layout, Row
 from django import forms
 from django.core.exceptions import ValidationError
+from django.core.validators import MaxLengthValidator
 from django.utils.formats import date_format
 
 from . import idcard
 from .models import Gender, LeaveReason, Member, NeedRecord, Standing, VillagePlan, add_years
+
+ID_INPUT_LENGTH = 40  # 18 characters and the spaces or dashes people paste with them
 
 ARCHIVED_MESSAGE = "该公民身份号码属于已离开名册的党员。如该党员已转回，请在村页面的“已离开名册”中恢复。"
 PHONE_RE = re.compile(r"^(1[3-9]\d{9}|0\d{2,3}-?\d{7,8})$")
@@ -102,10 +105,12 @@ class MemberForm(forms.ModelForm):
         self.fields["birth_date"].required = False
         self.fields["standing"].required = False  # 正常 unless said otherwise
         self.fields["cadre_post"].choices = [("", "不担任（无职党员）"), *self.fields["cadre_post"].choices[1:]]
-        # A number pasted with spaces or dashes is longer than 18 until it is cleaned: let it in whole.
-        self.fields["id_number"].max_length = None
-        self.fields["id_number"].validators = []
-        self.fields["id_number"].widget.attrs.update({"autocomplete": "off", "inputmode": "text", "maxlength": 40})
+        # A number pasted from a document often carries spaces (110105 19491231 002X); the browser and the field
+        # take a few more than 18 characters, and clean_id_number strips them before checking.
+        id_field = self.fields["id_number"]
+        id_field.validators = [v for v in id_field.validators if not isinstance(v, MaxLengthValidator)]
+        id_field.validators.append(MaxLengthValidator(ID_INPUT_LENGTH))
+        id_field.widget.attrs.update({"autocomplete": "off", "inputmode": "text", "maxlength": ID_INPUT_LENGTH})
         self.fields["phone"].widget.attrs.update({"inputmode": "tel"})
         self.helper = FormHelper()
         self.helper.form_tag = False

@@ -80,7 +80,8 @@ def parse_id_number(value, today=None):
     number = normalise(value)
     if len(number) == 15 and number.isdigit():
         raise ValidationError(
-            f"这是15位的旧身份证号码。换算成18位是 {upgrade15(number)}，请与本人身份证核对后填写18位号码。",
+            f"公民身份号码应为18位，现在是15位：这是停止使用的旧号码，换算成18位是 {upgrade15(number)}，"
+            "请与本人换发后的身份证核对后填写18位号码。",
             code="old",
         )
     if len(number) != 18:

@@ -2,13 +2,16 @@
 
 import hashlib
 import subprocess
+from urllib.parse import urlsplit
 
 import pytest
-from django.urls import reverse
+from django.conf import settings
+from django.urls import resolve, reverse
 
-from commitments import documents, services
+from commitments import services
 from commitments.models import BatchPart, BatchStatus, IssuedDocument, PrintBatch
 from posts.models import Assignment, Notice, Post, PostType, Round, Source, Stage, Status
+from posts.views.public import public_grid
 
 pytestmark = pytest.mark.django_db
 
@@ -23,6 +26,23 @@ def pdf_text(pdf, tmp_path, name="doc.pdf"):
     info = subprocess.run(["pdfinfo", str(path)], capture_output=True, text=True, check=True).stdout
     fonts = subprocess.run(["pdffonts", str(path)], capture_output=True, text=True, check=True).stdout
     return "".join(text.split()), info, fonts  # lines wrap anywhere in Chinese: compare without whitespace
+
+
+def qr_codes_on_page(pdf, tmp_path, page=1):
+    """The texts of the QR codes on one page of a PDF, rendered at 150 dpi as a printer would."""
+    import zxingcpp
+    from PIL import Image
+
+    path = tmp_path / "qr.pdf"
+    path.write_bytes(pdf)
+    prefix = tmp_path / "page"
+    subprocess.run(
+        ["pdftoppm", "-r", "150", "-png", "-f", str(page), "-l", str(page), "-singlefile", str(path), str(prefix)],
+        check=True,
+    )
+    with Image.open(f"{prefix}.png") as image:
+        found = zxingcpp.read_barcodes(image)
+    return [b.text for b in found if b.format == zxingcpp.BarcodeFormat.QRCode]
 
 
 def page_size(info):
@@ -78,9 +98,12 @@ def test_wall_sheet_is_a3_landscape_with_qr_to_the_public_page(client, sec_a, gr
     assert page_size(info) == A3_LANDSCAPE and page_count(info) == 1
     for words in ("金城村第一网格党员设岗定责公示牌", "社会治安巡逻岗", "王䶮", "张𠈌", "0515-88881234", "不定期巡逻"):
         assert words in text, words
-    url = documents.public_url(grid_a1)
-    assert url.endswith(f"/p/{grid_a1.public_token}/") and url in text
-    assert f'src="{documents.qr_data_uri(url)}"' in documents.wall_sheet(grid_a1)  # the QR encodes that same URL
+    # The QR code as a phone reads it: rasterise the printed page and decode what is on it.
+    [code] = qr_codes_on_page(pdf, tmp_path)
+    assert code.startswith(settings.PUBLIC_BASE_URL + "/") and code in text  # the address is printed beside it
+    path = urlsplit(code).path
+    match = resolve(path)
+    assert match.func is public_grid and match.kwargs == {"token": grid_a1.public_token}
     assert "CJK" in fonts and "Noto" in fonts
     for m in world["members"]:
         assert m.id_number not in text and m.id_number[-6:] not in text
@@ -88,10 +111,11 @@ def test_wall_sheet_is_a3_landscape_with_qr_to_the_public_page(client, sec_a, gr
     doc = IssuedDocument.objects.get()
     assert doc.sha256 == hashlib.sha256(pdf).hexdigest() and doc.issued_by == sec_a and doc.purpose.endswith("公示上墙")
     assert doc.file.read() == pdf
-    # The QR target works for residents without logging in.
+    # The QR target works for residents without logging in, and it is this grid's page.
     client.logout()
-    public = client.get(reverse("posts:public-grid", args=[grid_a1.public_token]))
-    assert public.status_code == 200 and "王䶮" in public.text and "社会治安巡逻岗" in public.text
+    public = client.get(path)
+    assert public.status_code == 200 and "<h1>金城村第一网格</h1>" in public.text
+    assert "王䶮" in public.text and "社会治安巡逻岗" in public.text
 
 
 def test_commitment_letter_is_one_a4_page_with_signature_lines(client, sec_a, world, tmp_path):
@@ -104,8 +128,13 @@ def test_commitment_letter_is_one_a4_page_with_signature_lines(client, sec_a, wo
     for words in ("设岗定责承诺书", "王䶮", "社会治安巡逻岗", "承诺人（签字）", "第一网格党支部（盖章）"):
         assert words in flat, words
     assert "—1—" not in flat  # a one-page document carries no page number (PRINTING.md)
-    for n, duty in enumerate(a.post.duty_lines, start=1):  # numbered in the text, in order
-        assert f"{n}.{''.join(duty.split())}" in flat, duty
+    duties = [  # 社会治安巡逻岗's three duties in the town's plan, numbered in order on the letter
+        "1.不定期巡逻，做好夜间巡逻，防止违法犯罪行为发生。",
+        "2.细致巡查网格内的各类安全隐患，发现问题及时上报。",
+        "3.认真了解、登记网格内发生的社会治安案件，及时向村或派出所报告，并支持配合案件的侦查。",
+    ]
+    assert all(duty in flat for duty in duties), flat
+    assert flat.index(duties[0]) < flat.index(duties[1]) < flat.index(duties[2])
     assert a.member.id_number not in flat and a.member.phone not in flat
 
 

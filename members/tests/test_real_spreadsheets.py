@@ -248,7 +248,7 @@ def test_a_15_digit_number_is_recognised_and_its_18_digit_form_offered(client, s
         client, village_a, xlsx([HEAD, ["第一网格", "赵红梅", "110105491231002", "高中", "1975-07-01", ""]])
     )
     message = row_errors(preview)[2]["公民身份号码"]
-    assert "15位的旧身份证号码" in message and "11010519491231002X" in message
+    assert "现在是15位" in message and "换算成18位是 11010519491231002X" in message
     assert not Member.objects.exists()
 
 

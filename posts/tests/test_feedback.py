@@ -6,7 +6,7 @@ from django.urls import reverse
 from django.utils import timezone
 
 from posts import dashboard
-from posts.models import Feedback, FeedbackState, Notice, Objection, Stage, Status
+from posts.models import Feedback, FeedbackState, Notice, Objection, Stage, Status, TransitionError
 from posts.tests.test_dashboard import with_status
 from posts.tests.test_pages import apply, make_post, make_round
 
@@ -88,24 +88,36 @@ def test_an_objection_holds_up_the_notice_until_answered(client, grid_a1, sec_a,
 
 
 def test_no_objection_without_a_running_notice(client, grid_world, grid_a1):
+    assert "对公示人选有异议" not in client.get(page_url(grid_a1)).text  # not offered without a notice
     response = send(client, grid_a1, kind="objection", content="我有异议，请重新讨论。")
-    assert response.status_code == 200 and not Feedback.objects.exists()
-    assert "选择一个有效的选项" in response.text or "不能提出异议" in response.text
+    assert response.status_code == 200 and not Feedback.objects.exists() and not Objection.objects.exists()
+    assert "选择一个有效的选项" in " ".join(response.context["form"].errors["kind"])
+    assert "选择一个有效的选项" in response.text
+    with pytest.raises(TransitionError, match="不能提出异议"):  # nor past the form, by the model's own door
+        Feedback.submit(grid_a1, "objection", "我有异议，请重新讨论。")
+    assert not Feedback.objects.exists()
 
 
 def test_defences(client, grid_world, grid_a1, grid_user, settings):
     robot = send(client, grid_a1, website="http://spam.example")  # the honeypot
     assert robot.status_code == 302 and not Feedback.objects.exists()
+    # The page always says 最多500字 and maxlength="500": look for the refusal itself, at the field.
+    assert "目前字符数" not in client.get(page_url(grid_a1)).text
     too_long = send(client, grid_a1, content="长" * 501)
-    assert "500" in too_long.text and not Feedback.objects.exists()
+    assert too_long.status_code == 200 and not Feedback.objects.exists()
+    assert "不超过 500 字符 (目前字符数 501)" in " ".join(too_long.context["form"].errors["content"])
+    assert "目前字符数 501" in too_long.text
+    assert send(client, grid_a1, content="长" * 500).status_code == 302  # 500 itself is allowed
+    Feedback.objects.all().delete()
     bad_phone = send(client, grid_a1, phone="12345")
-    assert "11位手机号码" in bad_phone.text
+    assert "11位手机号码" in " ".join(bad_phone.context["form"].errors["phone"]) and "11位手机号码" in bad_phone.text
+    assert not Feedback.objects.exists()
     send(client, grid_a1, content="<script>alert('x')</script>路灯坏了")
     client.force_login(grid_user)
     queue = client.get(reverse("posts:feedback", args=[grid_a1.pk])).text
     assert "<script>alert" not in queue and "&lt;script&gt;" in queue
     client.logout()
-    settings.FEEDBACK_PER_ADDRESS = 2  # one is sent already
+    settings.FEEDBACK_PER_ADDRESS = 3  # two are sent already (500 characters, then the script)
     assert send(client, grid_a1).status_code == 302
     limited = send(client, grid_a1)
     assert limited.status_code == 200 and "留言太频繁" in limited.text and Feedback.objects.count() == 2

@@ -4,7 +4,7 @@ import pytest
 from django.urls import reverse
 
 from members.models import Specialty
-from posts.models import Assignment, AssignmentLog, Meeting, MeetingKind, Post, PostType, Stage, Status
+from posts.models import Assignment, AssignmentLog, Meeting, MeetingKind, Post, PostType, Round, Stage, Status
 from posts.tests.test_pages import apply, make_round
 
 pytestmark = pytest.mark.django_db
@@ -97,8 +97,30 @@ def test_accept_as_suggested(client, meeting_world, sec_a):
     assert note == "建议配岗：第一志愿；外网格"
 
 
-def test_scope_and_stage(client, meeting_world, sec_b, grid_user, grid_a1):
+def test_scope(client, meeting_world, sec_b, grid_user, grid_a1, grid_a2):
     client.force_login(sec_b)
     assert client.get(url(meeting_world)).status_code == 404
-    client.force_login(grid_user)  # a grid secretary suggests for their own grid
-    assert client.get(url(meeting_world, grid_a1)).status_code == 200
+    assert client.get(url(meeting_world, grid_a1)).status_code == 404
+    client.force_login(grid_user)  # a grid secretary suggests for their own grid, and only theirs
+    page = client.get(url(meeting_world, grid_a1))
+    assert page.status_code == 200 and page.context["lines"]
+    assert client.get(url(meeting_world, grid_a2)).status_code == 404
+
+
+@pytest.mark.parametrize("stage", [Stage.APPLICATION, Stage.CONFIRMATION])
+def test_only_in_deliberation(client, meeting_world, sec_a, stage):
+    w = meeting_world
+    Round.objects.filter(pk=w["round"].pk).update(stage=stage)  # set-up only: pages never set a stage
+    client.force_login(sec_a)
+    page = client.get(url(w), follow=True)
+    assert page.redirect_chain == [(w["round"].get_absolute_url(), 302)]
+    assert "建议配岗在“支部议岗”阶段使用。" in [str(m) for m in page.context["messages"]]
+    data = {
+        f"accept_{w['wu_med'].pk}": "1",
+        f"accept_{w['zhou_pat'].pk}": "1",
+        f"meeting_{w['meeting'].grid_id}": str(w["meeting"].pk),
+    }
+    posted = client.post(url(w), data)
+    assert posted.status_code == 302 and posted.url == w["round"].get_absolute_url()
+    assert set(Assignment.objects.values_list("status", flat=True)) == {Status.APPLIED}
+    assert not AssignmentLog.objects.filter(to_status=Status.PROPOSED).exists()

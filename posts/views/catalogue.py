@@ -102,4 +102,7 @@ def post_delete(request, pk):
     if locked:
         messages.error(request, locked)
         return redirect(back)
+    if request.method == "POST" and post.assignments.exists():
+        messages.error(request, f"岗位“{post.name}”已有党员申报或上岗的记录，不能删除（历年记录要保留）。")
+        return redirect(back)
     return confirm_delete(request, post, f"岗位“{post.name}”", back)

@@ -1,3 +1,4 @@
+import os
 import secrets
 from pathlib import Path
 
@@ -30,9 +31,12 @@ class Command(BaseCommand):
         rounds = seed_rounds()
         if rounds:
             self.stdout.write(f"已为{rounds}个村建立本年度设岗定责工作，分别处于五个步骤的不同阶段。")
-        password = DEMO_PASSWORD
         if private_password:
             password = set_private_password(private_password)
+        elif demo_accounts_unchanged():
+            password = DEMO_PASSWORD
+        else:  # a private password, or the administrator's own: the published one would not work
+            password = "（已修改，不是公开的演示密码）"
         self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {password}）："))
         self.stdout.write("  镇党委        zhen")
         self.stdout.write("  村党总支书记  cun01（金城村）")
@@ -47,5 +51,9 @@ def set_private_password(path):
         password = f"jc{secrets.token_hex(4)}"
         get_user_model().objects.filter(username__in=unchanged).update(password=make_password(password))
         path.parent.mkdir(parents=True, exist_ok=True)
-        path.write_text(password + "\n")
+        # A password file is for the administrator's eyes only: owner read/write, whatever the umask.
+        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+        os.fchmod(fd, 0o600)
+        with os.fdopen(fd, "w") as f:
+            f.write(password + "\n")
     return path.read_text().strip() if path.exists() else "（已由管理员修改）"
