@@ -4,6 +4,7 @@ import os
 import socket
 import tempfile
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
@@ -74,7 +75,9 @@ def start_batch(kind, town, village, by):
     return batch
 
 
-PART_KEYS = 50  # letters (or grids) per part: small enough that several workers share a batch
+# Letters (or grids) per part (settings.PRINT_PART_SIZE, read by each worker when it starts): small enough that
+# several workers share a batch.
+PART_KEYS = settings.PRINT_PART_SIZE
 
 
 def run_batch(batch_id):

@@ -223,6 +223,8 @@ DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "600"))
 
 # An uploaded file with more rows than this is checked and imported by the worker, with a progress page.
 IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", "1000"))
+# The worker records how far a background import's check has come every so many rows.
+IMPORT_PROGRESS_ROWS = int(os.environ.get("IMPORT_PROGRESS_ROWS", "500"))
 
 # Logs go to standard output (gunicorn, db_worker and the container or systemd collect them there).
 LOGGING = {
@@ -236,6 +238,8 @@ LOGGING = {
 
 # Background work (village- and town-wide PDFs). `manage.py db_worker` runs the queue; tests run tasks at once.
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Letters (or grids) in one part of a batch print: each part is one worker's task, so several workers share a batch.
+PRINT_PART_SIZE = int(os.environ.get("PRINT_PART_SIZE", "50"))
 
 # The address residents reach the site at: printed as the QR code on wall sheets, so it must be the public one.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
