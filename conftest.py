@@ -166,9 +166,8 @@ def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, t
     db = settings.DATABASES["default"]
     if db["ENGINE"] == "django.db.backends.sqlite3":
         db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("sqlite") / "test.sqlite3")
-        # Write-ahead logging lets the workers write while the test reads (the file keeps it, so theirs use it
-        # too); a throwaway file needs no fsync.
-        db.setdefault("OPTIONS", {})["init_command"] = "PRAGMA journal_mode=WAL; PRAGMA synchronous=OFF"
+        options = db.setdefault("OPTIONS", {})  # a throwaway file needs no fsync
+        options["init_command"] = "; ".join(filter(None, [options.get("init_command"), "PRAGMA synchronous=OFF"]))
 
 
 WORKER_READY = "Starting worker"  # what db_worker logs once it looks for tasks

@@ -98,6 +98,11 @@ DATABASES = {
 }
 # A request that fails half-way leaves the data as it was.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web process and `db_worker` share one file. Write-ahead logging lets pages read while the worker
+    # writes (a large import's save would otherwise lock its own progress page out: "database is locked"), and
+    # a writer waits up to 20 s for the other rather than failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(init_command="PRAGMA journal_mode=WAL", timeout=20)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 

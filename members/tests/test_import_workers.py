@@ -7,9 +7,11 @@ browser polls it.
 
 import datetime
 import re
+import sqlite3
 import time
 
 import pytest
+from django.db import connection
 from django_tasks_db.models import DBTaskResult
 
 from conftest import new_id_number
@@ -82,3 +84,25 @@ def test_a_large_roster_is_checked_and_saved_by_the_worker(db_workers, client, s
         ("members.tasks.check_import", "SUCCESSFUL"),
         ("members.tasks.save_import", "SUCCESSFUL"),
     ]
+
+
+@pytest.mark.skipif(connection.vendor != "sqlite", reason="PostgreSQL readers never wait for a writer")
+def test_the_job_page_reads_while_the_worker_holds_the_database(client, sec_a, village_a, grid_a1, settings):
+    """A large save holds SQLite's write lock for seconds (it spills to the file before it commits): the job's
+    page, polled meanwhile, must still show the job rather than fail with "database is locked"."""
+    settings.IMPORT_BACKGROUND_ROWS = 2
+    client.force_login(sec_a)
+    rows = [["姓名", "公民身份号码", "网格", "文化程度", "入党时间"]]
+    rows += [[f"党员{i}", new_id_number(), "第一网格", "高中", "1990-07-01"] for i in range(3)]
+    url = upload(client, village_a, xlsx(rows)).url  # checked at once here
+    worker = sqlite3.connect(connection.settings_dict["NAME"], timeout=0)  # as the worker's connection
+    try:
+        worker.execute("BEGIN EXCLUSIVE")  # what a long write transaction ends up holding
+        worker.execute("UPDATE members_importjob SET status = 'saving', rows_checked = 2")
+        started = time.monotonic()
+        page = client.get(url, headers={"HX-Request": "true"})
+        assert page.status_code == 200 and "检查通过：共3行" in page.text  # the last committed state
+        assert time.monotonic() - started < 2  # without waiting for the writer
+    finally:
+        worker.rollback()
+        worker.close()
