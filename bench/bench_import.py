@@ -148,6 +148,7 @@ def run_project(db, file, changed):
         job = ImportJob.objects.order_by("-pk").first()
     finally:
         stop(workers)
+        shutil.rmtree(media, ignore_errors=True)
     if job.counts.get("更新") != added:
         sys.exit(f"re-import: {job.counts}, expected {added} updates")
     result["rows"] = added
