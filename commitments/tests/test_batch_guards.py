@@ -1,4 +1,5 @@
-"""A batch whose part fails to print, and the town committee's whole-town batch (tasks run at once here)."""
+"""A batch that breaks while it is planned, printed or joined, and the town committee's whole-town batch (tasks run
+at once here)."""
 
 import pytest
 from django.urls import reverse
@@ -28,34 +29,38 @@ def letters(sec_a, sec_b, grid_a1, grid_b1, make_member):
     return due
 
 
-def test_a_part_that_fails_to_print_fails_the_batch_and_the_page_says_so(
-    monkeypatch, client, sec_a, village_a, letters, django_capture_on_commit_callbacks
+@pytest.mark.parametrize("step", ["planning", "printing", "joining"])
+def test_a_batch_that_breaks_fails_and_the_page_says_so(
+    monkeypatch, client, sec_a, village_a, letters, step, django_capture_on_commit_callbacks
 ):
-    monkeypatch.setattr(services, "PART_KEYS", 1)  # one letter per part: the first prints, the second fails
-    real, calls = services.render_pdf, []
+    monkeypatch.setattr(services, "PART_KEYS", 1)  # one letter per part: when printing, the second one fails
+    real = {"planning": services.documents.plan, "printing": services.render_pdf, "joining": services.join_pdfs}
+    calls = []
 
-    def render(sections, title):
-        calls.append(title)
-        if len(calls) == 2:
-            raise OSError("字体文件损坏")  # e.g. a font WeasyPrint cannot read
-        return real(sections, title)
+    def broken(*args):
+        calls.append(args)
+        if step != "printing" or len(calls) == 2:
+            raise OSError("字体文件损坏")  # e.g. a font WeasyPrint cannot read, a part's file gone
+        return real[step](*args)
 
-    monkeypatch.setattr(services, "render_pdf", render)
+    target = {"planning": (services.documents, "plan"), "printing": (services, "render_pdf")}
+    monkeypatch.setattr(*target.get(step, (services, "join_pdfs")), broken)
     client.force_login(sec_a)
     with django_capture_on_commit_callbacks(execute=True):
         response = client.post(reverse("commitments:batch-create"), {"kind": "letter", "village": village_a.pk})
     batch = PrintBatch.objects.get()
     assert batch.status == BatchStatus.FAILED and batch.finished_at and batch.document is None
-    assert [p.status for p in batch.parts.order_by("index")] == [BatchStatus.DONE, BatchStatus.FAILED]
+    parts = {"planning": [], "printing": [BatchStatus.DONE, BatchStatus.FAILED]}
+    assert [p.status for p in batch.parts.order_by("index")] == parts.get(step, [BatchStatus.DONE] * 2)
     page = client.get(response.url, headers={"HX-Request": "true"}).text
     assert "生成失败：生成时出错。可以点击“重新生成”再试" in page and "重新生成</button>" in page
     assert "hx-trigger" not in page  # the page stops polling a failed batch
 
-    monkeypatch.setattr(services, "render_pdf", real)  # the font is repaired: 重新生成 prints it all
+    monkeypatch.undo()  # repaired: 重新生成 prints it all
     with django_capture_on_commit_callbacks(execute=True):
         client.post(reverse("commitments:batch-retry", args=[batch.pk]))
     batch.refresh_from_db()
-    assert batch.status == BatchStatus.DONE and batch.document.pages == 2 and batch.parts.count() == 2
+    assert batch.status == BatchStatus.DONE and batch.document.pages == 2
 
 
 def test_the_town_committee_prints_the_whole_town_from_the_town_page(
