@@ -130,9 +130,12 @@ def run_part(part_id):
     try:
         pdf, pages = render_pdf(documents.sections_of(batch.kind, part.keys), str(batch))
         part.file.save(f"{batch.pk}-{part.index:04d}.pdf", ContentFile(pdf), save=False)
-        BatchPart.objects.filter(pk=part.pk).update(
+        printed = BatchPart.objects.filter(pk=part.pk, status=BatchStatus.RUNNING).update(
             status=BatchStatus.DONE, pages=pages, file=part.file.name, finished_at=timezone.now()
         )
+        if not printed:  # 重新生成 started the batch afresh while this part printed: its pages count no more
+            part.file.delete(save=False)
+            return False
         PrintBatch.objects.filter(pk=batch.pk).update(pages_done=F("pages_done") + len(part.keys))
     except Exception:
         BatchPart.objects.filter(pk=part.pk).update(status=BatchStatus.FAILED)

@@ -1,11 +1,13 @@
 """A batch that breaks while it is planned, printed or joined, and the town committee's whole-town batch (tasks run
 at once here)."""
 
+from types import SimpleNamespace
+
 import pytest
 from django.urls import reverse
 
-from commitments import services
-from commitments.models import BatchStatus, PrintBatch
+from commitments import services, tasks
+from commitments.models import BatchPart, BatchStatus, DocumentKind, PrintBatch
 from posts.models import Stage, Status
 from posts.tests.test_dashboard import with_status
 from posts.tests.test_pages import apply, make_post, make_round
@@ -79,3 +81,29 @@ def test_the_town_committee_prints_the_whole_town_from_the_town_page(
     assert sorted(k for p in batch.parts.all() for k in p.keys) == sorted(a.pk for a in letters)  # both villages
     assert "批量打印：金城镇设岗定责承诺书" in client.get(response.url).text
     assert batch.document.town == town and batch.document.village is None  # archived as the town's document
+
+
+def test_a_part_still_printing_when_the_batch_is_started_afresh_counts_no_more(
+    monkeypatch, sec_a, village_a, letters, settings
+):
+    """One worker prints a part while another's part fails and the secretary presses 重新生成: the late part
+    neither moves the new attempt's progress nor leaves its file behind."""
+    monkeypatch.setattr(services, "PART_KEYS", 2)
+    queued = []
+    monkeypatch.setattr(tasks, "print_part", SimpleNamespace(enqueue=queued.append))  # this test plays the workers
+    batch = PrintBatch.objects.create(
+        kind=DocumentKind.LETTER, town=village_a.town, village=village_a, requested_by=sec_a
+    )
+    services.run_batch(batch.pk)
+    real = services.render_pdf
+
+    def meanwhile(sections, title):
+        services.fail(batch, services.CRASHED)  # the other part failed on another worker …
+        assert services.retry_batch(batch, by=sec_a)  # … and 重新生成 was pressed
+        return real(sections, title)
+
+    monkeypatch.setattr(services, "render_pdf", meanwhile)
+    assert services.run_part(queued[0]) is False
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.QUEUED and batch.pages_done == 0 and not BatchPart.objects.exists()
+    assert not list((settings.MEDIA_ROOT / "batches").iterdir())  # the void part's PDF is not kept
