@@ -7,6 +7,11 @@ the secretaries of villages A and B, and the secretary of grid A1.
 import datetime
 import itertools
 import os
+import subprocess
+import sys
+import time
+from pathlib import Path
+from urllib.parse import quote
 
 import pytest
 from django.core.cache import caches
@@ -19,6 +24,7 @@ from members.models import Education, Member, NeedCategory, NeedKind, NeedMethod
 os.environ.setdefault("DJANGO_ALLOW_ASYNC_UNSAFE", "true")
 
 PASSWORD = "test-pass-123"
+ROOT = Path(__file__).resolve().parent
 _sequence = itertools.count(1)
 
 
@@ -145,7 +151,8 @@ def fast_password_hasher(settings):
 
 @pytest.fixture(autouse=True)
 def tasks_run_at_once(settings, tmp_path):
-    # Background tasks run inside the request in tests; archived PDFs go to a throwaway folder.
+    # Background tasks run inside the request in ordinary tests (tests that ask for `db_workers` run them on real
+    # worker processes instead); archived PDFs go to a throwaway folder.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
     caches["ratelimit"].clear()  # rate limits count in memory: each test starts afresh
@@ -349,3 +356,85 @@ def log_out(page):
 
     open_menu_link(page, "退出登录")
     expect(page.get_by_role("heading", name="登录")).to_be_visible()
+
+
+@pytest.fixture(scope="session")
+def django_db_modify_db_settings(django_db_modify_db_settings_parallel_suffix, tmp_path_factory):
+    # Worker processes (`db_workers`) must reach the test database: on SQLite a file rather than memory.
+    from django.conf import settings
+
+    db = settings.DATABASES["default"]
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        db.setdefault("TEST", {})["NAME"] = str(tmp_path_factory.mktemp("sqlite") / "test.sqlite3")
+        options = db.setdefault("OPTIONS", {})  # a throwaway file needs no fsync
+        options["init_command"] = "; ".join(filter(None, [options.get("init_command"), "PRAGMA synchronous=OFF"]))
+
+
+WORKER_READY = "Starting worker"  # what db_worker logs once it looks for tasks
+
+
+def database_url(db):
+    """The URL of the database a connection's settings name, as a process's DATABASE_URL."""
+    if db["ENGINE"] == "django.db.backends.sqlite3":
+        return f"sqlite:///{db['NAME']}"
+    user = ":".join(quote(str(v), safe="") for v in (db["USER"], db["PASSWORD"]) if v)
+    return f"postgres://{user}@{db['HOST'] or 'localhost'}:{db['PORT'] or 5432}/{quote(db['NAME'], safe='')}"
+
+
+@pytest.fixture
+def db_workers(transactional_db, settings, tmp_path):
+    """Real `manage.py db_worker` processes on the test database's queue, as production runs them.
+
+    `db_workers(2, PRINT_PART_SIZE="3")` starts two (extra environment for their settings) and returns their
+    processes once both look for tasks; tasks the test's requests enqueue go to the database queue. The test
+    must be transactional (the workers see only committed rows). Every worker is stopped when the test ends,
+    pass or fail; their logs are printed with a failure.
+    """
+    from django.db import connection
+
+    if connection.vendor == "sqlite" and connection.is_in_memory_db():
+        pytest.fail("db_worker processes need a test database in a file")
+    settings.TASKS = {"default": {"BACKEND": "django_tasks_db.DatabaseBackend"}}
+    env = {
+        **os.environ,
+        "DATABASE_URL": database_url(connection.settings_dict),
+        "MEDIA_ROOT": str(settings.MEDIA_ROOT),
+        "TASKS_BACKEND": "django_tasks_db.DatabaseBackend",
+        "LOG_LEVEL": "INFO",
+    }
+    env.pop("DJANGO_SETTINGS_MODULE", None)
+    workers = []
+
+    def start(count, **extra):
+        started = []
+        for _ in range(count):
+            log = tmp_path / f"worker-{len(workers) + 1}.log"
+            command = [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval=0.1"]
+            with open(log, "wb") as out:
+                process = subprocess.Popen(
+                    command, cwd=ROOT, env={**env, **extra}, stdout=out, stderr=subprocess.STDOUT
+                )
+            process.log = log
+            workers.append(process)
+            started.append(process)
+        deadline = time.monotonic() + 60
+        for process in started:
+            while WORKER_READY not in process.log.read_text(errors="replace"):
+                if process.poll() is not None or time.monotonic() > deadline:
+                    pytest.fail(f"db_worker did not start:\n{process.log.read_text(errors='replace')}")
+                time.sleep(0.05)
+        return started
+
+    try:
+        yield start
+    finally:
+        for process in workers:
+            process.terminate()
+        for process in workers:
+            try:
+                process.wait(timeout=20)
+            except subprocess.TimeoutExpired:
+                process.kill()
+                process.wait()
+        for process in workers:
+            print(f"--- {process.log.name} (exit {process.returncode})\n{process.log.read_text(errors='replace')}")

@@ -4,6 +4,7 @@ import os
 import socket
 import tempfile
 
+from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
 from django.db.models import F
@@ -74,7 +75,11 @@ def start_batch(kind, town, village, by):
     return batch
 
 
-PART_KEYS = 50  # letters (or grids) per part: small enough that several workers share a batch
+# Letters (or grids) per part (settings.PRINT_PART_SIZE, read by each worker when it starts): small enough that
+# several workers share a batch.
+PART_KEYS = settings.PRINT_PART_SIZE
+# Whatever breaks while a batch is planned, printed or joined, it ends as failed with this, never stays running.
+CRASHED = "生成时出错。可以点击“重新生成”再试；如仍失败，请联系系统管理员查看日志。"
 
 
 def run_batch(batch_id):
@@ -97,6 +102,9 @@ def run_batch(batch_id):
     except documents.DocumentError as error:
         fail(batch, str(error))
         return
+    except Exception:
+        fail(batch, CRASHED)
+        raise
     with transaction.atomic():
         parts = BatchPart.objects.bulk_create(
             BatchPart(batch=batch, index=i, keys=keys[first : first + PART_KEYS])
@@ -122,15 +130,22 @@ def run_part(part_id):
     try:
         pdf, pages = render_pdf(documents.sections_of(batch.kind, part.keys), str(batch))
         part.file.save(f"{batch.pk}-{part.index:04d}.pdf", ContentFile(pdf), save=False)
-        BatchPart.objects.filter(pk=part.pk).update(
+        printed = BatchPart.objects.filter(pk=part.pk, status=BatchStatus.RUNNING).update(
             status=BatchStatus.DONE, pages=pages, file=part.file.name, finished_at=timezone.now()
         )
+        if not printed:  # 重新生成 started the batch afresh while this part printed: its pages count no more
+            part.file.delete(save=False)
+            return False
         PrintBatch.objects.filter(pk=batch.pk).update(pages_done=F("pages_done") + len(part.keys))
-    except Exception:  # the batch ends as failed with a reason, never hangs as running
+    except Exception:
         BatchPart.objects.filter(pk=part.pk).update(status=BatchStatus.FAILED)
-        fail(batch, "生成时出错。可以点击“重新生成”再试；如仍失败，请联系系统管理员查看日志。")
+        fail(batch, CRASHED)
         raise
-    finish(batch.pk)
+    try:
+        finish(batch.pk)
+    except Exception:  # e.g. a part's file unreadable when joining: the whole batch again, by 重新生成
+        fail(batch, CRASHED)
+        raise
     return True
 
 

@@ -98,6 +98,11 @@ DATABASES = {
 }
 # A request that fails half-way leaves the data as it was.
 DATABASES["default"]["ATOMIC_REQUESTS"] = True
+if DATABASES["default"]["ENGINE"] == "django.db.backends.sqlite3":
+    # The web process and `db_worker` share one file. Write-ahead logging lets pages read while the worker
+    # writes (a large import's save would otherwise lock its own progress page out: "database is locked"), and
+    # a writer waits up to 20 s for the other rather than failing.
+    DATABASES["default"].setdefault("OPTIONS", {}).update(init_command="PRAGMA journal_mode=WAL", timeout=20)
 
 DEFAULT_AUTO_FIELD = "django.db.models.BigAutoField"
 
@@ -223,6 +228,8 @@ DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "600"))
 
 # An uploaded file with more rows than this is checked and imported by the worker, with a progress page.
 IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", "1000"))
+# The worker records how far a background import's check has come every so many rows.
+IMPORT_PROGRESS_ROWS = int(os.environ.get("IMPORT_PROGRESS_ROWS", "500"))
 
 # Logs go to standard output (gunicorn, db_worker and the container or systemd collect them there).
 LOGGING = {
@@ -236,6 +243,8 @@ LOGGING = {
 
 # Background work (village- and town-wide PDFs). `manage.py db_worker` runs the queue; tests run tasks at once.
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
+# Letters (or grids) in one part of a batch print: each part is one worker's task, so several workers share a batch.
+PRINT_PART_SIZE = int(os.environ.get("PRINT_PART_SIZE", "50"))
 
 # The address residents reach the site at: printed as the QR code on wall sheets, so it must be the public one.
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")

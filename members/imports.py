@@ -187,7 +187,7 @@ LABEL_ALIASES = {
 YES = {"是", "Y", "y", "YES", "yes", "1", "√", "✓", "有"}
 NO = {"否", "N", "n", "NO", "no", "0", "×", "无", "不是"}
 MAX_BLANK_RUN = 50  # LibreOffice may leave a million empty rows: stop after this many in a row
-PROGRESS_EVERY = 500  # a background import records how far its check has come every so many rows
+PROGRESS_EVERY = settings.IMPORT_PROGRESS_ROWS  # a background import records its check's progress this often
 ERRORS_KEPT = 500  # a background import keeps this many error messages for its page
 
 

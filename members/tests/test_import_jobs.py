@@ -93,3 +93,34 @@ def test_a_job_is_seen_only_by_who_uploaded_it(client, sec_a, sec_b, village_a, 
     client.force_login(sec_b)
     assert client.get(job.get_absolute_url()).status_code == 404
     assert client.post(job.get_absolute_url()).status_code == 404
+
+
+def test_a_job_that_crashes_while_saving_says_so_and_saves_nothing(
+    client, sec_a, village_a, grid_a1, make_member, monkeypatch, django_capture_on_commit_callbacks
+):
+    changed = make_member(grid_a1, name="钱国强", phone="")
+    rows = [[*row, "13912345678"] for row in roster(12)]
+    rows[0][-1] = "联系电话"
+    rows[1][:2] = ["钱国强", changed.id_number]  # one row updates a member already on the roster, 11 are new
+    client.force_login(sec_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        upload(client, village_a, xlsx(rows))
+    job = ImportJob.objects.get()
+    assert job.status == ImportStatus.CHECKED and job.counts == {"新增": 11, "更新": 1, "不变": 0}
+    history = Member.history.count()
+
+    def crash(*args, **kwargs):  # the new members are written, then the worker fails (disk full, lost connection…)
+        real(*args, **kwargs)
+        raise OSError("磁盘已满")
+
+    real = imports.bulk_create_with_history
+    monkeypatch.setattr(imports, "bulk_create_with_history", crash)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(job.get_absolute_url())
+    job.refresh_from_db()
+    assert job.status == ImportStatus.FAILED and job.finished_at
+    page = client.get(job.get_absolute_url(), headers={"HX-Request": "true"}).text
+    assert "没有导入：处理时出错，没有导入任何数据。请重新上传" in page and "hx-trigger" not in page
+    assert list(Member.objects.all()) == [changed] and Member.history.count() == history  # nothing half-saved
+    changed.refresh_from_db()
+    assert changed.phone == ""  # the update of the member already there was rolled back too
