@@ -139,6 +139,22 @@ def restore_migrated_rows(item):
             caches["default"].clear()
 
 
+@pytest.fixture(autouse=True)
+def no_figures_noted_by_earlier_tests():
+    """Each test starts with no dashboard changes waiting for a commit (grids/figures.py).
+
+    The changes a transaction notes stay on its connection until some commit moves them; a test's rolled-back
+    transaction leaves its notes behind, and on SQLite the next test's rows reuse the same keys, so that
+    test's first commit would move towns it never touched.
+    """
+    from django.db import connections
+
+    for connection in connections.all(initialized_only=True):
+        pending = getattr(connection, "figures_pending", None)
+        if pending:
+            pending.clear()
+
+
 PASSWORD = "test-pass-123"
 _sequence = itertools.count(1)
 
