@@ -11,7 +11,7 @@ is over (`pytest_runtest_teardown` below), from the copy Django serialized when 
 database, and the dashboard's cached figures (a table the flush does not empty) go with the flushed rows.
 A transactional test must therefore say `serialized_rollback=True`; one that does not is reported as an
 error rather than leaving an empty database to the tests after it. pytest-randomly shuffles the order on
-every run; `-p randomly --randomly-seed=N` repeats one.
+every run and prints its seed; `--randomly-seed=N` repeats that order.
 
 Any day: no test may read the real date. Tests pass the day they mean (`today=`) or travel with
 time-machine; to prove it, run the suite at another moment of the clock:
@@ -108,7 +108,7 @@ def flushes_database(item):
 
 def serialized(item):
     marker = item.get_closest_marker("django_db")
-    return bool(marker) and validate_django_db(marker)[3] or "django_db_serialized_rollback" in item.fixturenames
+    return (bool(marker) and validate_django_db(marker)[3]) or "django_db_serialized_rollback" in item.fixturenames
 
 
 @pytest.hookimpl(wrapper=True)
