@@ -24,7 +24,9 @@ RUN_ADDR  ?= 127.0.0.1:8000
 SERVE_ADDR   ?= 127.0.0.1:8000
 WEB_WORKERS  ?= 3
 TASK_WORKERS ?= 2
-# Extra arguments for pytest, e.g.  make test PYTEST_ARGS='-k grids -x'
+# Extra arguments for pytest, e.g.  make test PYTEST_ARGS='-k grids -x'. The order of the tests is random on
+# every run (pytest-randomly prints its seed: PYTEST_ARGS='--randomly-seed=1234' repeats it); the session's clock
+# can start elsewhere: TEST_CLOCK=2026-06-15 make test (conftest.py). CI adds the coverage floor (.ci/run).
 PYTEST_ARGS ?=
 
 # Debian packages: CJK fonts and HarfBuzz subsetting for WeasyPrint PDFs, poppler-utils
@@ -53,7 +55,7 @@ VENDOR_TARGETS := $(addprefix $(VENDOR_DIR)/,$(notdir $(VENDOR_FILES)))
 help:
 	@echo "make run          install everything, migrate, load demo data, serve on http://$(RUN_ADDR)"
 	@echo "make serve        production mode on PostgreSQL: gunicorn ($(WEB_WORKERS)) + db_worker ($(TASK_WORKERS)), on $(SERVE_ADDR)"
-	@echo "make test         ruff, migration check and the whole pytest suite (PYTEST_ARGS='...')"
+	@echo "make test         ruff, migration check and the whole pytest suite, in random order (PYTEST_ARGS='...', TEST_CLOCK=…)"
 	@echo "make sysdeps      Debian packages: $(SYSDEPS)"
 	@echo "make sysdeps-test the above plus chromium"
 	@echo "make venv         virtualenv $(VENV) from requirements.txt"
@@ -64,7 +66,7 @@ help:
 	@echo "make bench-pdf    a town's letters through the task queue on two db_worker processes against one render per letter"
 	@echo "make bench-import 10,000-row member import: project path against the library's default path"
 	@echo "make bench-pages  dashboard, village and grid pages against a bare view, town and county data"
-	@echo "make bench-match  建议配岗: one village and the whole demo town, solved exactly"
+	@echo "make bench-match  建议配岗 pages: the largest demo village and every village of the town, against the solver alone"
 	@echo "make bench-load   the county on PostgreSQL + gunicorn under 50 connections per page (wrk)"
 	@echo "make backup       a dated backup of the database and the archived PDFs, into backups/"
 	@echo "make restore FILE=backups/jinchen-….tar.gz   load a backup into an empty database"
@@ -194,8 +196,8 @@ restore: $(VENV_STAMP)
 	@test -n "$(FILE)" || { echo "用法：make restore FILE=backups/jinchen-….tar.gz（恢复到空数据库）" >&2; exit 2; }
 	$(PY) manage.py restore "$(FILE)"
 
-# 建议配岗: a village (about 50 applicants) and the whole demo town (bench/bench_match.py).
-bench-match: $(VENV_STAMP)
+# 建议配岗 as the branch meetings open it: the largest demo village's page and every village's (bench/bench_match.py).
+bench-match: $(VENV_STAMP) assets
 	$(PY) bench/bench_match.py
 
 # The county on PostgreSQL behind gunicorn, driven by wrk at 50 connections per page (bench/bench_load.py).

@@ -8,9 +8,11 @@ queries of each page (through Django's test client, as that user), and drives, f
 the bare view /healthz/ and the home, town, village, grid, round and dashboard pages, every one computed
 on every request (there is no page cache), beside the bare view served by the same gunicorn. Prints
 requests/s, p50 and p95 per page, each page's p95 against the bare view's, its queries (transaction control
-not counted) and the errors
-(socket errors, timeouts, 4xx/5xx); then prints the whole county's letters as one batch on two db_worker
-processes.
+not counted) and the errors: socket errors, timeouts, and every answer that is not the page asked for (a
+status other than 200, such as a redirect to the login page, or a body without the page's marker, its
+heading; counted by bench/wrk_report.lua). A page that redirects (the home page sends each person to their
+town, village or grid) is driven where it lands. Then prints the whole county's letters as one batch on two
+db_worker processes.
 Goal: no errors at 50 concurrent users; every page's p95 within 8× the bare view's, and ≤ 10 queries.
 While working on one page: BENCH_PAGES="village page,grid page" drives only those (and the bare view),
 BENCH_BATCH=0 leaves out the county letters batch.
@@ -59,6 +61,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.sessions.backends.db import SessionStore
 from django.urls import reverse
 from django.utils.crypto import get_random_string
+from django.utils.html import escape
 from grids.models import Town
 from posts.models import Round
 users = {u.username: u for u in get_user_model().objects.filter(username__in=["zhen", "cun01", "wg0101"])}
@@ -73,30 +76,40 @@ village = users["cun01"].secretary_of_villages.get()
 grid = users["wg0101"].secretary_of_grids.get()
 town = Town.objects.get(name="金城镇")
 round = Round.current_or_latest(village.pk)
+# name, user, path, and the page's marker: what only that page's body has (its heading, as the page escapes it).
+town_heading = f">{escape(town.name)} · 各村概况</h1>"
 pages = [
-    ["bare view", None, reverse("healthz")],
-    ["home", "zhen", "/"],
-    ["town page", "zhen", reverse("posts:town", args=[town.pk])],
-    ["village page", "cun01", reverse("posts:village", args=[village.pk])],
-    ["grid page", "wg0101", reverse("posts:grid", args=[grid.pk])],
-    ["round page", "cun01", round.get_absolute_url()],
-    ["dashboard", "zhen", reverse("posts:town-dashboard", args=[town.pk])],
+    ["bare view", None, reverse("healthz"), "ok"],
+    ["home", "zhen", "/", town_heading],  # the town's committee lands on the town page
+    ["town page", "zhen", reverse("posts:town", args=[town.pk]), town_heading],
+    ["village page", "cun01", reverse("posts:village", args=[village.pk]), f">{escape(village.branch_name)}</h1>"],
+    ["grid page", "wg0101", reverse("posts:grid", args=[grid.pk]),
+     f">{escape(grid.village.name)} · {escape(grid.branch_name)}</h1>"],
+    ["round page", "cun01", round.get_absolute_url(), f">{escape(str(round))}</h1>"],
+    ["dashboard", "zhen", reverse("posts:town-dashboard", args=[town.pk]),
+     f">{escape(town.name)}设岗定责工作看板</h1>"],
 ]
 from django.db import connection
 from django.test import Client
 from django.test.utils import CaptureQueriesContext
-queries = {}
-for name, who, path in pages:
+queries, landed = {}, {}
+for page in pages:
+    name, who, path, marker = page
     client = Client(HTTP_HOST="127.0.0.1")
     if who:
         client.force_login(users[who], backend="grids.access.RoleBackend")
-    client.get(path)  # the first request of a client also sets its CSRF cookie
+    first = client.get(path, follow=True)  # the first request of a client also sets its CSRF cookie
+    if first.redirect_chain:  # drive the page it lands on: wrk does not follow redirects
+        page[2] = path = first.redirect_chain[-1][0]
+        landed[name] = path
     with CaptureQueriesContext(connection) as captured:
-        status = client.get(path).status_code
-    assert status in (200, 302), (path, status)
+        response = client.get(path)
+    body = response.content.decode()
+    found = "found" if marker in body else "missing"
+    assert response.status_code == 200 and marker in body, f"{name} {path}: {response.status_code}, {marker!r} {found}"
     control = ("BEGIN", "COMMIT", "SAVEPOINT", "RELEASE", "ROLLBACK")  # transaction control, not queries
     queries[name] = sum(not q["sql"].startswith(control) for q in captured.captured_queries)
-print(json.dumps({"cookies": cookies, "pages": pages, "queries": queries}))
+print(json.dumps({"cookies": cookies, "pages": pages, "queries": queries, "landed": landed}))
 """
     out = subprocess.run([PY, "-c", code], env=env, cwd=ROOT, check=True, capture_output=True, text=True)
     return json.loads(out.stdout.strip().splitlines()[-1])
@@ -114,7 +127,8 @@ def wait_for(url, seconds=60):
     sys.exit(f"gunicorn did not answer at {url}")
 
 
-def drive(base, path, cookie):
+def drive(base, path, cookie, marker):
+    """wrk on one page; not_200 and no_marker count the answers that were not that page (bench/wrk_report.lua)."""
     command = [
         "wrk",
         "-t2",
@@ -125,6 +139,8 @@ def drive(base, path, cookie):
         "-s",
         str(ROOT / "bench" / "wrk_report.lua"),
         base + path,
+        "--",
+        marker,
     ]
     if cookie:
         command[1:1] = ["-H", f"Cookie: {cookie}"]
@@ -198,9 +214,11 @@ def serve_and_drive(env, pages, cookies, queries):
     try:
         base = f"http://127.0.0.1:{port}"
         wait_for(base + "/healthz/")
-        for name, user, path in pages:
-            r = drive(base, path, cookies.get(user) if user else None)
-            r["page"], r["errors"] = name, r["connect"] + r["read"] + r["write"] + r["status"] + r["timeout"]
+        for name, user, path, marker in pages:
+            r = drive(base, path, cookies.get(user) if user else None, marker)
+            # not_200 includes wrk's own status errors (4xx/5xx), so those are not added twice.
+            r["wrong"] = r["not_200"] + r["no_marker"]
+            r["page"], r["errors"] = name, r["connect"] + r["read"] + r["write"] + r["timeout"] + r["wrong"]
             r["rps"] = r["requests"] / (r["duration_us"] / 1e6)
             results.append(r)
     finally:
@@ -212,6 +230,7 @@ def serve_and_drive(env, pages, cookies, queries):
         print(
             f"  {r['page']:<13} {r['rps']:8.1f} req/s  p50 {r['p50'] / 1000:7.1f} ms  p95 {r['p95'] / 1000:7.1f} ms"
             f"  {r['ratio']:5.1f}× bare  {r['queries']:3d} queries  errors {r['errors']}"
+            + (f" (not the page: {r['not_200']} not 200, {r['no_marker']} without its heading)" if r["wrong"] else "")
         )
     return results
 
@@ -225,6 +244,8 @@ def main():
     chosen = os.environ.get("BENCH_PAGES")
     chosen = {n.strip() for n in chosen.split(",")} | {"bare view"} if chosen else None
     pages = [p for p in setup["pages"] if not chosen or p[0] in chosen]
+    for name, path in setup["landed"].items():
+        print(f"{name} redirects: driving the page it lands on, {path}")
     print(f"gunicorn: {WEB_WORKERS} workers; wrk: {CONNECTIONS} connections, {DURATION} s per page")
     print("every page computed on every request:")
     computed = serve_and_drive(env, pages, setup["cookies"], setup["queries"])

@@ -5,7 +5,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from conftest import PASSWORD
+from conftest import PASSWORD, on_day
 from grids.models import AuditEvent, AuditKind
 from posts.tests.test_pages import make_post
 
@@ -29,6 +29,7 @@ def edit_phone(client, member, phone):
     assert client.post(reverse("members:member-edit", args=[member.pk]), data).status_code == 302
 
 
+@on_day(datetime.date(2026, 11, 20))
 def test_changes_logins_and_downloads_with_filters(client, town_user, sec_a, sec_b, grid_a1, grid_b1, make_member):
     member = make_member(grid_a1, name="周桂兰", phone="13900001111")
     other = make_member(grid_b1, name="吴建华")

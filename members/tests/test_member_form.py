@@ -3,7 +3,7 @@ import datetime
 import pytest
 from django.urls import reverse
 
-from conftest import new_id_number
+from conftest import new_id_number, on_day
 from members.models import Member, Specialty
 
 pytestmark = pytest.mark.django_db
@@ -109,6 +109,8 @@ def test_edit_member_keeps_history(login, sec_a, grid_a1, make_member):
     assert member.history.earliest().cadre_post == ""
 
 
+# The member leaves on 2026-11-01: a day in the future is refused.
+@on_day(datetime.date(2026, 11, 20))
 def test_leaving_the_roster_archives_and_keeps_history(login, sec_a, grid_a1, make_member):
     member = make_member(grid_a1, name="陈德福")
     client = login(sec_a)

@@ -1,6 +1,9 @@
+import datetime
+
 import pytest
 from django.urls import reverse
 
+from conftest import on_day
 from members.models import CadrePost, NeedRecord, VillagePlan
 
 pytestmark = pytest.mark.django_db
@@ -121,6 +124,8 @@ def test_member_page_masks_numbers_and_only_the_edit_page_shows_them(login, town
     assert member.id_number in edit and "13912345678" in edit
 
 
+# The need was recorded on 2026-10-12: a day in the future is refused.
+@on_day(datetime.date(2026, 11, 20))
 def test_need_record_is_added_and_validated(login, sec_a, grid_a1):
     client = login(sec_a)
     url = reverse("members:need-create", args=[grid_a1.pk])

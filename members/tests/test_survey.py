@@ -3,10 +3,11 @@ import datetime
 import pytest
 from django.urls import reverse
 
+from conftest import on_day
 from members.models import CadrePost, Education, Health, Specialty, add_years
 from members.survey import member_figures, need_figures
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, on_day(datetime.date(2026, 11, 20))]
 
 
 def born_aged(age):

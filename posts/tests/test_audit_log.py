@@ -6,11 +6,14 @@ in, as in the other workflow tests; the objection is answered through its page; 
 client as each persona would.
 """
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
+from conftest import on_day
 from grids.models import AuditEvent, AuditKind
 from members.models import Specialty
 from posts.models import (
@@ -29,7 +32,7 @@ from posts.models import (
 )
 from posts.tests.conftest import on
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, on_day(datetime.date(2026, 11, 20))]
 URL = reverse("posts:audit-log")
 LIU = "刘海涛 · 村容村貌监督岗"
 ZHAO = "赵春梅 · 社会治安巡逻岗"

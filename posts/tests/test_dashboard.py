@@ -8,16 +8,17 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import new_id_number
+from conftest import new_id_number, on_day
 from members.models import CadrePost, NeedRecord
 from members.tests.test_query_counts import count_queries, grow
 from posts import dashboard
 from posts.models import Assignment, Notice, Objection, Post, PostType, Rating, Stage, Status, Training
 from posts.tests.test_pages import apply, make_round
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, on_day(datetime.date(2026, 11, 20))]
 
-TODAY = timezone.localdate()
+# Read when used, not at import: the fixtures here serve other modules too, on whatever day they run.
+TODAY = timezone.localdate
 
 
 def post_of(grid, type_name, places):
@@ -32,7 +33,7 @@ def with_status(assignment, status):
     return assignment
 
 
-def rate(assignment, score, by, period="2026年上半年", on=TODAY):
+def rate(assignment, score, by, period="2026年上半年", on=None):
     r = Rating(
         assignment=assignment,
         period=period,
@@ -40,7 +41,7 @@ def rate(assignment, score, by, period="2026年上半年", on=TODAY):
         peer_score=score,
         resident_score=score,
         comment="…",
-        rated_on=on,
+        rated_on=on or TODAY(),
         rated_by=by,
     )
     r.compute()
@@ -72,25 +73,25 @@ def world(village_a, village_b, grid_a1, grid_a2, grid_b1, sec_a, make_member):
     with_status(apply(round_a, li, patrol, sec_a), Status.ON_POST)
     with_status(apply(round_a, zhao, patrol, sec_a), Status.NOT_CHOSEN)
     a_qian = with_status(apply(round_a, qian, mediation, sec_a), Status.ADJUSTED)
-    rate(a_wang, 80, sec_a, period="2025年下半年", on=TODAY - datetime.timedelta(days=100))
+    rate(a_wang, 80, sec_a, period="2025年下半年", on=TODAY() - datetime.timedelta(days=100))
     rate(a_wang, 95, sec_a)
     rate(a_qian, 40, sec_a)
     notice = Notice.objects.create(
-        round=round_a, grid=grid_a2, starts_on=TODAY, ends_on=TODAY, phone="1", published_by=sec_a
+        round=round_a, grid=grid_a2, starts_on=TODAY(), ends_on=TODAY(), phone="1", published_by=sec_a
     )
-    Objection.objects.create(notice=notice, raised_by="群众", raised_on=TODAY, content="…", recorded_by=sec_a)
+    Objection.objects.create(notice=notice, raised_by="群众", raised_on=TODAY(), content="…", recorded_by=sec_a)
     NeedRecord.objects.create(
         grid=grid_a2,
-        recorded_on=TODAY,
+        recorded_on=TODAY(),
         method="visit",
         participants="农户",
         issue="邻里纠纷",
         category="neighbourhood",
         kind="hot",
     )
-    first = Training.objects.create(round=round_a, held_on=TODAY, topic="培训", recorded_by=sec_a)
+    first = Training.objects.create(round=round_a, held_on=TODAY(), topic="培训", recorded_by=sec_a)
     first.attendees.set([wang, li])
-    Training.objects.create(round=round_a, held_on=TODAY, topic="培训二", recorded_by=sec_a).attendees.set([wang])
+    Training.objects.create(round=round_a, held_on=TODAY(), topic="培训二", recorded_by=sec_a).attendees.set([wang])
     return {"round": round_a, "patrol": patrol, "tidy": tidy, "mediation": mediation, "wu": wu}
 
 

@@ -8,6 +8,7 @@ from django.db import transaction
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import on_day
 from grids import figures
 from grids.models import Grid, Town, Village
 from members.models import Member
@@ -15,9 +16,10 @@ from members.tests.test_imports import good_rows  # noqa: F401, F811 (a fixture)
 from posts.models import Assignment, Feedback, FeedbackKind, Meeting, MeetingKind, Notice, Objection, Stage, Status
 from posts.tests.test_pages import apply, make_post, make_round
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, on_day(datetime.date(2026, 11, 20))]
 
-TODAY = timezone.localdate()
+# Read when used, not at import: the fixtures here serve other modules too, on whatever day they run.
+TODAY = timezone.localdate
 
 
 def generation(town):
@@ -34,7 +36,7 @@ def deliberating(grid_a1, sec_a, make_member):
         grid=grid_a1,
         kind=MeetingKind.GRID_BRANCH,
         stage=Stage.DELIBERATION,
-        held_on=TODAY,
+        held_on=TODAY(),
         attendees=5,
         present=5,
         resolution="议定",
@@ -61,16 +63,16 @@ def test_each_way_of_writing_moves_the_towns_figures(moves, town, grid_a1, sec_a
     assert moves(town, lambda: make_member(grid_a1))  # a save
     assert moves(town, lambda: a.move(Status.PROPOSED, by=sec_a, meeting=meeting))  # a compare-and-set move
     notice = Notice.objects.create(
-        round=round, grid=grid_a1, starts_on=TODAY, ends_on=TODAY, phone="1", published_by=sec_a
+        round=round, grid=grid_a1, starts_on=TODAY(), ends_on=TODAY(), phone="1", published_by=sec_a
     )
-    objection = Objection.objects.create(notice=notice, raised_by="群众", raised_on=TODAY, content="有意见")
-    assert moves(town, lambda: objection.answer_with("已核实", TODAY, by=sec_a))
+    objection = Objection.objects.create(notice=notice, raised_by="群众", raised_on=TODAY(), content="有意见")
+    assert moves(town, lambda: objection.answer_with("已核实", TODAY(), by=sec_a))
     item = Feedback.objects.create(grid=grid_a1, kind=FeedbackKind.SUGGESTION, content="路灯坏了")
     assert moves(town, item.take_up)
     assert moves(town, lambda: item.answer_with("已修好", by=sec_a))
     Round = type(round)
     Round.objects.filter(pk=round.pk).update(
-        stage=Stage.APPLICATION, applications_close_on=TODAY - datetime.timedelta(1)
+        stage=Stage.APPLICATION, applications_close_on=TODAY() - datetime.timedelta(1)
     )
     round.refresh_from_db()
     assert moves(town, lambda: round.advance(by=sec_a))  # the stage, written with the old stage in the filter

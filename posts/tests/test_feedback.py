@@ -1,17 +1,21 @@
 """Residents' side: the grid's public page by token, feedback into the secretary's queue, objections that
 hold up the notice, and the page's defences (rate limits, honeypot, escaping, lengths)."""
 
+import datetime
+
 import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import on_day
 from posts import dashboard
 from posts.models import Feedback, FeedbackState, Notice, Objection, Stage, Status, TransitionError
 from posts.tests.test_dashboard import with_status
 from posts.tests.test_pages import apply, make_post, make_round
 
-pytestmark = pytest.mark.django_db
-TODAY = timezone.localdate()
+pytestmark = [pytest.mark.django_db, on_day(datetime.date(2026, 11, 20))]
+# Read when used, not at import: the fixtures here serve other modules too, on whatever day they run.
+TODAY = timezone.localdate
 
 
 @pytest.fixture
@@ -58,7 +62,7 @@ def test_feedback_is_queued_handled_and_answered(client, grid_world, grid_a1, gr
     client.post(reverse("posts:feedback-answer", args=[item.pk]), {"take_up": "1"})
     item.refresh_from_db()
     assert item.state == FeedbackState.HANDLING
-    client.post(reverse("posts:feedback-answer", args=[item.pk]), {"answer": "谢谢您的肯定。", "answered_on": TODAY})
+    client.post(reverse("posts:feedback-answer", args=[item.pk]), {"answer": "谢谢您的肯定。", "answered_on": TODAY()})
     item.refresh_from_db()
     assert item.state == FeedbackState.ANSWERED and item.answered_by == grid_user
     # The member's evaluation page and the dashboard count it.
@@ -73,7 +77,7 @@ def test_an_objection_holds_up_the_notice_until_answered(client, grid_a1, sec_a,
     round = make_round(grid_a1.village, Stage.DELIBERATION)
     a = with_status(apply(round, make_member(grid_a1, name="赵国庆"), make_post(grid_a1), sec_a), Status.NOTICED)
     notice = Notice.objects.create(
-        round=round, grid=grid_a1, starts_on=TODAY, ends_on=TODAY, phone="0515-1234567", published_by=sec_a
+        round=round, grid=grid_a1, starts_on=TODAY(), ends_on=TODAY(), phone="0515-1234567", published_by=sec_a
     )
     page = client.get(page_url(grid_a1)).text
     assert "正在公示" in page and "对公示人选有异议" in page and "赵国庆" in page

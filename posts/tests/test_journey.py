@@ -10,6 +10,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import on_day
 from members.models import VillagePlan
 from posts.models import (
     Assignment,
@@ -27,7 +28,7 @@ from posts.models import (
     Training,
 )
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, on_day(datetime.date(2026, 11, 20))]
 
 
 def days(n):

@@ -6,10 +6,11 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
+from conftest import on_day
 from members.tests.test_query_counts import count_queries
 from posts.models import Assignment, Meeting, Notice, Objection, Post, PostType, Round, Source, Stage, Status
 
-pytestmark = pytest.mark.django_db
+pytestmark = [pytest.mark.django_db, on_day(datetime.date(2026, 11, 20))]
 
 TODAY = timezone.localdate
 
