@@ -173,6 +173,26 @@ def test_batch_keeps_the_address_it_was_requested_from(
     assert qr_codes_on_page(batch.document.file.read(), tmp_path) == [f"http://{PUBLIC_HOST}/p/{grid_a1.public_token}/"]
 
 
+def test_retried_batch_takes_the_address_it_is_retried_from(
+    client, settings, sec_a, grid_a1, world, tmp_path, django_capture_on_commit_callbacks
+):
+    settings.ALLOWED_HOSTS = ["*"]
+    Assignment.objects.update(status=Status.NOTICED)  # nobody on post yet: the wall sheet batch fails
+    client.force_login(sec_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        data = {"kind": "wall_sheet", "village": grid_a1.village_id}
+        client.post(reverse("commitments:batch-create"), data, HTTP_HOST="127.0.0.1:8000")
+    batch = PrintBatch.objects.get()
+    assert batch.status == BatchStatus.FAILED and batch.base_url == "http://127.0.0.1:8000"
+    # The secretary saw the warning, opened the site at its public address and retried from there.
+    Assignment.objects.update(status=Status.ON_POST)
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("commitments:batch-retry", args=[batch.pk]), HTTP_HOST=PUBLIC_HOST)
+    batch.refresh_from_db()
+    assert batch.status == BatchStatus.DONE and batch.base_url == f"http://{PUBLIC_HOST}"
+    assert qr_codes_on_page(batch.document.file.read(), tmp_path) == [f"http://{PUBLIC_HOST}/p/{grid_a1.public_token}/"]
+
+
 # --- the warning before anyone prints codes that point at this machine ------------------------------------------------
 
 
@@ -314,7 +334,7 @@ def test_post_list_without_an_opening_day_is_dated_the_day_applications_began(cl
         from_stage=Stage.SURVEY,
         to_stage=Stage.APPLICATION,
         by=sec_a,
-        at=datetime.datetime(2026, 11, 4, 23, 30, tzinfo=SHANGHAI),  # late evening: the day in Shanghai counts
+        at=datetime.datetime(2026, 11, 4, 7, 30, tzinfo=SHANGHAI),  # in UTC still 3 November: Shanghai counts
     )
     day = datetime.datetime(2026, 11, 8, 10, 0, tzinfo=SHANGHAI)
     first = print_on(client, sec_a, grid_a1, "post_list", day)
