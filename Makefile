@@ -175,7 +175,7 @@ serve: sysdeps $(VENV_STAMP) assets
 	export DATABASE_URL="$${DATABASE_URL:-$$(.ci/postgres start .serve/pg)}"
 	test -f .serve/secret_key || $(PY) -c 'import secrets; print(secrets.token_urlsafe(50))' > .serve/secret_key
 	export DEBUG=0 SECRET_KEY="$${SECRET_KEY:-$$(cat .serve/secret_key)}"
-	export ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}" PUBLIC_BASE_URL="$${PUBLIC_BASE_URL:-http://$(SERVE_ADDR)}"
+	export ALLOWED_HOSTS="$${ALLOWED_HOSTS:-127.0.0.1,localhost}"  # PUBLIC_BASE_URL: from the environment, else each print's address
 	$(PY) manage.py migrate --noinput -v0
 	$(PY) manage.py createcachetable
 	$(PY) manage.py collectstatic --noinput -v0

@@ -5,13 +5,16 @@ renderer (pdf.py) turns a list of sections into one PDF. A document that would b
 raises DocumentError with a message in Chinese instead.
 """
 
+import ipaddress
+from urllib.parse import urlsplit
+
 from django.conf import settings
 from django.template.loader import render_to_string
 from django.urls import reverse
 from django.utils import formats, timezone
 
 from grids.models import Grid
-from posts.models import STAGE_ORDER, Assignment, Notice, Round, Stage, Status
+from posts.models import STAGE_ORDER, Assignment, Notice, Round, RoundLog, Stage, Status
 
 from .models import DocumentKind
 
@@ -24,8 +27,52 @@ def today_text():
     return formats.date_format(timezone.localdate(), "DATE_FORMAT")
 
 
-def public_url(grid):
-    return settings.PUBLIC_BASE_URL + reverse("posts:public-grid", args=[grid.public_token])
+def date_text(day):
+    return formats.date_format(day, "DATE_FORMAT")
+
+
+# --- the address in the QR codes ------------------------------------------------------------------------------
+
+# What `manage.py runserver` serves: the last resort when neither the setting nor a request names an address.
+LOCAL_BASE_URL = "http://127.0.0.1:8000"
+
+
+def public_base_url(request):
+    """The address residents reach the site at, for the QR codes of a print started by `request`:
+    PUBLIC_BASE_URL when the deployment sets it, else the address the secretary's browser is using."""
+    return settings.PUBLIC_BASE_URL or f"{request.scheme}://{request.get_host()}"
+
+
+def is_local_address(base_url):
+    """True if `base_url` names this machine (127.0.0.0/8, ::1, localhost) or no machine (0.0.0.0, ::): a phone
+    that scans a QR code with it opens nothing."""
+    host = (urlsplit(base_url).hostname or "").rstrip(".").lower()
+    if host == "localhost" or host.endswith(".localhost"):
+        return True
+    try:
+        ip = ipaddress.ip_address(host)
+    except ValueError:
+        return False
+    ip = getattr(ip, "ipv4_mapped", None) or ip
+    return ip.is_loopback or ip.is_unspecified
+
+
+def qr_warning(base_url):
+    """What the page offering a print says when its QR codes would point at this machine ("" when they are fine)."""
+    if not is_local_address(base_url):
+        return ""
+    remedy = (
+        "或请管理员把 PUBLIC_BASE_URL 改为居民能访问的地址"
+        if settings.PUBLIC_BASE_URL
+        else "或请管理员设置 PUBLIC_BASE_URL"
+    )
+    return f"二维码指向本机地址 {base_url}，居民手机扫码打不开：请从居民能访问的地址打开本系统，{remedy}。"
+
+
+def public_url(grid, base_url=None):
+    """The grid's public page (what its QR codes open) under `base_url`, by default the configured one."""
+    base = (base_url or settings.PUBLIC_BASE_URL or LOCAL_BASE_URL).rstrip("/")
+    return base + reverse("posts:public-grid", args=[grid.public_token])
 
 
 def qr_data_uri(url):
@@ -47,16 +94,32 @@ def round_for(village, at_least):
     return round
 
 
-def post_list(grid):
+def post_list_date(round):
+    """The day a 岗位公告 is dated: the day applications open. A round without that date (it is asked for before
+    the round leaves 制定方案, so only older rounds lack it) uses the day it moved to 申报选岗, else the day it
+    was created: fixed days, so a reprint is the same document."""
+    if round.applications_open_on:
+        return round.applications_open_on
+    moved = RoundLog.objects.filter(round=round, to_stage=Stage.APPLICATION).order_by("at", "pk").first()
+    return timezone.localdate(moved.at if moved else round.created_at)
+
+
+def post_list(grid, base_url=None):
     round = round_for(grid.village, Stage.APPLICATION)
     posts = list(grid.posts.select_related("post_type").order_by("post_type__order", "pk"))
     if not posts:
         raise DocumentError(f"{grid.village.name}{grid.name}还没有设置岗位。")
-    context = {"grid": grid, "posts": posts, "round": round, "today": today_text()}
+    context = {"grid": grid, "posts": posts, "round": round, "today": date_text(post_list_date(round))}
     return render_to_string("commitments/post_list.html", context)
 
 
-def notice(grid):
+def notice_date(notice):
+    """The day a 公示 is dated: the day it was published, or its first day if it was recorded in the system only
+    afterwards (the paper went up then). Never the day it is printed: a reprint is the same document."""
+    return min(timezone.localdate(notice.published_at), notice.starts_on)
+
+
+def notice(grid, base_url=None):
     round = round_for(grid.village, Stage.DELIBERATION)
     latest = Notice.latest_for(grid, round=round)
     if latest is None:
@@ -66,7 +129,15 @@ def notice(grid):
         .select_related("member", "post")
         .order_by("post__post_type__order", "post_id", "pk")
     )
-    context = {"grid": grid, "notice": latest, "assignments": assignments, "today": today_text()}
+    url = public_url(grid, base_url)
+    context = {
+        "grid": grid,
+        "notice": latest,
+        "assignments": assignments,
+        "public_url": url,
+        "qr": qr_data_uri(url),
+        "today": date_text(notice_date(latest)),
+    }
     return render_to_string("commitments/notice.html", context)
 
 
@@ -78,14 +149,14 @@ def letter(assignment):
     return render_to_string("commitments/letter.html", {"a": assignment})
 
 
-def wall_sheet(grid):
+def wall_sheet(grid, base_url=None):
     round = round_for(grid.village, Stage.CONFIRMATION)
     on_post = round.members_on_post(grid)
     if not on_post:
         raise DocumentError(f"{grid.village.name}{grid.name}还没有党员确认上岗，公示牌无内容可印。")
     posts = grid.posts.filter(pk__in=on_post).order_by("post_type__order", "pk")
     latest = Notice.latest_for(grid)
-    url = public_url(grid)
+    url = public_url(grid, base_url)
     context = {
         "grid": grid,
         "rows": [(post, on_post[post.pk]) for post in posts],
@@ -110,7 +181,7 @@ def letters_of(village_ids):
     )
 
 
-def plan(kind, grids):
+def plan(kind, grids, base_url=None):
     """The keys of every section of `kind` for these grids, in print order: assignment pks for letters, grid pks
     otherwise (grids with nothing to print left out). A batch freezes them, so that data changing while it
     prints cannot print a letter twice or skip one. Refuses with the reason if there is nothing to print."""
@@ -121,7 +192,7 @@ def plan(kind, grids):
         keys, reasons = [], []
         for grid in grids:
             try:
-                GRID_BUILDERS[kind](grid)
+                GRID_BUILDERS[kind](grid, base_url)
                 keys.append(grid.pk)
             except DocumentError as error:
                 reasons.append(str(error))
@@ -132,10 +203,10 @@ def plan(kind, grids):
     return keys
 
 
-def sections_of(kind, keys):
-    """The sections for keys from plan(), in their order."""
+def sections_of(kind, keys, base_url=None):
+    """The sections for keys from plan(), in their order; QR codes under `base_url` (the batch's)."""
     if kind == DocumentKind.LETTER:
         by_pk = Assignment.objects.select_related("member", "post__grid__village").in_bulk(keys)
         return [letter(by_pk[k]) for k in keys if k in by_pk]
     by_pk = Grid.objects.select_related("village__town", "secretary").in_bulk(keys)
-    return [GRID_BUILDERS[kind](by_pk[k]) for k in keys if k in by_pk]
+    return [GRID_BUILDERS[kind](by_pk[k], base_url) for k in keys if k in by_pk]

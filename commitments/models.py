@@ -105,6 +105,12 @@ class PrintBatch(models.Model):
     pages_done = models.PositiveIntegerField("已完成页数", default=0)
     pages_total = models.PositiveIntegerField("总页数", default=0)
     error = models.TextField("失败原因", blank=True)
+    base_url = models.CharField(
+        "二维码网址",
+        max_length=200,
+        blank=True,
+        help_text="申请时居民访问本系统的地址（PUBLIC_BASE_URL，未设置时为申请人打开本系统的地址），印在二维码里。",
+    )
     document = models.ForeignKey(IssuedDocument, verbose_name="生成的文件", on_delete=models.PROTECT, null=True)
     requested_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="申请人", on_delete=models.PROTECT, related_name="+"

@@ -25,9 +25,10 @@ PURPOSES = {
 }
 
 
-def issue_for_grid(kind, grid, by):
-    """Render one grid's document, archive it, return the archived document (DocumentError if premature)."""
-    section = documents.GRID_BUILDERS[kind](grid)
+def issue_for_grid(kind, grid, by, base_url=None):
+    """Render one grid's document, archive it, return the archived document (DocumentError if premature).
+    Its QR code opens the grid's public page under `base_url` (documents.public_base_url of the request)."""
+    section = documents.GRID_BUILDERS[kind](grid, base_url)
     title = f"{grid.village.name}{grid.name}{DocumentKind(kind).label}"
     pdf, pages = render_pdf([section], title)
     return IssuedDocument.archive(
@@ -66,11 +67,12 @@ def issue_letter(assignment, by):
     )
 
 
-def start_batch(kind, town, village, by):
-    """Record a batch and queue it for the worker."""
+def start_batch(kind, town, village, by, base_url=""):
+    """Record a batch and queue it for the worker, which prints its QR codes under `base_url` (the address the
+    request came to, or PUBLIC_BASE_URL: a worker has no request to derive it from)."""
     from .tasks import print_batch
 
-    batch = PrintBatch.objects.create(kind=kind, town=town, village=village, requested_by=by)
+    batch = PrintBatch.objects.create(kind=kind, town=town, village=village, requested_by=by, base_url=base_url)
     transaction.on_commit(lambda: print_batch.enqueue(batch.pk))
     return batch
 
@@ -98,7 +100,8 @@ def run_batch(batch_id):
         grids = grids.filter(village__town=batch.town) if batch.town_id else grids
         if batch.village_id:
             grids = grids.filter(village=batch.village_id)
-        keys = documents.plan(batch.kind, list(grids.order_by("village__town__name", "village__name", "number")))
+        grids = list(grids.order_by("village__town__name", "village__name", "number"))
+        keys = documents.plan(batch.kind, grids, base_url=batch.base_url)
     except documents.DocumentError as error:
         fail(batch, str(error))
         return
@@ -128,7 +131,7 @@ def run_part(part_id):
     part = BatchPart.objects.select_related("batch").get(pk=part_id)
     batch = part.batch
     try:
-        pdf, pages = render_pdf(documents.sections_of(batch.kind, part.keys), str(batch))
+        pdf, pages = render_pdf(documents.sections_of(batch.kind, part.keys, base_url=batch.base_url), str(batch))
         part.file.save(f"{batch.pk}-{part.index:04d}.pdf", ContentFile(pdf), save=False)
         printed = BatchPart.objects.filter(pk=part.pk, status=BatchStatus.RUNNING).update(
             status=BatchStatus.DONE, pages=pages, file=part.file.name, finished_at=timezone.now()
@@ -187,12 +190,14 @@ def fail(batch, reason):
     PrintBatch.objects.filter(pk=batch.pk).update(status=BatchStatus.FAILED, error=reason, finished_at=timezone.now())
 
 
-def retry_batch(batch, by):
-    """Queue a failed batch again, as the same batch (its page shows the new progress)."""
+def retry_batch(batch, by, base_url=None):
+    """Queue a failed batch again, as the same batch (its page shows the new progress); with `base_url`, the
+    address of the retrying request, whose QR codes then use it."""
     from .tasks import print_batch
 
+    changes = {"base_url": base_url} if base_url else {}
     updated = PrintBatch.objects.filter(pk=batch.pk, status=BatchStatus.FAILED).update(
-        status=BatchStatus.QUEUED, error="", pages_done=0, finished_at=None
+        status=BatchStatus.QUEUED, error="", pages_done=0, finished_at=None, **changes
     )
     if updated:
         batch.parts.all().delete()  # planned afresh: the data may have changed since

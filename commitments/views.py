@@ -10,10 +10,11 @@ from grids.access import get_grid_for_user, get_town_for_user, get_village_for_u
 from posts.access import get_assignment_for_user
 
 from . import services
-from .documents import DocumentError
+from .documents import DocumentError, public_base_url, qr_warning
 from .models import BatchStatus, DocumentKind, IssuedDocument, PrintBatch
 
 GRID_KINDS = {DocumentKind.POST_LIST, DocumentKind.NOTICE, DocumentKind.WALL_SHEET}
+QR_KINDS = {DocumentKind.NOTICE, DocumentKind.WALL_SHEET}
 
 
 def pdf_response(document, download=False):
@@ -46,7 +47,7 @@ def print_grid(request, pk, kind):
     if kind not in GRID_KINDS:
         raise Http404
     try:
-        document = services.issue_for_grid(kind, grid, by=request.user)
+        document = services.issue_for_grid(kind, grid, by=request.user, base_url=public_base_url(request))
     except DocumentError as error:
         messages.error(request, f"不能打印{DocumentKind(kind).label}：{error}")
         return redirect(back_url(request, reverse("posts:grid-posts", args=[grid.pk])))
@@ -92,7 +93,7 @@ def batch_create(request):
         town = village.town
     else:
         village, town = None, get_town_for_user(request.user, town_pk)
-    batch = services.start_batch(kind, town, village, by=request.user)
+    batch = services.start_batch(kind, town, village, by=request.user, base_url=public_base_url(request))
     return redirect(batch)
 
 
@@ -107,13 +108,14 @@ def get_batch_for_user(user, pk):
 def batch_detail(request, pk):
     batch = get_batch_for_user(request.user, pk)
     template = "commitments/_batch_status.html" if request.headers.get("HX-Request") else "commitments/batch.html"
-    return render(request, template, {"batch": batch, "BatchStatus": BatchStatus})
+    warning = qr_warning(batch.base_url) if batch.kind in QR_KINDS and batch.base_url else ""
+    return render(request, template, {"batch": batch, "BatchStatus": BatchStatus, "qr_warning": warning})
 
 
 @login_required
 @require_POST
 def batch_retry(request, pk):
     batch = get_batch_for_user(request.user, pk)
-    if not services.retry_batch(batch, by=request.user):
+    if not services.retry_batch(batch, by=request.user, base_url=public_base_url(request)):
         messages.error(request, "只有失败的批量打印才能重新生成。")
     return redirect(batch)

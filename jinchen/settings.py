@@ -246,5 +246,7 @@ TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db
 # Letters (or grids) in one part of a batch print: each part is one worker's task, so several workers share a batch.
 PRINT_PART_SIZE = int(os.environ.get("PRINT_PART_SIZE", "50"))
 
-# The address residents reach the site at: printed as the QR code on wall sheets, so it must be the public one.
-PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "http://127.0.0.1:8000").rstrip("/")
+# The address residents reach the site at (scheme and host, e.g. https://jinchen.example.gov.cn), printed as the QR
+# code on notices and wall sheets. Unset, each print uses the address the secretary opened the site at
+# (commitments.documents.public_base_url); the print pages warn when that is this machine (127.0.0.1, localhost).
+PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")

@@ -41,8 +41,11 @@ def public_grid(request, token):
     posts = [(p, on_post.get(p.pk, [])) for p in grid.posts.order_by("post_type__order", "pk")]
     notice = Notice.latest_for(grid)
     running = Feedback.objection_window(notice)
+    named = nameable(round, grid, running)
     form = forms.FeedbackForm(
-        request.POST or None, choices=feedback_choices(round, grid, running), objection_open=running is not None
+        request.POST or None,
+        choices=[(str(a.pk), f"{a.member.name} · {a.post.name}") for a in named],
+        objection_open=running is not None,
     )
     sent = request.GET.get("sent") == "1"
     if request.method == "POST" and form.is_valid():
@@ -76,19 +79,29 @@ def public_grid(request, token):
         "round": round,
         "phone": notice.phone if notice else "",
         "notice": running,
+        "on_notice": on_notice(named) if running else [],
         "form": form,
         "sent": sent,
     }
     return render(request, "posts/public_grid.html", context)
 
 
-def feedback_choices(round, grid, running):
-    """[(assignment pk, "name · post")] residents may name: members on post, and those under a running notice."""
+def nameable(round, grid, running):
+    """The assignments residents may name in feedback: members on post, and those under a running notice."""
     if round is None:
         return []
     statuses = [Status.ON_POST, *([Status.NOTICED] if running else [])]
     rows = round.assignments.filter(post__grid=grid, status__in=statuses).select_related("member", "post")
-    return [(str(a.pk), f"{a.member.name} · {a.post.name}") for a in rows.order_by("post__post_type__order", "pk")]
+    return list(rows.order_by("post__post_type__order", "post_id", "pk"))
+
+
+def on_notice(assignments):
+    """[(post, [names])]: who is on notice for which post, as the notice lists them."""
+    posts = {}
+    for a in assignments:
+        if a.status == Status.NOTICED:
+            posts.setdefault(a.post_id, (a.post, []))[1].append(a.member.name)
+    return list(posts.values())
 
 
 @login_required
