@@ -20,7 +20,10 @@ def test_town_committee_drills_down(live_server, page, world, town_user, town): 
     # A click on 金城村's bar in the participation chart opens the village's dashboard.
     bars = page.get_by_role("img", name="参与率").locator('svg path[fill="#b71c1c"]')
     expect(bars).to_have_count(2)
-    bars.first.click(force=True)  # villages by pinyin: 金城村 (jīn) before 新河村 (xīn)
+    bar = bars.first  # villages by pinyin: 金城村 (jīn) before 新河村 (xīn)
+    # ECharts grows its bars from nothing: click once the bar has its height, not while it is still a line
+    page.wait_for_function("b => b.getBoundingClientRect().height > 2", arg=bar.element_handle())
+    bar.click(force=True)
     expect(page.get_by_role("heading", name="金城村设岗定责工作看板")).to_be_visible()
     expect(page.get_by_role("img", name="参与率").locator("svg")).to_have_count(1)
     row = page.get_by_role("row", name="第一网格")
