@@ -19,7 +19,7 @@ BODY_WIDTH = 268
 BODY_HEIGHT = 240
 GAP = 4  # between cards
 CARD_PADDING = 3.5  # inside a card, each side, with its border
-NAME_GAP = 0.7  # em, between names on a line
+NAME_GAP = 0.7  # em, the margins of a name
 NAME_SIZES = [120, 108, 96, 84, 72, 64, 56, 48, 44, 40, 36, 32, 30, 28, 26, 24, 22, 20, 18, 16]
 MAX_COLUMNS = 4
 MIN_SCALE = 0.6  # a card's names may be this much smaller than the sheet's
@@ -112,10 +112,10 @@ def card_height(card, width, name_pt, post_pt, duty_pt, duties, break_words=Fals
     # The post's name, then its places in half the size, ruled under.
     title_em = em_width(card.name) + 0.5 * (em_width(f"职数{card.places}名") + 1)
     height += text_lines(title_em, inner / (post_pt * PT)) * post_pt * 1.3 * PT + 2.5
-    name_em = inner / (name_pt * PT) + NAME_GAP  # each word counts a gap after it, the line's last one too
+    name_em = inner / (name_pt * PT)
     words = [em_width(n) + NAME_GAP for n in card.names]
     if card.vacant:
-        words.append(em_width(card.vacancy_text) * 0.5 + 0.3 + NAME_GAP)  # the vacancy mark: half size, boxed
+        words.append((em_width(card.vacancy_text) + 0.6 + 2 * 0.7) * 0.5)  # the vacancy mark: half size, boxed
     lines = wrapped_lines(words, name_em, break_words)
     if lines is None:
         return math.inf
