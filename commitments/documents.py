@@ -16,6 +16,7 @@ from django.utils import formats, timezone
 from grids.models import Grid
 from posts.models import STAGE_ORDER, Assignment, Notice, Round, RoundLog, Stage, Status
 
+from . import poster
 from .models import DocumentKind
 
 
@@ -150,16 +151,23 @@ def letter(assignment):
 
 
 def wall_sheet(grid, base_url=None):
+    """The grid's A3 poster: every post, filled or not, its members on post in type as large as the page allows."""
     round = round_for(grid.village, Stage.CONFIRMATION)
     on_post = round.members_on_post(grid)
     if not on_post:
         raise DocumentError(f"{grid.village.name}{grid.name}还没有党员确认上岗，公示牌无内容可印。")
-    posts = grid.posts.filter(pk__in=on_post).order_by("post_type__order", "pk")
-    latest = Notice.latest_for(grid)
+    posts = grid.posts.order_by("post_type__order", "pk")
+    cards = [poster.Card(p.name, on_post.get(p.pk, []), p.places, p.duty_lines) for p in posts]
+    latest = Notice.latest_for(grid)  # its phone is the grid's supervision phone, as on the public page
     url = public_url(grid, base_url)
     context = {
         "grid": grid,
-        "rows": [(post, on_post[post.pk]) for post in posts],
+        "cards": cards,
+        "layout": poster.fit(cards),
+        "places": sum(c.places for c in cards),
+        "on_post": sum(len(c.names) for c in cards),
+        "vacant": sum(c.vacant for c in cards),
+        "secretary": grid.secretary.get_full_name() if grid.secretary else "",
         "phone": latest.phone if latest else "",
         "public_url": url,
         "qr": qr_data_uri(url),

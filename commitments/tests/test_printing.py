@@ -15,7 +15,7 @@ from posts.views.public import public_grid
 pytestmark = pytest.mark.django_db
 
 A4 = "595.276 x 841.89"
-A3_LANDSCAPE = "1190.55 x 841.89"
+A3_PORTRAIT = "841.89 x 1190.55"
 
 
 def pdf_text(pdf, tmp_path, name="doc.pdf"):
@@ -88,13 +88,13 @@ def test_harfbuzz_subsetting_is_available():
     assert harfbuzz.hb_version_atleast(4, 1, 0)
 
 
-def test_wall_sheet_is_a3_landscape_with_qr_to_the_public_page(client, sec_a, grid_a1, world, tmp_path):
+def test_wall_sheet_is_a3_portrait_with_qr_to_the_public_page(client, sec_a, grid_a1, world, tmp_path):
     client.force_login(sec_a)
     response = client.post(reverse("commitments:print-grid", args=[grid_a1.pk, "wall_sheet"]))
     assert response["Content-Type"] == "application/pdf"
     pdf = b"".join(response.streaming_content)
     text, info, fonts = pdf_text(pdf, tmp_path)
-    assert page_size(info) == A3_LANDSCAPE and page_count(info) == 1
+    assert page_size(info) == A3_PORTRAIT and page_count(info) == 1
     for words in ("金城村第一网格党员设岗定责公示牌", "社会治安巡逻岗", "王䶮", "张𠈌", "0515-88881234", "不定期巡逻"):
         assert words in text, words
     # The QR code as a phone reads it: rasterise the printed page and decode what is on it.
