@@ -15,12 +15,13 @@ from weasyprint.formatting_structure import boxes
 from commitments import documents, pdf, services
 from commitments.models import PrintBatch
 from commitments.tests.test_printing import world  # noqa: F401  (village A at 群众定岗, two members on one post)
+from conftest import log_in
 from grids.models import Grid
 from posts.models import Assignment, Notice, Post, PostType, Round, Source, Stage, Status
 
 pytestmark = pytest.mark.django_db
 
-PAGE_NUMBER = re.compile(r"—\s*(\d+)\s*—")
+PAGE_NUMBER = re.compile(r"—(\d+)—")
 
 
 def pages_of(data):
@@ -28,16 +29,17 @@ def pages_of(data):
     stands in the right half of the page."""
     result = []
     for page in PdfReader(io.BytesIO(data)).pages:
-        numbers = []
+        dashes = []  # where the dashes around a page number are drawn (Chromium draws the digits apart)
 
-        def visit(text, cm, tm, font, size, numbers=numbers):
-            if PAGE_NUMBER.fullmatch(text.strip()):
-                numbers.append((int(PAGE_NUMBER.fullmatch(text.strip())[1]), tm[4] * cm[0] + cm[4]))
+        def visit(text, cm, tm, font, size, dashes=dashes):
+            if "—" in text:
+                dashes.append(tm[4] * cm[0] + cm[4])
 
         text = "".join(page.extract_text(visitor_text=visit).split())
+        numbers = PAGE_NUMBER.findall(text)
         assert len(numbers) <= 1, numbers
-        number, x = numbers[0] if numbers else (None, None)
-        result.append((text, number, x is not None and x > float(page.mediabox.width) / 2))
+        right = bool(dashes) and min(dashes) > float(page.mediabox.width) / 2
+        result.append((text, int(numbers[0]) if numbers else None, right))
     return result
 
 
@@ -223,3 +225,18 @@ def test_body_in_fangsong_with_rare_characters_from_noto(client, sec_a, world):
     assert any("FandolFang" in name for name in body), f"正文应为仿宋（FandolFang，make fonts 安装）：{body}"
     rare = fonts_drawing(data, "䶮")  # not in GB 2312, so not in FandolFang
     assert rare and all("Noto" in name for name in rare), rare
+
+
+@pytest.mark.browser
+@pytest.mark.django_db(transaction=True, serialized_rollback=True)  # as the other browser tests (live_server)
+def test_survey_printed_from_the_browser_numbers_its_pages(live_server, page, sec_a, grid_a1, make_member, tmp_path):
+    for i in range(30):  # a village's survey over several landscape pages
+        make_member(grid_a1, name=f"党员{i}")
+    for number in range(2, 12):
+        Grid.objects.create(village=grid_a1.village, number=number, name=f"第{number}网格")
+    log_in(page, live_server, sec_a)
+    page.goto(live_server.url + reverse("members:village-survey", args=[grid_a1.village_id]))
+    pages = pages_of(page.pdf(prefer_css_page_size=True))  # what 打印 gives on paper
+    assert len(pages) > 1
+    assert [number for _, number, _ in pages] == list(range(1, len(pages) + 1))
+    assert [right for _, _, right in pages] == [n % 2 == 1 for n in range(1, len(pages) + 1)]
