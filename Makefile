@@ -32,6 +32,13 @@ PYTEST_ARGS ?=
 # Debian packages: CJK fonts and HarfBuzz subsetting for WeasyPrint PDFs, poppler-utils
 # (pdftotext/pdftoppm) for the tests. The browser test additionally needs Debian's Chromium.
 SYSDEPS      := fonts-noto-cjk libharfbuzz-subset0 poppler-utils
+# The body's 仿宋 (GB/T 9704): FandolFang, GB 2312 complete, GPL with the font exception. It ships only inside
+# texlive-lang-chinese, whose installation pulls TeX Live (22 packages, 106 MB to download, 271 MB installed);
+# `make fonts` takes the one .otf (7 MB) out of that package's 49 MB .deb instead, into FONT_DIR, where
+# fontconfig finds it. Noto CJK stays behind it for the characters GB 2312 lacks (PRINTING.md).
+FONT_DEB     := texlive-lang-chinese
+FONT_FILE    := FandolFang-Regular.otf
+FONT_DIR     := /usr/local/share/fonts/fandol
 TEST_SYSDEPS := $(SYSDEPS) chromium
 BENCH_SYSDEPS := wrk
 
@@ -50,7 +57,7 @@ VENDOR_FILES := \
 NPM_STAMP      := node_modules/.jinchen-npm.stamp
 VENDOR_TARGETS := $(addprefix $(VENDOR_DIR)/,$(notdir $(VENDOR_FILES)))
 
-.PHONY: help sysdeps sysdeps-test venv assets migrate seed run test lint clean bench-pdf bench-import bench-pages bench-match backup restore serve bench-load
+.PHONY: help sysdeps sysdeps-test fonts venv assets migrate seed run test lint clean bench-pdf bench-import bench-pages bench-match backup restore serve bench-load
 
 help:
 	@echo "make run          install everything, migrate, load demo data, serve on http://$(RUN_ADDR)"
@@ -58,6 +65,7 @@ help:
 	@echo "make test         ruff, migration check and the whole pytest suite, in random order (PYTEST_ARGS='...', TEST_CLOCK=…)"
 	@echo "make sysdeps      Debian packages: $(SYSDEPS)"
 	@echo "make sysdeps-test the above plus chromium"
+	@echo "make fonts        FandolFang (仿宋) from Debian's $(FONT_DEB), into $(FONT_DIR) (part of sysdeps)"
 	@echo "make venv         virtualenv $(VENV) from requirements.txt"
 	@echo "make assets       npm packages, copied into $(VENDOR_DIR)/"
 	@echo "make migrate      apply database migrations (DATABASE_URL, default SQLite db.sqlite3)"
@@ -104,11 +112,42 @@ apt_opts=(-y -q -o DPkg::Lock::Timeout=600)
 "$${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get "$${apt_opts[@]}" install --no-install-recommends "$${missing[@]}"
 endef
 
-sysdeps:
+sysdeps: fonts
 	@$(call ensure_debs,$(SYSDEPS))
 
-sysdeps-test:
+sysdeps-test: fonts
 	@$(call ensure_debs,$(TEST_SYSDEPS))
+
+fonts:
+	@if [[ -f $(FONT_DIR)/$(FONT_FILE) ]]; then
+		echo "fonts: installed: $(FONT_DIR)/$(FONT_FILE)"
+		exit 0
+	fi
+	if ! command -v dpkg-deb >/dev/null 2>&1; then
+		echo "fonts: not a Debian system: install $(FONT_FILE) (CTAN package fandol) where fontconfig finds it" >&2
+		exit 0
+	fi
+	if (( EUID == 0 )); then
+		sudo=()
+	elif command -v sudo >/dev/null 2>&1 && sudo -n true 2>/dev/null; then
+		sudo=(sudo -n)
+	else
+		echo "fonts: $(FONT_DIR)/$(FONT_FILE) is missing; run make fonts as root" >&2
+		exit 1
+	fi
+	tmp=$$(mktemp -d)
+	trap 'rm -rf "$$tmp"' EXIT
+	chmod 755 "$$tmp"  # apt-get download fetches as the _apt user where it can
+	echo "fonts: taking $(FONT_FILE) out of $(FONT_DEB)"
+	cd "$$tmp"
+	apt-get download -q $(FONT_DEB) 2>/dev/null || {
+		"$${sudo[@]}" env DEBIAN_FRONTEND=noninteractive apt-get -q -o DPkg::Lock::Timeout=600 update
+		apt-get download -q $(FONT_DEB)
+	}
+	dpkg-deb --fsys-tarfile $(FONT_DEB)_*.deb | tar -x --wildcards '*/fandol/$(FONT_FILE)' '*/fonts/fandol/README'
+	"$${sudo[@]}" install -D -m 644 -t $(FONT_DIR) $$(find . -name $(FONT_FILE)) $$(find . -path '*/fandol/README')
+	if command -v fc-cache >/dev/null 2>&1; then "$${sudo[@]}" fc-cache $(FONT_DIR); fi
+	echo "fonts: installed $(FONT_DIR)/$(FONT_FILE)"
 
 sysdeps-bench:
 	@$(call ensure_debs,$(BENCH_SYSDEPS))

@@ -7,6 +7,11 @@ all of them, and the worker that finishes the last part joins them in order (joi
 flat: no process holds more than one part's layout at a time, and the join reads the parts from their files
 (pypdf holds about the size of the joined PDF, some 10 KB a letter).
 
+Each section is a document of its own on paper: its pages are numbered from 1 ("— 1 —", GB/T 9704), and a
+document of one page carries no number. print.css numbers the pages of every `.document.numbered` wrapper as a
+page group of its own; which documents run over one page is only known once laid out, so a render that gives
+more pages than documents is laid out again with those numbered. Letters, one page each, are laid out once.
+
 WeasyPrint is imported on first use, not at module import, so processes that never print do not pay for it.
 """
 
@@ -27,13 +32,39 @@ def _shared():
     return fonts, CSS(filename=str(STYLESHEET), font_config=fonts)
 
 
-def render_pdf(sections, title):
-    """Sections → (PDF bytes, page count) as one document, reusing this process's fonts and stylesheet."""
+def lay_out(sections, title, numbered=frozenset(), anchored=False):
+    """Lay out the sections as one HTML document; `numbered`: the indexes of those whose pages are numbered;
+    `anchored`: give each document an id, so that its pages can be told (Page.anchors)."""
     from weasyprint import HTML
 
     fonts, css = _shared()
-    html = render_to_string("commitments/print.html", {"sections": sections, "title": title})
-    document = HTML(string=html, base_url=str(settings.BASE_DIR)).render(stylesheets=[css], font_config=fonts)
+    documents = [
+        {"html": section, "numbered": i in numbered, "anchor": f"document-{i}" if anchored else ""}
+        for i, section in enumerate(sections)
+    ]
+    html = render_to_string("commitments/print.html", {"documents": documents, "title": title})
+    return HTML(string=html, base_url=str(settings.BASE_DIR)).render(stylesheets=[css], font_config=fonts)
+
+
+def page_counts(document, count):
+    """How many pages each of the `count` documents of an anchored layout takes."""
+    counts = [0] * count
+    for page in document.pages:
+        # A document's id is on each page its wrapper reaches; the last one is the document the page belongs to.
+        ids = [int(name.removeprefix("document-")) for name in page.anchors if name.startswith("document-")]
+        counts[max(ids)] += 1
+    return counts
+
+
+def render_pdf(sections, title):
+    """Sections → (PDF bytes, page count) as one document, reusing this process's fonts and stylesheet."""
+    document = lay_out(sections, title)
+    if len(document.pages) > len(sections):  # some document runs over one page: number its pages
+        if len(sections) == 1:
+            counts = [len(document.pages)]
+        else:
+            counts = page_counts(lay_out(sections, title, anchored=True), len(sections))
+        document = lay_out(sections, title, numbered=frozenset(i for i, n in enumerate(counts) if n > 1))
     return document.write_pdf(), len(document.pages)
 
 

@@ -125,8 +125,9 @@ def test_commitment_letter_is_one_a4_page_with_signature_lines(client, sec_a, wo
     text, info, _ = pdf_text(pdf, tmp_path)
     flat = text
     assert page_size(info) == A4 and page_count(info) == 1
-    for words in ("设岗定责承诺书", "王䶮", "社会治安巡逻岗", "承诺人（签字）", "第一网格党支部（盖章）"):
+    for words in ("设岗定责承诺书", "王䶮", "社会治安巡逻岗", "承诺人（签字）", "第一网格党支部书记（签字）"):
         assert words in flat, words
+    assert "盖章" not in flat  # the seal is pressed where nothing is printed (GB/T 9704)
     assert "—1—" not in flat  # a one-page document carries no page number (PRINTING.md)
     duties = [  # 社会治安巡逻岗's three duties in the town's plan, numbered in order on the letter
         "1.不定期巡逻，做好夜间巡逻，防止违法犯罪行为发生。",
@@ -145,7 +146,8 @@ def test_notice_and_post_list(client, sec_a, grid_a1, world, tmp_path):
     assert "无职党员拟上岗人选的公示" in text and "2026年11月1日至2026年11月7日" in text and "0515-88881234" in text
     pdf = b"".join(client.post(reverse("commitments:print-grid", args=[grid_a1.pk, "post_list"])).streaming_content)
     text = pdf_text(pdf, tmp_path)[0]
-    assert "设岗定责岗位公告" in text and "社会治安巡逻岗" in text and "—1—" in text  # other documents keep theirs
+    assert "设岗定责岗位公告" in text and "社会治安巡逻岗" in text
+    assert "—1—" not in text  # one page: no number (test_typesetting numbers the longer ones)
 
 
 def test_long_duties_and_names_still_print(client, sec_a, grid_a1, world, tmp_path):
