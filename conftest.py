@@ -200,6 +200,8 @@ _WATCH_SCRIPT = r"""
     return false;
   };
   window.__tooWide = () => {
+    // Chromium's own PDF viewer (an extension's pages around the PDF) is not a page of ours to measure.
+    if (!location.protocol.startsWith("http") || document.contentType !== "text/html") return null;
     const width = document.documentElement.scrollWidth;
     if (width <= limit) return null;
     const out = [...document.body.querySelectorAll("*")].filter((el) => el.getBoundingClientRect().right > limit &&
