@@ -337,6 +337,10 @@ _WATCH_SCRIPT = r"""
     return false;
   };
   window.__tooWide = () => {
+    // Chromium's own PDF viewer (the PDF's document, the extension's page around it and the frame inside that)
+    // is not a page of ours to measure.
+    const inViewer = [...(location.ancestorOrigins || [])].some((origin) => !origin.startsWith("http"));
+    if (!location.protocol.startsWith("http") || document.contentType !== "text/html" || inViewer) return null;
     const width = document.documentElement.scrollWidth;
     if (width <= limit) return null;
     const out = [...document.body.querySelectorAll("*")].filter((el) => el.getBoundingClientRect().right > limit &&

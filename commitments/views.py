@@ -6,7 +6,14 @@ from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
 from django.views.decorators.http import require_POST
 
-from grids.access import get_grid_for_user, get_town_for_user, get_village_for_user, villages_for_user
+from grids.access import (
+    get_grid_for_user,
+    get_town_for_user,
+    get_village_for_user,
+    grids_for_user,
+    towns_for_user,
+    villages_for_user,
+)
 from posts.access import get_assignment_for_user
 
 from . import services
@@ -28,11 +35,22 @@ def pdf_response(document, download=False):
 
 
 def documents_for_user(user):
-    villages = villages_for_user(user).values("pk")
-    towns = user.committee_towns.values("pk") if not user.is_superuser else None
+    """The archived documents a user may open: their grids' (a grid secretary's), their villages' (with every
+    grid's), and their towns' town-wide batches (the committee's, the county's)."""
     if user.is_superuser:
         return IssuedDocument.objects.all()
-    return IssuedDocument.objects.filter(Q(village__in=villages) | Q(village=None, town__in=towns))
+    return IssuedDocument.objects.filter(
+        Q(village__in=villages_for_user(user).values("pk"))
+        | Q(grid__in=grids_for_user(user).values("pk"))
+        | Q(village=None, town__in=towns_for_user(user).values("pk"))
+    )
+
+
+def printed(document):
+    """After a print (a POST) the browser goes on to the archived document's own address (post/redirect/get): the
+    PDF opens in the tab the person printed from, at an address that can be reloaded without printing again. A
+    refusal goes back to the page the person was on, with the reason."""
+    return redirect(document)
 
 
 def back_url(request, fallback):
@@ -51,7 +69,7 @@ def print_grid(request, pk, kind):
     except DocumentError as error:
         messages.error(request, f"不能打印{DocumentKind(kind).label}：{error}")
         return redirect(back_url(request, reverse("posts:grid-posts", args=[grid.pk])))
-    return pdf_response(document)
+    return printed(document)
 
 
 @login_required
@@ -62,8 +80,8 @@ def print_letter(request, pk):
         document = services.issue_letter(assignment, by=request.user)
     except DocumentError as error:
         messages.error(request, f"不能打印承诺书：{error}")
-        return redirect(assignment)
-    return pdf_response(document)
+        return redirect(back_url(request, assignment.get_absolute_url()))
+    return printed(document)
 
 
 @login_required
@@ -100,7 +118,8 @@ def batch_create(request):
 def get_batch_for_user(user, pk):
     qs = PrintBatch.objects.select_related("village", "town", "document")
     if not user.is_superuser:
-        qs = qs.filter(Q(village__in=villages_for_user(user).values("pk")) | Q(village=None, town__committee=user))
+        villages, towns = villages_for_user(user).values("pk"), towns_for_user(user).values("pk")
+        qs = qs.filter(Q(village__in=villages) | Q(village=None, town__in=towns))
     return get_object_or_404(qs, pk=pk)
 
 

@@ -219,7 +219,7 @@ def members_export(request):
     members = members.order_by("grid__village__name_key", "grid__number", "name_key", "pk")
     # A list, not the queryset: the library pages a prefetching queryset by 100 rows, two queries a page.
     dataset = MemberResource().export(list(members))
-    return xlsx_response(dataset, f"{name}党员名册.xlsx")
+    return xlsx_response(dataset, f"{name}党员名册", "党员名册")
 
 
 @login_required
@@ -227,7 +227,7 @@ def needs_export(request):
     name, scope = export_scope(request)
     needs = NeedRecord.objects.filter(**scope).select_related("grid__village")
     needs = needs.order_by("grid__village__name", "grid__number", "-recorded_on", "-pk")
-    return xlsx_response(NeedRecordResource().export(needs), f"{name}群众需求.xlsx")
+    return xlsx_response(NeedRecordResource().export(needs), f"{name}群众需求", "群众需求")
 
 
 def import_scope(request):
@@ -331,4 +331,4 @@ def import_template(request, kind):
     spec = imports.KINDS[kind]
     dataset = Dataset(headers=list(spec.example))
     dataset.append(list(spec.example.values()))
-    return xlsx_response(dataset, f"{spec.title}导入模板.xlsx")
+    return xlsx_response(dataset, f"{spec.title}导入模板", f"{spec.title}导入模板", stamped=False)

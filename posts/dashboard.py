@@ -395,3 +395,64 @@ def count_changes():
         post_save.connect(record_changed, sender=model, dispatch_uid=f"figures-{model.__name__}-save")
         post_delete.connect(record_changed, sender=model, dispatch_uid=f"figures-{model.__name__}-delete")
     m2m_changed.connect(attendance_changed, sender=Training.attendees.through, dispatch_uid="figures-attendance")
+
+
+# --- the export: what the board shows, as a table ------------------------------------------------------------
+
+
+def export_table(board, by_village, today=None):
+    """(headers, rows) of the board's export: per village (a town's board) or per grid (a village's), each with
+    the stage and the days spent in it, what still keeps the round there (the blockers), the figures and the
+    coverage of each post type, then the total. A village's blockers are on the grid they name, the rest on the
+    total; a town's on each village."""
+    rounds = [v.round for v in board.villages if v.round]
+    blockers = Round.missing_to_leave_of(rounds, today)
+    headers = [
+        "村" if by_village else "网格",
+        "年度",
+        "所处阶段",
+        "已停留天数",
+        "还差什么",
+        *(label for _, label in COLUMNS),
+        *(f"覆盖·{t.name}" for t in board.post_types),
+    ]
+    coverage = [[coverage_text(cell, n, grids, by_village) for cell, n in cells] for _, grids, cells in
+                board.coverage_rows(by_village)]  # fmt: skip
+    rows, left = [], []
+    for v in board.villages:
+        stage = [v.round.year, v.round.get_stage_display(), v.days_in_stage] if v.round else ["", "未启动", ""]
+        missing = blockers_text(v, blockers)
+        if by_village:
+            rows.append([v.village.name, *stage, "\n".join(missing), *(value for _, value in v.figures.cells)])
+            continue
+        names = sorted((g.grid.name for g in v.grids), key=len, reverse=True)  # 第十一网格 before 第一网格
+        for g in v.grids:
+            own = [m for m in missing if next((n for n in names if m.startswith(n)), None) == g.grid.name]
+            rows.append([g.grid.name, *stage, "\n".join(own), *(value for _, value in g.figures.cells)])
+        left = [m for m in missing if not any(m.startswith(n) for n in names)]
+        total_stage = stage
+    for row, cells in zip(rows, coverage, strict=True):
+        row.extend(cells)
+    if by_village:
+        rows.append(["合计", "", "", "", "", *(value for _, value in board.total.cells)])
+    else:
+        rows.append(["合计", *total_stage, "\n".join(left), *(value for _, value in board.total.cells)])
+    return headers, rows
+
+
+def blockers_text(row, blockers):
+    """What keeps a village's round in its stage, as the board says it."""
+    if not row.round:
+        return ["还没有开始本年度工作。"]
+    missing = blockers[row.round.pk]
+    return missing or ["条件已具备，可以进入下一阶段。"]
+
+
+def coverage_text(cell, grids_with, grid_count, by_village):
+    """A coverage cell in words: a village's grids with the type and its places filled, or a grid's state."""
+    if not cell.posts:
+        return "群众有需求，未设岗" if cell.asked else "未设岗"
+    filled = f"{cell.holding}/{cell.places}人"
+    if by_village:
+        return f"{grids_with}/{grid_count}个网格设岗，{filled}"
+    return f"{'已配齐' if cell.state == 'filled' else '缺人'} {filled}"

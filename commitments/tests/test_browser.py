@@ -21,8 +21,8 @@ def pdf_text(path):
 def test_print_wall_sheet_and_download_village_batch(live_server, page, sec_a, grid_a1, world, tmp_path):  # noqa: F811
     log_in(page, live_server, sec_a)
     page.goto(live_server.url + reverse("posts:round-grid", args=[world["round"].pk, grid_a1.pk]))
-    # The print button opens the PDF in a new tab.
-    with page.context.expect_event("response", lambda r: "/print/wall_sheet/" in r.url) as response_info:
+    # The print button opens the PDF in the same tab, at the archived document's address.
+    with page.context.expect_event("response", lambda r: "/documents/" in r.url) as response_info:
         page.get_by_role("button", name="打印公示牌").click()
     assert response_info.value.headers["content-type"] == "application/pdf"  # Chromium shows it in its viewer
     issued = IssuedDocument.objects.get(kind="wall_sheet", grid=grid_a1)

@@ -90,7 +90,7 @@ def test_harfbuzz_subsetting_is_available():
 
 def test_wall_sheet_is_a3_portrait_with_qr_to_the_public_page(client, sec_a, grid_a1, world, tmp_path):
     client.force_login(sec_a)
-    response = client.post(reverse("commitments:print-grid", args=[grid_a1.pk, "wall_sheet"]))
+    response = client.post(reverse("commitments:print-grid", args=[grid_a1.pk, "wall_sheet"]), follow=True)
     assert response["Content-Type"] == "application/pdf"
     pdf = b"".join(response.streaming_content)
     text, info, fonts = pdf_text(pdf, tmp_path)
@@ -121,7 +121,7 @@ def test_wall_sheet_is_a3_portrait_with_qr_to_the_public_page(client, sec_a, gri
 def test_commitment_letter_is_one_a4_page_with_signature_lines(client, sec_a, world, tmp_path):
     client.force_login(sec_a)
     a = world["assignments"][0]
-    pdf = b"".join(client.post(reverse("commitments:print-letter", args=[a.pk])).streaming_content)
+    pdf = b"".join(client.post(reverse("commitments:print-letter", args=[a.pk]), follow=True).streaming_content)
     text, info, _ = pdf_text(pdf, tmp_path)
     flat = text
     assert page_size(info) == A4 and page_count(info) == 1
@@ -141,10 +141,14 @@ def test_commitment_letter_is_one_a4_page_with_signature_lines(client, sec_a, wo
 
 def test_notice_and_post_list(client, sec_a, grid_a1, world, tmp_path):
     client.force_login(sec_a)
-    pdf = b"".join(client.post(reverse("commitments:print-grid", args=[grid_a1.pk, "notice"])).streaming_content)
+    pdf = b"".join(
+        client.post(reverse("commitments:print-grid", args=[grid_a1.pk, "notice"]), follow=True).streaming_content
+    )
     text = pdf_text(pdf, tmp_path)[0]
     assert "无职党员拟上岗人选的公示" in text and "2026年11月1日至2026年11月7日" in text and "0515-88881234" in text
-    pdf = b"".join(client.post(reverse("commitments:print-grid", args=[grid_a1.pk, "post_list"])).streaming_content)
+    pdf = b"".join(
+        client.post(reverse("commitments:print-grid", args=[grid_a1.pk, "post_list"]), follow=True).streaming_content
+    )
     text = pdf_text(pdf, tmp_path)[0]
     assert "设岗定责岗位公告" in text and "社会治安巡逻岗" in text
     assert "—1—" not in text  # one page: no number (test_typesetting numbers the longer ones)
@@ -159,7 +163,9 @@ def test_long_duties_and_names_still_print(client, sec_a, grid_a1, world, tmp_pa
     member.save()
     client.force_login(sec_a)
     pdf = b"".join(
-        client.post(reverse("commitments:print-letter", args=[world["assignments"][0].pk])).streaming_content
+        client.post(
+            reverse("commitments:print-letter", args=[world["assignments"][0].pk]), follow=True
+        ).streaming_content
     )
     text, info, _ = pdf_text(pdf, tmp_path)
     assert "欧阳𠈌䶮堃喆" in text and page_count(info) >= 2 and "第8条" in text
@@ -252,8 +258,8 @@ def test_printing_is_scoped(client, sec_b, grid_a1, world):
 def test_printing_twice_keeps_both_archived_files(client, sec_a, grid_a1, world):
     client.force_login(sec_a)
     url = reverse("commitments:print-grid", args=[grid_a1.pk, "wall_sheet"])
-    first = b"".join(client.post(url).streaming_content)
-    second = b"".join(client.post(url).streaming_content)
+    first = b"".join(client.post(url, follow=True).streaming_content)
+    second = b"".join(client.post(url, follow=True).streaming_content)
     docs = list(IssuedDocument.objects.order_by("pk"))
     assert len(docs) == 2 and docs[0].file.name != docs[1].file.name
     assert docs[0].file.read() == first and docs[1].file.read() == second

@@ -51,7 +51,8 @@ def test_template_has_chinese_headers_and_an_example(client, sec_a):
     client.force_login(sec_a)
     template = client.get(reverse("members:import-template", args=["members"])).content
     rows = list(openpyxl.load_workbook(io.BytesIO(template)).active.iter_rows(values_only=True))
-    assert rows[0][:3] == ("所在网格", "姓名", "公民身份号码") and rows[1][1] == "张三"
+    assert rows[0][0] == "党员名册导入模板"  # the title row, then the header and an example
+    assert rows[1][:3] == ("所在网格", "姓名", "公民身份号码") and rows[2][1] == "张三"
 
 
 def test_upload_preview_confirm_and_reimport_changes_nothing(client, sec_a, village_a, grid_a1, grid_a2, good_rows):

@@ -304,9 +304,9 @@ def test_the_villages_export_edited_in_excel_imports_back(client, sec_a, village
     exported = client.get(reverse("members:members-export") + f"?village={village_a.pk}").content
     book = openpyxl.load_workbook(io.BytesIO(exported))
     sheet = book.active
-    header = [c.value for c in sheet[1]]
+    header = [c.value for c in sheet[2]]  # below the title row
     assert a.id_number not in str([c.value for row in sheet.iter_rows() for c in row])  # still masked
-    for row in sheet.iter_rows(min_row=2):
+    for row in sheet.iter_rows(min_row=3):
         if row[header.index("姓名")].value == "赵红梅":
             row[header.index("家庭住址")].value = "三组3号"  # the secretary's correction
     out = io.BytesIO()

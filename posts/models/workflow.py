@@ -49,6 +49,17 @@ def create_as(by, model, **fields):
     return obj
 
 
+def group(rows, key):
+    """{key: [rows in their order]}; `key` is an attribute path such as "notice.round_id"."""
+    grouped = {}
+    for row in rows:
+        value = row
+        for name in key.split("."):
+            value = getattr(value, name)
+        grouped.setdefault(value, []).append(row)
+    return grouped
+
+
 class Stage(models.TextChoices):
     SURVEY = "survey", "制定方案"
     APPLICATION = "application", "申报选岗"
@@ -214,114 +225,154 @@ class Round(models.Model):
     # --- guards: each returns what is missing before the round may leave its stage --------------------
 
     def missing_to_leave(self, today=None):
-        if self.stage == Stage.CLOSED:
-            return ["本年度工作已结束。"]
-        guard = getattr(self, f"_missing_to_leave_{self.stage}")
-        return guard(today or timezone.localdate())
+        return Round.missing_to_leave_of([self], today)[self.pk]
 
-    def _missing_to_leave_survey(self, today):
-        missing = []
-        if not VillagePlan.objects.filter(village=self.village_id, year=self.year).exists():
-            missing.append(f"还没有制定{self.year}年度的实施方案。")
-        grids = self.village.grids.annotate(
+    @classmethod
+    def missing_to_leave_of(cls, rounds, today=None):
+        """{round pk: what still keeps it in its stage} for many rounds in a few queries a stage, whatever their
+        number (the dashboard's export lists every village's); a round's own checklist is this for one round."""
+        today = today or timezone.localdate()
+        missing = {}
+        for stage in Stage.values:
+            at_stage = [r for r in rounds if r.stage == stage]
+            if at_stage and stage == Stage.CLOSED:
+                missing.update({r.pk: ["本年度工作已结束。"] for r in at_stage})
+            elif at_stage:
+                missing.update(getattr(cls, f"_missing_to_leave_{stage}")(at_stage, today))
+        return missing
+
+    # Each guard below takes the rounds at its stage and returns {round pk: [what is missing, in Chinese]}.
+
+    @staticmethod
+    def _missing_to_leave_survey(rounds, today):
+        villages = {r.village_id for r in rounds}
+        plans = set(VillagePlan.objects.filter(village__in=villages).values_list("village_id", "year"))
+        grids = Grid.objects.filter(village__in=villages).annotate(
             need_count=models.Count("needs", distinct=True), post_count=models.Count("posts", distinct=True)
-        ).order_by("number")
-        for grid in grids:
-            if not grid.need_count:
-                missing.append(f"{grid.name}还没有记录群众需求。")
-            if not grid.post_count:
-                missing.append(f"{grid.name}还没有设置岗位。")
+        )
         unjustified = (
-            Post.objects.filter(grid__village=self.village_id, needs__isnull=True, reason="")
+            Post.objects.filter(grid__village__in=villages, needs__isnull=True, reason="")
             .select_related("grid")
             .order_by("grid__number", "pk")
         )
-        for post in unjustified:
-            missing.append(f"{post.grid.name}的“{post.name}”没有写明回应的群众需求或设岗理由。")
-        if not (self.applications_open_on and self.applications_close_on):
-            missing.append("还没有设定申报时间（申报开始和截止日期）。")
-        return missing
+        grids, unjustified = group(grids.order_by("number"), "village_id"), group(unjustified, "grid.village_id")
+        result = {}
+        for r in rounds:
+            missing = result[r.pk] = []
+            if (r.village_id, r.year) not in plans:
+                missing.append(f"还没有制定{r.year}年度的实施方案。")
+            for grid in grids.get(r.village_id, []):
+                if not grid.need_count:
+                    missing.append(f"{grid.name}还没有记录群众需求。")
+                if not grid.post_count:
+                    missing.append(f"{grid.name}还没有设置岗位。")
+            for post in unjustified.get(r.village_id, []):
+                missing.append(f"{post.grid.name}的“{post.name}”没有写明回应的群众需求或设岗理由。")
+            if not (r.applications_open_on and r.applications_close_on):
+                missing.append("还没有设定申报时间（申报开始和截止日期）。")
+        return result
 
-    def _missing_to_leave_application(self, today):
-        if not self.applications_close_on:
-            return ["还没有设定申报截止日期。"]
-        if today <= self.applications_close_on:
-            return [f"申报时间到{cn_date(self.applications_close_on)}截止，截止后才能进入支部议岗。"]
-        return []
+    @staticmethod
+    def _missing_to_leave_application(rounds, today):
+        result = {}
+        for r in rounds:
+            if not r.applications_close_on:
+                result[r.pk] = ["还没有设定申报截止日期。"]
+            elif today <= r.applications_close_on:
+                result[r.pk] = [f"申报时间到{cn_date(r.applications_close_on)}截止，截止后才能进入支部议岗。"]
+            else:
+                result[r.pk] = []
+        return result
 
-    def _missing_to_leave_deliberation(self, today):
-        missing = []
-        assignments = list(
-            self.assignments.select_related("member", "post__grid").order_by("post__grid__number", "post_id", "pk")
+    @staticmethod
+    def _missing_to_leave_deliberation(rounds, today):
+        assignments = Assignment.objects.filter(round__in=rounds).select_related("member", "post__grid")
+        assignments = group(assignments.order_by("post__grid__number", "post_id", "pk"), "round_id")
+        notices = group(Notice.objects.filter(round__in=rounds).order_by("pk"), "round_id")
+        meetings = Meeting.objects.filter(round__in=rounds, stage=Stage.DELIBERATION)
+        held = set(meetings.values_list("round_id", "grid_id", "kind"))
+        unanswered = Objection.objects.filter(notice__round__in=rounds, answer="").select_related("notice__grid")
+        unanswered = group(unanswered.order_by("raised_on", "pk"), "notice.round_id")
+        result = {}
+        for r in rounds:
+            if not assignments.get(r.pk):
+                result[r.pk] = ["还没有党员申报岗位，不能进入群众定岗。"]
+                continue
+            missing = result[r.pk] = []
+            for a in assignments[r.pk]:
+                if a.status == Status.APPLIED:
+                    missing.append(
+                        f"{a.post.grid.name}：{a.member.name}申报“{a.post.name}”还没有议定（拟上岗或未选中）。"
+                    )
+                elif a.status == Status.PROPOSED:
+                    missing.append(f"{a.post.grid.name}：{a.member.name}拟上岗“{a.post.name}”，还没有公示。")
+            # 确保每个岗位申报党员上岗: a post that someone applied for, and who got no other post, must be filled.
+            staffed = {a.post_id for a in assignments[r.pk] if a.status in HOLDING}
+            placed = {a.member_id for a in assignments[r.pk] if a.status in HOLDING}
+            for a in assignments[r.pk]:
+                if a.post_id not in staffed and a.member_id not in placed:
+                    missing.append(f"{a.post.grid.name}：“{a.post.name}”有党员申报，但还没有确定上岗人选。")
+                    staffed.add(a.post_id)
+            noticed = {a.post.grid for a in assignments[r.pk] if a.status == Status.NOTICED}
+            for grid in sorted(noticed, key=lambda g: g.number):
+                grid_notices = [n for n in notices.get(r.pk, []) if n.grid_id == grid.pk]
+                if not grid_notices:
+                    missing.append(f"{grid.name}还没有公示拟上岗人选。")
+                elif max(n.ends_on for n in grid_notices) >= today:
+                    end = max(n.ends_on for n in grid_notices)
+                    missing.append(
+                        f"{grid.name}的公示期到{end.year}年{end.month}月{end.day}日结束，期满后才能进入下一步。"
+                    )
+                for kind in (MeetingKind.GENERAL_ASSEMBLY, MeetingKind.REPRESENTATIVES):
+                    if (r.pk, grid.pk, kind) not in held:
+                        missing.append(f"{grid.name}还没有召开{MeetingKind(kind).label}确定上岗对象。")
+            for o in unanswered.get(r.pk, []):
+                missing.append(
+                    f"{o.notice.grid.name}：{o.raised_by}于{o.raised_on.month}月{o.raised_on.day}日提出的异议还没有答复。"
+                )
+        return result
+
+    @staticmethod
+    def _missing_to_leave_confirmation(rounds, today):
+        assignments = Assignment.objects.filter(round__in=rounds, status__in=[Status.NOTICED, Status.ON_POST])
+        assignments = group(
+            assignments.select_related("member", "post__grid").order_by("post__grid__number", "pk"), "round_id"
         )
-        if not assignments:
-            return ["还没有党员申报岗位，不能进入群众定岗。"]
-        for a in assignments:
-            if a.status == Status.APPLIED:
-                missing.append(f"{a.post.grid.name}：{a.member.name}申报“{a.post.name}”还没有议定（拟上岗或未选中）。")
-            elif a.status == Status.PROPOSED:
-                missing.append(f"{a.post.grid.name}：{a.member.name}拟上岗“{a.post.name}”，还没有公示。")
-        # 确保每个岗位申报党员上岗: a post that someone applied for, and who got no other post, must be filled.
-        staffed = {a.post_id for a in assignments if a.status in HOLDING}
-        placed = {a.member_id for a in assignments if a.status in HOLDING}
-        for a in assignments:
-            if a.post_id not in staffed and a.member_id not in placed:
-                missing.append(f"{a.post.grid.name}：“{a.post.name}”有党员申报，但还没有确定上岗人选。")
-                staffed.add(a.post_id)
-        grids = sorted({a.post.grid for a in assignments if a.status == Status.NOTICED}, key=lambda g: g.number)
-        notices = list(self.notices.all())
-        held = set(self.meetings.filter(stage=Stage.DELIBERATION).values_list("grid_id", "kind"))
-        for grid in grids:
-            grid_notices = [n for n in notices if n.grid_id == grid.pk]
-            if not grid_notices:
-                missing.append(f"{grid.name}还没有公示拟上岗人选。")
-            elif max(n.ends_on for n in grid_notices) >= today:
-                end = max(n.ends_on for n in grid_notices)
-                missing.append(f"{grid.name}的公示期到{end.year}年{end.month}月{end.day}日结束，期满后才能进入下一步。")
-            for kind in (MeetingKind.GENERAL_ASSEMBLY, MeetingKind.REPRESENTATIVES):
-                if (grid.pk, kind) not in held:
-                    missing.append(f"{grid.name}还没有召开{MeetingKind(kind).label}确定上岗对象。")
-        unanswered = Objection.objects.filter(notice__round=self, answer="").select_related("notice__grid")
-        for o in unanswered.order_by("raised_on", "pk"):
-            missing.append(
-                f"{o.notice.grid.name}：{o.raised_by}于{o.raised_on.month}月{o.raised_on.day}日提出的异议还没有答复。"
-            )
-        return missing
+        meetings = Meeting.objects.filter(round__in=rounds, stage=Stage.CONFIRMATION)
+        held = set(meetings.values_list("round_id", "grid_id", "kind"))
+        result = {}
+        for r in rounds:
+            missing = result[r.pk] = []
+            for a in assignments.get(r.pk, []):
+                if a.status == Status.NOTICED:
+                    missing.append(f"{a.post.grid.name}：{a.member.name}还没有签订承诺书确认上岗，或登记不上岗的原因。")
+            on_post = {a.post.grid for a in assignments.get(r.pk, []) if a.status == Status.ON_POST}
+            for grid in sorted(on_post, key=lambda g: g.number):
+                for kind in (MeetingKind.INDUCTION, MeetingKind.REPRESENTATIVES):
+                    if (r.pk, grid.pk, kind) not in held:
+                        verb = "举行" if kind == MeetingKind.INDUCTION else "召开"
+                        missing.append(f"{grid.name}还没有{verb}{MeetingKind(kind).label}。")
+        return result
 
-    def _missing_to_leave_confirmation(self, today):
-        missing = []
-        assignments = self.assignments.filter(status__in=[Status.NOTICED, Status.ON_POST])
-        assignments = list(assignments.select_related("member", "post__grid").order_by("post__grid__number", "pk"))
-        for a in assignments:
-            if a.status == Status.NOTICED:
-                missing.append(f"{a.post.grid.name}：{a.member.name}还没有签订承诺书确认上岗，或登记不上岗的原因。")
-        held = set(self.meetings.filter(stage=Stage.CONFIRMATION).values_list("grid_id", "kind"))
-        for grid in sorted({a.post.grid for a in assignments if a.status == Status.ON_POST}, key=lambda g: g.number):
-            for kind in (MeetingKind.INDUCTION, MeetingKind.REPRESENTATIVES):
-                if (grid.pk, kind) not in held:
-                    verb = "举行" if kind == MeetingKind.INDUCTION else "召开"
-                    missing.append(f"{grid.name}还没有{verb}{MeetingKind(kind).label}。")
-        return missing
+    @staticmethod
+    def _missing_to_leave_evaluation(rounds, today):
+        from .evaluation import Grade, Training, latest_grade  # evaluation builds on assignments
 
-    def _missing_to_leave_evaluation(self, today):
-        from .evaluation import Grade, latest_grade  # evaluation builds on assignments
-
-        missing = []
-        if not self.trainings.exists():
-            missing.append("还没有组织在岗党员集中培训。")
-        on_post = self.assignments.filter(status=Status.ON_POST).annotate(grade=latest_grade())
+        trained = set(Training.objects.filter(round__in=rounds).values_list("round_id", flat=True))
+        on_post = Assignment.objects.filter(round__in=rounds, status=Status.ON_POST).annotate(grade=latest_grade())
         rows = on_post.order_by("post__grid__number", "pk").values_list(
-            "post__grid__name", "member__name", "contact_id", "grade"
+            "round_id", "post__grid__name", "member__name", "contact_id", "grade"
         )
-        for grid_name, member_name, contact_id, grade in rows:
+        result = {r.pk: [] if r.pk in trained else ["还没有组织在岗党员集中培训。"] for r in rounds}
+        for round_id, grid_name, member_name, contact_id, grade in rows:
             who = f"{grid_name}：{member_name}"
             if contact_id is None:
-                missing.append(f"{who}还没有指定联系人。")
+                result[round_id].append(f"{who}还没有指定联系人。")
             if grade is None:
-                missing.append(f"{who}还没有评岗。")
+                result[round_id].append(f"{who}还没有评岗。")
             elif grade == Grade.POOR:
-                missing.append(f"{who}评为不称职，需要作出调整决定。")
-        return missing
+                result[round_id].append(f"{who}评为不称职，需要作出调整决定。")
+        return result
 
     # --- the transition ---------------------------------------------------------------------------------
 

@@ -156,13 +156,20 @@ def test_town_page_and_drill_down(client, world, town_user, town, village_a, gri
 def test_export_has_the_figures(client, world, town_user, town, village_a):
     client.force_login(town_user)
     response = client.get(reverse("posts:dashboard-export") + f"?town={town.pk}")
-    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-    assert rows[0][:5] == ("村", "所处阶段", "党员", "符合条件", "在岗")
-    assert (
-        rows[1][:5] == ("金城村", "严格评岗", 5 + 2, 5, 2) and rows[-1][0] == "合计" and rows[-1][2] == 8
-    )  # by pinyin: 金 jīn before 新 xīn
+    rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))[1:]
+    header = rows[0]
+    assert header[:8] == ("村", "年度", "所处阶段", "已停留天数", "还差什么", "党员", "符合条件", "在岗")
+    at = header.index
+    assert (rows[1][0], rows[1][at("所处阶段")], *rows[1][at("党员") : at("在岗") + 1]) == (
+        "金城村",
+        "严格评岗",
+        7,
+        5,
+        2,
+    )
+    assert rows[-1][0] == "合计" and rows[-1][at("党员")] == 8  # by pinyin: 金 jīn before 新 xīn
     grids = client.get(reverse("posts:dashboard-export") + f"?village={village_a.pk}")
-    rows = list(openpyxl.load_workbook(io.BytesIO(grids.content)).active.iter_rows(values_only=True))
+    rows = list(openpyxl.load_workbook(io.BytesIO(grids.content)).active.iter_rows(values_only=True))[1:]
     assert [r[0] for r in rows] == ["网格", "第一网格", "第二网格", "合计"]
 
 

@@ -13,7 +13,7 @@ pytestmark = pytest.mark.django_db
 
 def rows_of(response):
     rows = list(openpyxl.load_workbook(io.BytesIO(response.content)).active.iter_rows(values_only=True))
-    return [dict(zip(rows[0], r, strict=True)) for r in rows[1:]]
+    return [dict(zip(rows[1], r, strict=True)) for r in rows[2:]]  # below the title row, the header
 
 
 def test_round_exports(client, sec_a, world):  # noqa: F811

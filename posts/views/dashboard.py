@@ -137,21 +137,9 @@ def dashboard_members(request):
 
 @login_required
 def dashboard_export(request):
-    """The dashboard's figures as .xlsx: one row per village (town) or per grid (village), and the total."""
+    """What the dashboard shows, as .xlsx: one row per village (town) or per grid (village), and the total."""
     villages, town_level, _, _ = dashboard_scope(request)
     villages, scope = board_scope(villages, town_level=bool(town_level))
-    board = dashboard.build(villages)
-    headers = ["村" if town_level else "网格", "所处阶段", *(label for _, label in dashboard.COLUMNS)]
-    if not town_level:
-        headers[1:2] = []
-    dataset = Dataset(headers=headers)
-    if town_level:
-        for v in board.villages:
-            stage = v.round.get_stage_display() if v.round else "未启动"
-            dataset.append([v.village.name, stage, *(value for _, value in v.figures.cells)])
-        dataset.append(["合计", "", *(value for _, value in board.total.cells)])
-    else:
-        for g in board.grids:
-            dataset.append([g.grid.name, *(value for _, value in g.figures.cells)])
-        dataset.append(["合计", *(value for _, value in board.total.cells)])
-    return xlsx_response(dataset, f"{scope.name}设岗定责工作看板.xlsx")
+    headers, rows = dashboard.export_table(dashboard.build(villages), by_village=bool(town_level))
+    dataset = Dataset(*rows, headers=headers)
+    return xlsx_response(dataset, f"{scope.name}设岗定责工作看板", "工作看板")

@@ -196,7 +196,7 @@ def round_export(request, pk, kind):
         rows, name = rows_of(round), round.village.name
     # A list, not the queryset: the library pages a prefetching queryset (the posts' needs) by 100 rows, two
     # queries a page.
-    return xlsx_response(resource().export(list(rows)), f"{name}{round.year}年度{label}.xlsx")
+    return xlsx_response(resource().export(list(rows)), f"{name}{round.year}年度{label}", label)
 
 
 @login_required

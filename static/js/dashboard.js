@@ -35,15 +35,40 @@
     var spec = JSON.parse(source.textContent);
     var chart = window.echarts.init(el, null, { renderer: "svg" });
     chart.setOption(option(spec));
+    keepWhole(chart);
     chart.on("click", function (params) {
       var url = spec.links && spec.links[params.dataIndex];
       if (url) { window.location.href = url; }
     });
     if (spec.links && spec.links.length) { el.style.cursor = "pointer"; }
     el.dataset.drawn = "1";
-    window.addEventListener("resize", function () { chart.resize(); });
-    window.addEventListener("beforeprint", function () { chart.resize(); });
+    charts.push(chart);
   }
+
+  // A chart keeps the size it was drawn at; the printed page is narrower or wider than the screen and the print
+  // stylesheet lays the charts out afresh (site.css), so each chart is redrawn to its box whenever the page is
+  // laid out for paper and again for the screen. Chromium lays the page out for print when the print media query
+  // starts to match (beforeprint comes before that layout, so resizing there alone keeps the screen size).
+  var charts = [];
+  function resizeAll() {
+    charts.forEach(function (chart) {
+      chart.resize();
+      chart.getZr().flush();  // drawn now, not at the next frame: a print does not wait for one
+      keepWhole(chart);
+    });
+  }
+
+  // Where a browser prints without telling the page (Chromium's print to PDF), the print stylesheet scales the
+  // drawing into its box instead: an SVG scales whole only with a viewBox, which ECharts does not set.
+  function keepWhole(chart) {
+    var svg = chart.getDom().querySelector("svg");
+    if (svg) { svg.setAttribute("viewBox", "0 0 " + chart.getWidth() + " " + chart.getHeight()); }
+  }
+  window.addEventListener("resize", resizeAll);
+  window.addEventListener("beforeprint", resizeAll);
+  window.addEventListener("afterprint", resizeAll);
+  var print = window.matchMedia("print");
+  if (print.addEventListener) { print.addEventListener("change", resizeAll); } else { print.addListener(resizeAll); }
 
   document.querySelectorAll("[data-chart]").forEach(draw);
 })();
