@@ -99,7 +99,7 @@ def too_many(add_post):
 
 def wall_sheet_pdf(client, grid):
     client.force_login(grid.village.secretary)
-    response = client.post(reverse("commitments:print-grid", args=[grid.pk, "wall_sheet"]))
+    response = client.post(reverse("commitments:print-grid", args=[grid.pk, "wall_sheet"]), follow=True)
     assert response["Content-Type"] == "application/pdf"
     return b"".join(response.streaming_content)
 

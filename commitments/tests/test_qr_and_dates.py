@@ -63,7 +63,7 @@ def on_notice(grid_a1, sec_a, make_member):
 
 
 def print_grid(client, grid, kind, host="testserver"):
-    response = client.post(reverse("commitments:print-grid", args=[grid.pk, kind]), HTTP_HOST=host)
+    response = client.post(reverse("commitments:print-grid", args=[grid.pk, kind]), HTTP_HOST=host, follow=True)
     assert response["Content-Type"] == "application/pdf", response
     return b"".join(response.streaming_content)
 

@@ -137,7 +137,7 @@ def test_nothing_prints_where_the_seal_goes(kind, client, sec_a, grid_a1, world)
         url = reverse("commitments:print-letter", args=[world["assignments"][0].pk])
     else:
         url = reverse("commitments:print-grid", args=[grid_a1.pk, kind])
-    data = b"".join(client.post(url).streaming_content)
+    data = b"".join(client.post(url, follow=True).streaming_content)
     [(text, _, _)] = pages_of(data)
     assert "盖章" not in text and "第一网格党支部" in text
     colours, dashes = stroke_colours_and_dashes(data)
@@ -220,7 +220,7 @@ def fonts_drawing(data, char):
 def test_body_in_fangsong_with_rare_characters_from_noto(client, sec_a, world):
     client.force_login(sec_a)
     a = world["assignments"][0]  # 王䶮
-    data = b"".join(client.post(reverse("commitments:print-letter", args=[a.pk])).streaming_content)
+    data = b"".join(client.post(reverse("commitments:print-letter", args=[a.pk]), follow=True).streaming_content)
     body = fonts_drawing(data, "诺")  # 本人承诺: body text
     assert any("FandolFang" in name for name in body), f"正文应为仿宋（FandolFang，make fonts 安装）：{body}"
     rare = fonts_drawing(data, "䶮")  # not in GB 2312, so not in FandolFang
