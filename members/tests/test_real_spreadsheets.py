@@ -15,20 +15,12 @@ from conftest import new_id_number
 from grids.models import Village
 from members import idcard, imports
 from members.models import Education, Member, Membership, Standing
+from members.tests.test_imports import xlsx
 
 pytestmark = pytest.mark.django_db
 
 URL = reverse("members:import", args=["members"])
 FULL_WIDTH = str.maketrans("0123456789X", "０１２３４５６７８９ｘ")
-
-
-def xlsx(rows, name="名册.xlsx"):
-    book = openpyxl.Workbook()
-    for row in rows:
-        book.active.append(row)
-    out = io.BytesIO()
-    book.save(out)
-    return SimpleUploadedFile(name, out.getvalue())
 
 
 def upload(client, village, file):
