@@ -15,6 +15,8 @@ more pages than documents is laid out again with those numbered. Letters, one pa
 WeasyPrint is imported on first use, not at module import, so processes that never print do not pay for it.
 """
 
+import gc
+from contextlib import contextmanager
 from functools import lru_cache
 
 from django.conf import settings
@@ -30,6 +32,19 @@ def _shared():
 
     fonts = FontConfiguration()
     return fonts, CSS(filename=str(STYLESHEET), font_config=fonts)
+
+
+@contextmanager
+def fewer_collections():
+    """Laying out makes millions of short-lived objects, many in reference cycles (boxes point to their
+    parents): with Python's default thresholds the collector ran some 1,700 times for 50 letters and took about
+    a sixth of the time. Collect less often while printing; the cycles are still freed, later and in bulk."""
+    threshold = gc.get_threshold()
+    gc.set_threshold(10_000, 50, 100)
+    try:
+        yield
+    finally:
+        gc.set_threshold(*threshold)
 
 
 def lay_out(sections, title, numbered=frozenset(), anchored=False):
@@ -58,14 +73,15 @@ def page_counts(document, count):
 
 def render_pdf(sections, title):
     """Sections → (PDF bytes, page count) as one document, reusing this process's fonts and stylesheet."""
-    document = lay_out(sections, title)
-    if len(document.pages) > len(sections):  # some document runs over one page: number its pages
-        if len(sections) == 1:
-            counts = [len(document.pages)]
-        else:
-            counts = page_counts(lay_out(sections, title, anchored=True), len(sections))
-        document = lay_out(sections, title, numbered=frozenset(i for i, n in enumerate(counts) if n > 1))
-    return document.write_pdf(), len(document.pages)
+    with fewer_collections():
+        document = lay_out(sections, title)
+        if len(document.pages) > len(sections):  # some document runs over one page: number its pages
+            if len(sections) == 1:
+                counts = [len(document.pages)]
+            else:
+                counts = page_counts(lay_out(sections, title, anchored=True), len(sections))
+            document = lay_out(sections, title, numbered=frozenset(i for i, n in enumerate(counts) if n > 1))
+        return document.write_pdf(), len(document.pages)
 
 
 def join_pdfs(parts, out):

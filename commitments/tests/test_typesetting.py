@@ -240,3 +240,27 @@ def test_survey_printed_from_the_browser_numbers_its_pages(live_server, page, se
     assert len(pages) > 1
     assert [number for _, number, _ in pages] == list(range(1, len(pages) + 1))
     assert [right for _, _, right in pages] == [n % 2 == 1 for n in range(1, len(pages) + 1)]
+
+
+def classes(box):
+    element = getattr(box, "element", None)
+    return (element.get("class") or "").split() if element is not None else []
+
+
+def test_the_letter_signatures_end_at_the_right_of_the_text_under_its_last_paragraph(world):
+    document = pdf.lay_out([documents.letter(Assignment.objects.get(pk=world["assignments"][0].pk))], "承诺书")
+    assert len(document.pages) == 1
+    page = document.pages[0]._page_box
+    body = next(b for b in page.descendants() if getattr(b, "element_tag", "") == "section")
+    block = next(b for b in page.descendants() if "signatures" in classes(b))
+    lines = [line for p in block.children for line in p.children if isinstance(line, boxes.LineBox)]
+    signed = ["承诺人（签字）：", "第一网格党支部书记（签字）：", "日期：年月日"]
+    assert [line_texts(line)[0] for line in lines] == signed
+    text_right = body.content_box_x() + body.width
+    for line in lines:  # each line's last box (the line to sign on, or 日) ends at the text's right edge
+        last = line.children[-1]
+        assert abs(last.position_x + last.margin_width() - text_right) < 1, line_texts(line)
+    signing = [b for line in lines[:2] for b in line.descendants() if "sign-line" in classes(b)]
+    assert len(signing) == 2 and all(b.padding_left > 100 and b.border_bottom_width > 0 for b in signing)
+    paragraphs = [b for b in body.children if getattr(b, "element_tag", "") == "p"]
+    assert block.position_y > paragraphs[-1].position_y + paragraphs[-1].margin_height() - 1
