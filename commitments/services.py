@@ -160,7 +160,7 @@ def finish(batch_id):
         if batch.status != BatchStatus.RUNNING or any(p.status != BatchStatus.DONE for p in parts):
             return None
         # Read from the parts' files, joined into a temporary file, hashed and archived from there: no copy of
-        # the whole PDF in memory besides pypdf's.
+        # the whole PDF in memory besides qpdf's.
         files = [p.file.open("rb") for p in parts]
         with tempfile.TemporaryFile() as joined:
             if len(files) > 1:

@@ -93,6 +93,19 @@ def test_each_post_list_of_a_batch_numbers_its_own_pages(
     assert all(right == (number % 2 == 1) for _, number, right in pages if number)
 
 
+@pytest.mark.parametrize("part_size", [50, 1], ids=["one render", "a part per grid, joined"])
+def test_a_batch_has_a_bookmark_to_each_grid_document(
+    part_size, monkeypatch, client, sec_a, post_lists, django_capture_on_commit_callbacks
+):
+    monkeypatch.setattr(services, "PART_KEYS", part_size)
+    data = run_batch(client, sec_a, "post_list", post_lists[0].village, django_capture_on_commit_callbacks)
+    reader = PdfReader(io.BytesIO(data))
+    starts = [i for i, (text, _, _) in enumerate(pages_of(data)) if text.startswith("金城村第")]
+    bookmarks = [(b.title, reader.get_destination_page_number(b)) for b in reader.outline if not isinstance(b, list)]
+    titles = [f"金城村{g.name}无职党员设岗定责岗位公告" for g in post_lists]
+    assert bookmarks == list(zip(titles, starts, strict=True))
+
+
 @pytest.mark.parametrize("part_size", [50, 1], ids=["one render", "a part per letter, joined"])
 def test_letters_of_a_batch_count_their_pages_each(
     part_size,
