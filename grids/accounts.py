@@ -87,7 +87,10 @@ class AccountForm(forms.Form):
 
 
 def set_role(user, town, role, village=None, grid=None):
-    """Give `user` exactly one role in `town`, taking away the ones they held there."""
+    """Give `user` exactly one role in `town`, taking away the ones they held there. The user, and whoever held
+    the village or grid before, stay accounts of the town."""
+    previous = getattr(village if role == Role.VILLAGE else grid if role == Role.GRID else None, "secretary_id", None)
+    town.accounts.add(user, *([previous] if previous else []))
     town.committee.remove(user)
     Village.objects.filter(town=town, secretary=user).update(secretary=None)
     Grid.objects.filter(village__town=town, secretary=user).update(secretary=None)
@@ -141,11 +144,13 @@ class PasswordForm(forms.Form):
 
 
 def town_people(towns):
-    """Accounts that belong to these towns: committee members and the secretaries of their villages and grids."""
+    """Accounts that belong to these towns: committee members, the secretaries of their villages and grids, and
+    everyone who held such a role before (Town.accounts)."""
     return (
         get_user_model()
         .objects.filter(
-            Q(committee_towns__in=towns)
+            Q(account_towns__in=towns)
+            | Q(committee_towns__in=towns)
             | Q(secretary_of_villages__town__in=towns)
             | Q(secretary_of_grids__village__town__in=towns)
         )

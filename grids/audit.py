@@ -9,11 +9,13 @@ from django.contrib.auth.signals import user_logged_in, user_logged_out, user_lo
 from django.db.models.signals import pre_save
 from django.dispatch import receiver
 
+from jinchen.ratelimit import client_address
+
 from .models import AuditEvent, AuditKind
 
 
 def address_of(request):
-    return request.META.get("REMOTE_ADDR") if request is not None else None
+    return (client_address(request) or None) if request is not None else None
 
 
 def record(kind, request=None, user=None, username="", detail=""):

@@ -41,6 +41,16 @@ class Town(models.Model):
         related_name="committee_towns",
         help_text="可查看全镇数据的镇党委工作人员账号。",
     )
+    # Everyone who has held a role in the town stays its account when the role passes to someone else, so that
+    # the town can still see, reset and deactivate it in 账号管理 (a former secretary must not keep a login
+    # nobody can find).
+    accounts = models.ManyToManyField(
+        settings.AUTH_USER_MODEL,
+        verbose_name="本镇账号",
+        blank=True,
+        related_name="account_towns",
+        help_text="在本镇担任过职务的账号，卸任后仍由镇党委管理。",
+    )
 
     class Meta:
         verbose_name = "镇"

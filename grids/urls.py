@@ -10,4 +10,5 @@ urlpatterns = [
     path("accounts/<int:pk>/edit/", views.account_form, name="account-edit"),
     path("accounts/<int:pk>/password/", views.account_password, name="account-password"),
     path("accounts/<int:pk>/active/", views.account_active, name="account-active"),
+    path("accounts/<int:pk>/unlock/", views.account_unlock, name="account-unlock"),
 ]

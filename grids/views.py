@@ -1,9 +1,13 @@
+from axes.models import AccessAttempt
+from axes.utils import reset as reset_lockouts
+from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth import get_user_model
 from django.contrib.auth.decorators import login_required
 from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jinchen.security import DEMO_GROUP
@@ -41,6 +45,7 @@ def account_list(request):
         for g in Grid.objects.filter(village__town=town, secretary__isnull=False).select_related("village")
     }
     demo = set(get_user_model().objects.filter(groups__name=DEMO_GROUP).values_list("pk", flat=True))
+    locked = locked_usernames([u.username for u in people])
     rows = []
     for user in people:
         if user.pk in committee:
@@ -50,9 +55,18 @@ def account_list(request):
         elif user.pk in grids:
             role = f"{grids[user.pk].village.name}{grids[user.pk].name}支部书记"
         else:
-            role = "—"
-        rows.append((user, role, user.pk in demo))
+            role = "暂无职务"
+        rows.append((user, role, user.pk in demo, user.username in locked))
     return render(request, "grids/accounts.html", {"town": town, "rows": rows})
+
+
+def locked_usernames(usernames):
+    """Which of these user names are locked now, from some address, by too many wrong passwords (django-axes)."""
+    since = timezone.now() - settings.AXES_COOLOFF_TIME
+    attempts = AccessAttempt.objects.filter(
+        username__in=usernames, failures_since_start__gte=settings.AXES_FAILURE_LIMIT, attempt_time__gte=since
+    )
+    return set(attempts.values_list("username", flat=True))
 
 
 @login_required
@@ -91,9 +105,20 @@ def account_password(request, pk):
     if request.method == "POST" and form.is_valid():
         account.set_password(form.cleaned_data["password1"])
         account.save()
-        messages.success(request, f"已为 {account.username} 设置新密码，请当面或电话告知本人。")
+        reset_lockouts(username=account.username)  # the lock page promises a new password unlocks
+        messages.success(request, f"已为 {account.username} 设置新密码（登录锁定同时解除），请当面或电话告知本人。")
         return redirect("grids:accounts")
     return render(request, "grids/account_password.html", {"form": form, "account": account})
+
+
+@login_required
+@require_POST
+def account_unlock(request, pk):
+    town = committee_town(request)
+    account = get_account(request, town, pk)
+    reset_lockouts(username=account.username)
+    messages.success(request, f"已解除 {account.username} 的登录锁定，本人现在可以重新登录。")
+    return redirect("grids:accounts")
 
 
 @login_required

@@ -47,6 +47,18 @@ class NotUsernameValidator:
         return "密码不能包含用户名。"
 
 
+class NotDemoPasswordValidator:
+    """The demo accounts' password is published in the README: no form may give it to any account, or the next
+    start in production would refuse to boot (refuse_demo_accounts) after it had let that account in."""
+
+    def validate(self, password, user=None):
+        if password == DEMO_PASSWORD:
+            raise ValidationError("这是公开的演示密码，任何人都知道，不能使用。", code="password_is_demo")
+
+    def get_help_text(self):
+        return "不能使用公开的演示密码。"
+
+
 class IdleTimeoutMiddleware:
     """Sessions end after SESSION_IDLE_MINUTES without a request.
 

@@ -113,14 +113,17 @@ AUTH_PASSWORD_VALIDATORS = [
     {"NAME": "django.contrib.auth.password_validation.CommonPasswordValidator"},
     {"NAME": "jinchen.security.LettersAndDigitsValidator"},
     {"NAME": "jinchen.security.NotUsernameValidator"},
+    {"NAME": "jinchen.security.NotDemoPasswordValidator"},
 ]
 
-# Five failed logins for a user name lock it for 15 minutes (django-axes); the page says so in Chinese.
+# Five failed logins for a user name from one address lock that name at that address for 15 minutes
+# (django-axes): someone guessing elsewhere cannot lock the real secretary out of their own office, and a
+# shared office address does not lock everyone behind it. The town unlocks an account by setting a new password
+# or by 解除锁定 in 账号管理; the page says so in Chinese. The address is the client's (jinchen.ratelimit).
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
-# By user name only: a village office or the town hall often reaches the site through one address, and
-# locking an address would lock everyone behind it (hence axes' W006 is silenced).
-AXES_LOCKOUT_PARAMETERS = ["username"]
+AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+AXES_CLIENT_IP_CALLABLE = "jinchen.ratelimit.client_address"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True
 AXES_LOCKOUT_TEMPLATE = "registration/locked_out.html"
@@ -211,10 +214,19 @@ CACHES = {
         "LOCATION": "jinchen_cache",
         "OPTIONS": {"MAX_ENTRIES": 20000},
     },
-    # Rate limits of the public pages count in memory, never in the database (jinchen/ratelimit.py).
-    "ratelimit": {"BACKEND": "django.core.cache.backends.locmem.LocMemCache", "LOCATION": "ratelimit"},
+    # Rate limits of the public pages: a table of their own, so that every web process counts the same requests
+    # (jinchen/ratelimit.py) and the pages' cache never pushes a count out.
+    "ratelimit": {
+        "BACKEND": "django.core.cache.backends.db.DatabaseCache",
+        "LOCATION": "jinchen_ratelimit",
+        "OPTIONS": {"MAX_ENTRIES": 50000},
+    },
 }
+# The reverse proxies (addresses or networks, comma-separated) whose X-Forwarded-For names the client: with
+# nginx on the same machine, TRUSTED_PROXIES=127.0.0.1. Without it the address counted is the connection's.
+TRUSTED_PROXIES = [p for p in os.environ.get("TRUSTED_PROXIES", "").split(",") if p.strip()]
 # Residents' public pages: views per address per minute; feedback per address per 10 minutes and per grid per hour.
+# An objection to a notice that is running is never refused by these (it is what the notice is for).
 PUBLIC_VIEWS_PER_MINUTE = int(os.environ.get("PUBLIC_VIEWS_PER_MINUTE", "120"))
 FEEDBACK_PER_ADDRESS = int(os.environ.get("FEEDBACK_PER_ADDRESS", "5"))
 FEEDBACK_PER_GRID = int(os.environ.get("FEEDBACK_PER_GRID", "30"))

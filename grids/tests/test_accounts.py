@@ -77,3 +77,21 @@ def test_only_the_town_committee_and_only_its_town(client, town_user, sec_a, sec
     assert client.get(reverse("grids:account-edit", args=[stranger.pk])).status_code == 404
     admin = django_user_model.objects.create_superuser(username="root", password=PASSWORD)
     assert client.post(reverse("grids:account-active", args=[admin.pk])).status_code == 404
+
+
+def test_a_former_secretary_stays_an_account_the_town_can_manage(client, town_user, grid_a1, grid_user):
+    client.force_login(town_user)
+    new = {"username": "wg0199", "full_name": "新书记", "role": "grid", "grid": grid_a1.pk}
+    assert client.post(reverse("grids:account-create"), {**new, "password1": "Xs2026abc", "password2": "Xs2026abc"})
+    grid_a1.refresh_from_db()
+    assert grid_a1.secretary.username == "wg0199"  # the grid has its new secretary
+    listing = client.get(reverse("grids:accounts")).text
+    assert grid_user.username in listing and "暂无职务" in listing  # the former one is still listed
+    for name in ("grids:account-edit", "grids:account-password"):
+        assert client.get(reverse(name, args=[grid_user.pk])).status_code == 200
+    client.post(reverse("grids:account-active", args=[grid_user.pk]))
+    grid_user.refresh_from_db()
+    assert not grid_user.is_active
+    client.logout()
+    login = client.post(reverse("login"), {"username": grid_user.username, "password": PASSWORD})
+    assert "_auth_user_id" not in client.session and login.status_code == 200

@@ -21,8 +21,8 @@ pytestmark = pytest.mark.django_db
 ROOT = Path(__file__).resolve().parents[2]
 
 
-def login(client, username, password):
-    return client.post(reverse("login"), {"username": username, "password": password})
+def login(client, username, password, address="127.0.0.1"):
+    return client.post(reverse("login"), {"username": username, "password": password}, REMOTE_ADDR=address)
 
 
 @pytest.mark.parametrize(
@@ -33,6 +33,7 @@ def login(client, username, password):
         ("1234567890", "字母和数字"),
         ("xcun01x9z", "用户名"),
         ("password1", "太常见"),
+        ("jinchen2026", "公开的演示密码"),
     ],
 )
 def test_password_rules_in_chinese(sec_a, password, message):
@@ -48,15 +49,52 @@ def test_a_good_password_passes(sec_a):
 
 def test_five_failures_lock_the_user_name_for_fifteen_minutes(client, sec_a):
     for _ in range(4):
-        assert "用户名或密码不正确" in login(client, sec_a.username, "wrong-0000").text
-    locked = login(client, sec_a.username, "wrong-0000")
-    assert locked.status_code == 429 and "已暂时锁定15分钟" in locked.text
-    refused = login(client, sec_a.username, PASSWORD)  # even the right password, while locked
+        assert "用户名或密码不正确" in login(client, sec_a.username, "wrong-0000", "203.0.113.9").text
+    locked = login(client, sec_a.username, "wrong-0000", "203.0.113.9")
+    assert locked.status_code == 429 and "暂时锁定15分钟" in locked.text and "解除锁定" in locked.text
+    refused = login(client, sec_a.username, PASSWORD, "203.0.113.9")  # even the right password, while locked
     assert refused.status_code == 429 and "_auth_user_id" not in client.session
-    other = login(client, "someone-else", "wrong-0000")  # other user names are not affected
+    other = login(client, "someone-else", "wrong-0000", "203.0.113.9")  # other user names are not affected
     assert other.status_code == 200
+    # Someone guessing from elsewhere does not lock the secretary out of their own office.
+    assert login(client, sec_a.username, PASSWORD, "10.1.2.3").status_code == 302
+    client.logout()
     AccessAttempt.objects.update(attempt_time=timezone.now() - datetime.timedelta(minutes=16))
-    assert login(client, sec_a.username, PASSWORD).status_code == 302  # 15 minutes later it works again
+    assert login(client, sec_a.username, PASSWORD, "203.0.113.9").status_code == 302  # 15 minutes later: again
+
+
+@pytest.mark.parametrize("unlock", ["解除锁定", "重设密码"])
+def test_the_town_unlocks_a_locked_account(unlock, client, sec_a, town_user):
+    for _ in range(5):
+        login(client, sec_a.username, "wrong-0000", "203.0.113.9")
+    assert login(client, sec_a.username, PASSWORD, "203.0.113.9").status_code == 429
+    client.force_login(town_user)
+    listing = client.get(reverse("grids:accounts")).text
+    assert listing.count("登录已锁定") == 1 and listing.count(">解除锁定<") == 1
+    if unlock == "解除锁定":
+        response = client.post(reverse("grids:account-unlock", args=[sec_a.pk]), follow=True)
+        assert "已解除" in response.text
+        password = PASSWORD
+    else:
+        password = "Jincheng2026ok"
+        form = {"password1": password, "password2": password}
+        response = client.post(reverse("grids:account-password", args=[sec_a.pk]), form, follow=True)
+        assert "登录锁定同时解除" in response.text
+    assert "登录已锁定" not in response.text
+    client.logout()
+    assert login(client, sec_a.username, password, "203.0.113.9").status_code == 302
+
+
+def test_no_password_form_takes_the_published_demo_password(client, sec_a, town_user):
+    client.force_login(town_user)
+    form = {"password1": "jinchen2026", "password2": "jinchen2026"}
+    response = client.post(reverse("grids:account-password", args=[sec_a.pk]), form)
+    assert response.status_code == 200 and "公开的演示密码" in response.text
+    sec_a.refresh_from_db()
+    assert not sec_a.check_password("jinchen2026")
+    new = {"username": "cun99", "full_name": "新书记", "role": "town", **form}
+    response = client.post(reverse("grids:account-create"), new)
+    assert "公开的演示密码" in response.text and not type(sec_a).objects.filter(username="cun99").exists()
 
 
 def test_idle_sessions_end_and_active_ones_go_on(client, sec_a, settings):

@@ -17,6 +17,7 @@ from .. import forms
 from ..models import (
     Assignment,
     Feedback,
+    FeedbackKind,
     FeedbackState,
     Notice,
     Round,
@@ -32,7 +33,7 @@ def public_grid(request, token):
     Names and posts only; reached by the grid's unguessable token. Rate limits count in memory, so a flood
     is turned away before it costs a query.
     """
-    address = request.META.get("REMOTE_ADDR", "")
+    address = ratelimit.client_address(request)
     if not ratelimit.allow(f"public-view:{address}", settings.PUBLIC_VIEWS_PER_MINUTE, 60):
         return render(request, "posts/public_busy.html", status=429)
     grid = get_object_or_404(Grid.objects.select_related("village", "secretary"), public_token=token)
@@ -51,10 +52,7 @@ def public_grid(request, token):
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["website"]:  # the honeypot: a robot; look as if it worked, keep nothing
             return redirect(f"{request.path}?sent=1#feedback")
-        if not (
-            ratelimit.allow(f"feedback:{address}", settings.FEEDBACK_PER_ADDRESS, 600)
-            and ratelimit.allow(f"feedback-grid:{grid.pk}", settings.FEEDBACK_PER_GRID, 3600)
-        ):
+        if not within_limits(form.cleaned_data["kind"], running, address, grid):
             form.add_error(None, "留言太频繁了，请过一会儿再试；急事请拨打监督电话。")
         else:
             d = form.cleaned_data
@@ -84,6 +82,16 @@ def public_grid(request, token):
         "sent": sent,
     }
     return render(request, "posts/public_grid.html", context)
+
+
+def within_limits(kind, running, address, grid):
+    """May this feedback be recorded now? An objection to the notice that is running always may: a flood of
+    messages from many addresses must never silence the objection the notice exists to hear."""
+    if kind == FeedbackKind.OBJECTION and running is not None:
+        return True
+    return ratelimit.allow(f"feedback:{address}", settings.FEEDBACK_PER_ADDRESS, 600) and ratelimit.allow(
+        f"feedback-grid:{grid.pk}", settings.FEEDBACK_PER_GRID, 3600
+    )
 
 
 def nameable(round, grid, running):
