@@ -140,8 +140,9 @@ def restore_migrated_rows(item):
     with item.config.stash[blocking_manager_key].unblock():
         for connection in flushed:
             connection.creation.deserialize_db_from_string(connection._test_serialized_contents)
-        if flushed:
+        if flushed:  # the cache tables are not the models' tables: the flush leaves their rows
             caches["default"].clear()
+            caches["ratelimit"].clear()
 
 
 @pytest.fixture(autouse=True)
@@ -292,7 +293,7 @@ def tasks_run_at_once(settings, tmp_path):
     # worker processes instead); archived PDFs go to a throwaway folder.
     settings.TASKS = {"default": {"BACKEND": "django_tasks.backends.immediate.ImmediateBackend"}}
     settings.MEDIA_ROOT = tmp_path / "media"
-    caches["ratelimit"].clear()  # rate limits count in memory: each test starts afresh
+    # Rate limits count in a cache table: rolled back with each test's transaction, emptied after a flush.
 
 
 # --- browser -------------------------------------------------------------------------------------------------
