@@ -34,12 +34,13 @@ class Todo:
 
 
 # (words in the guard's message, label of the link, where: "grid" pages or "village" pages, the URL of it)
-# First match wins: "申报“…”还没有议定" is a deliberation item, not the application window.
+# First match wins: "申报“…”还没有议定" is a deliberation item, not the application window; "没有写明回应的群众需求或
+# 设岗理由" is the post's, not a need to record.
 FIXES = [
     ("异议", "答复异议", "grid", lambda r, g: reverse("posts:round-grid", args=[r.pk, g.pk])),
+    ("设岗理由", "修改岗位", "grid", lambda r, g: reverse("posts:grid-posts", args=[g.pk])),
     ("群众需求", "记录群众需求", "grid", lambda r, g: reverse("members:need-create", args=[g.pk])),
     ("设置岗位", "设置岗位", "grid", lambda r, g: reverse("posts:grid-posts", args=[g.pk])),
-    ("设岗理由", "修改岗位", "grid", lambda r, g: reverse("posts:grid-posts", args=[g.pk])),
     ("实施方案", "制定实施方案", "village", lambda r, g: reverse("members:plan-create", args=[r.village_id])),
     ("议定", "去议定", "grid", lambda r, g: reverse("posts:round-grid", args=[r.pk, g.pk])),
     ("有党员申报，但", "安排人选", "grid", lambda r, g: reverse("posts:round-grid", args=[r.pk, g.pk])),
