@@ -51,7 +51,7 @@ def test_feedback_from_the_public_page_tells_the_grid_and_village_secretaries_on
     # The navigation bar counts it; opening it marks it read and goes to the feedback queue.
     client.force_login(grid_user)
     home = client.get(reverse("posts:grid", args=[grid_a1.pk])).content.decode()
-    assert '消息 <span class="badge text-bg-warning" id="unread-count">1<span class="visually-hidden">条未读' in home
+    assert 'aria-label="消息（1条未读）">消息 <span class="badge text-bg-warning" id="unread-count">1</span>' in home
     message = Message.objects.get(recipient=grid_user)
     response = client.post(reverse("grids:message-open", args=[message.pk]))
     assert response.url == reverse("posts:feedback", args=[grid_a1.pk])
