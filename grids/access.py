@@ -8,10 +8,11 @@ helpers, so a user out of scope meets a 404, never someone else's data.
 
 from django.contrib.auth import get_user_model
 from django.contrib.auth.backends import ModelBackend
-from django.db.models import OuterRef, Q, Subquery
+from django.db.models import Count, OuterRef, Q, Subquery
+from django.db.models.functions import Coalesce
 from django.shortcuts import get_object_or_404
 
-from .models import County, Grid, Town, Village
+from .models import County, Grid, Message, Town, Village
 
 UserModel = get_user_model()
 
@@ -32,15 +33,23 @@ ROLE_UNITS = {
 }
 
 
+def unread_count():
+    unread = Message.objects.filter(recipient=OuterRef("pk"), read_at=None).order_by().values("recipient")
+    return Coalesce(Subquery(unread.annotate(n=Count("pk")).values("n")), 0)
+
+
 def with_roles(users):
     """Users with their roles loaded in the same query (the login backend loads each request's user so):
-    `<role>_unit` is the county or town that role works for, or None."""
-    return users.annotate(**{f"{role}_unit": Subquery(unit()) for role, unit in ROLE_UNITS.items()})
+    `<role>_unit` is the county or town that role works for, or None; `unread_messages` the count the navigation
+    bar shows beside 消息."""
+    roles = {f"{role}_unit": Subquery(unit()) for role, unit in ROLE_UNITS.items()}
+    return users.annotate(**roles, unread_messages=unread_count())
 
 
 def roles_loaded(user):
     if not hasattr(user, "town_unit"):  # a user not loaded by the backend: one query
-        units = with_roles(type(user).objects.filter(pk=user.pk)).values(*(f"{r}_unit" for r in ROLE_UNITS))
+        names = [*(f"{r}_unit" for r in ROLE_UNITS), "unread_messages"]
+        units = with_roles(type(user).objects.filter(pk=user.pk)).values(*names)
         for name, value in units.get().items():
             setattr(user, name, value)
     return user
@@ -133,3 +142,12 @@ def can_edit_village(user, village):
 def can_edit_grid(user, grid):
     """What grids_for_user(edit=True) allows, read off the grid and its village (no query once they are loaded)."""
     return user.is_superuser or user.pk in (grid.secretary_id, grid.village.secretary_id)
+
+
+def messages_for_user(user):
+    """A person's own messages: nobody reads another's."""
+    return Message.objects.filter(recipient=user.pk)
+
+
+def get_message_for_user(user, pk):
+    return get_object_or_404(messages_for_user(user), pk=pk)

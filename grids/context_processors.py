@@ -2,7 +2,7 @@ from django.conf import settings
 from django.contrib.auth.models import AnonymousUser
 from django.utils.functional import SimpleLazyObject
 
-from .access import role_of, unit_name
+from .access import role_of, roles_loaded, unit_name
 
 
 def role(request):
@@ -16,4 +16,6 @@ def role(request):
     return {
         "role": SimpleLazyObject(lambda: role_of(user) or ""),
         "unit": SimpleLazyObject(lambda: unit_name(user) or settings.SITE_UNIT),
+        # loaded with the user's roles (grids.access.with_roles): no query of its own
+        "unread_messages": SimpleLazyObject(lambda: roles_loaded(user).unread_messages if user.is_authenticated else 0),
     }

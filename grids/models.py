@@ -168,3 +168,30 @@ class AuditEvent(models.Model):
 
     def __str__(self):
         return f"{self.username} {self.get_kind_display()}"
+
+
+class Message(models.Model):
+    """消息: a warning for one person in the app, about something in their scope (posts/services.py raises them).
+
+    `key` names what the message is about (an objection, a notice ending, a village overdue at a stage): one
+    message per person and key, held by the database, so a reminder run twice, or by two timers at once,
+    never sends anything twice."""
+
+    recipient = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="接收人", on_delete=models.CASCADE, related_name="messages"
+    )
+    key = models.CharField("消息标识", max_length=120)
+    text = models.CharField("内容", max_length=300)
+    url = models.CharField("办理地址", max_length=300, blank=True)
+    created_at = models.DateTimeField("时间", auto_now_add=True, db_index=True)
+    read_at = models.DateTimeField("阅读时间", null=True, blank=True)
+
+    class Meta:
+        verbose_name = "消息"
+        verbose_name_plural = "消息"
+        ordering = ["-created_at", "-pk"]
+        constraints = [models.UniqueConstraint(fields=["recipient", "key"], name="message_once_per_recipient")]
+        indexes = [models.Index(fields=["recipient", "read_at"], name="message_unread")]
+
+    def __str__(self):
+        return self.text[:30]

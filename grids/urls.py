@@ -11,4 +11,7 @@ urlpatterns = [
     path("accounts/<int:pk>/password/", views.account_password, name="account-password"),
     path("accounts/<int:pk>/active/", views.account_active, name="account-active"),
     path("accounts/<int:pk>/unlock/", views.account_unlock, name="account-unlock"),
+    path("messages/", views.message_list, name="messages"),
+    path("messages/<int:pk>/open/", views.message_open, name="message-open"),
+    path("messages/read/", views.messages_read, name="messages-read"),
 ]

@@ -8,11 +8,13 @@ from django.core.exceptions import PermissionDenied
 from django.db import IntegrityError
 from django.shortcuts import get_object_or_404, redirect, render
 from django.utils import timezone
+from django.utils.http import url_has_allowed_host_and_scheme
 from django.views.decorators.http import require_http_methods, require_POST
 
 from jinchen.security import DEMO_GROUP
 
-from .access import Role, role_of, towns_for_user
+from . import inbox
+from .access import Role, get_message_for_user, messages_for_user, role_of, towns_for_user
 from .accounts import USERNAME_TAKEN, AccountForm, PasswordForm, role_in, town_people
 from .models import Grid, Town, Village
 
@@ -133,3 +135,31 @@ def account_active(request, pk):
         account.save(update_fields=["is_active"])
         messages.success(request, f"已{'启用' if account.is_active else '停用'}账号 {account.username}。")
     return redirect("grids:accounts")
+
+
+# --- messages ------------------------------------------------------------------------------------------------
+
+
+@login_required
+def message_list(request):
+    """消息: what came to this person, newest first, the unread ones marked; the latest 200."""
+    messages_ = messages_for_user(request.user).order_by("-created_at", "-pk")[:200]
+    return render(request, "grids/messages.html", {"items": messages_})
+
+
+@login_required
+@require_POST
+def message_open(request, pk):
+    """Open a message: it is read now, and the person goes where the thing it is about is done."""
+    message = get_message_for_user(request.user, pk)
+    inbox.mark_read(messages_for_user(request.user).filter(pk=message.pk))
+    safe = url_has_allowed_host_and_scheme(message.url, allowed_hosts={request.get_host()})
+    return redirect(message.url if message.url and safe else "grids:messages")
+
+
+@login_required
+@require_POST
+def messages_read(request):
+    count = inbox.mark_read(messages_for_user(request.user))
+    messages.success(request, f"已将{count}条消息标为已读。" if count else "没有未读消息。")
+    return redirect("grids:messages")

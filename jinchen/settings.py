@@ -262,3 +262,13 @@ PRINT_PART_SIZE = int(os.environ.get("PRINT_PART_SIZE", "50"))
 # code on notices and wall sheets. Unset, each print uses the address the secretary opened the site at
 # (commitments.documents.public_base_url); the print pages warn when that is this machine (127.0.0.1, localhost).
 PUBLIC_BASE_URL = os.environ.get("PUBLIC_BASE_URL", "").rstrip("/")
+
+# Messages (消息): where each one is delivered besides the app itself (grids/inbox.py). SMS or WeChat would be
+# another class with deliver(messages) added here.
+MESSAGE_BACKENDS = ["grids.inbox.InAppBackend"]
+# The days the town expects a village to spend at each stage, until the town sets its own (镇党委 · 预期天数).
+STAGE_EXPECTED_DAYS = {"survey": 30, "application": 14, "deliberation": 21, "confirmation": 14, "evaluation": 330}
+# How many days before the village plan's end date the evaluation's gaps (no contact, no rating) are reminded.
+EVALUATION_REMINDER_DAYS = int(os.environ.get("EVALUATION_REMINDER_DAYS", "7"))
+# The application window's close is reminded this many days ahead.
+WINDOW_REMINDER_DAYS = 3

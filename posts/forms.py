@@ -514,3 +514,19 @@ class FeedbackForm(forms.Form):
         if len(content) < 5:
             raise ValidationError("请写得具体一些（至少5个字）。")
         return content
+
+
+class StageTargetsForm(forms.Form):
+    """The days the town expects a village to spend at each stage (the town's home marks a village past them)."""
+
+    def __init__(self, *args, **kwargs):
+        from .models import TIMED_STAGES
+
+        super().__init__(*args, **kwargs)
+        for stage in TIMED_STAGES:
+            self.fields[stage.value] = forms.IntegerField(
+                label=f"{stage.label}（天）",
+                min_value=1,
+                max_value=999,
+                help_text=f"一个村在“{stage.label}”阶段预计停留的天数。",
+            )

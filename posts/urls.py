@@ -8,6 +8,7 @@ urlpatterns = [
     path("", overview.home, name="home"),
     path("counties/<int:pk>/", overview.county, name="county"),
     path("towns/<int:pk>/", overview.town, name="town"),
+    path("towns/<int:pk>/stage-days/", overview.stage_targets, name="stage-targets"),
     path("villages/<int:pk>/", overview.village, name="village"),
     path("grids/<int:pk>/", overview.grid, name="grid"),
     path("audit/", audit.audit_log, name="audit-log"),

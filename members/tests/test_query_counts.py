@@ -79,14 +79,16 @@ def assert_constant(client, url, grow_tenfold, expected):
 
 
 def test_town_page(login, town_user, town):
-    # 4 fixed + town + villages with their four counts as correlated subqueries = 6
+    # 4 fixed + town + villages with their four counts and shown round as correlated subqueries + the town's
+    # expected days at each stage = 7 (no round yet: no rounds to load, no guards to run)
     grow(town, 1, 2, 2, 1)
     client = login(town_user)
-    assert_constant(client, reverse("posts:town", args=[town.pk]), lambda: grow(town, 9, 2, 2, 1), 6)
+    assert_constant(client, reverse("posts:town", args=[town.pk]), lambda: grow(town, 9, 2, 2, 1), 7)
 
 
 def test_village_page(login, sec_a, village_a, grid_a1):
-    # 4 fixed + village + grids with counts + plans = 7 (who may edit is read off the village)
+    # 4 fixed + village + its shown round (none yet) + grids with counts + plans = 8 (who may edit is read off the
+    # village)
     add_rows(grid_a1, 2, 1, [])
     url = reverse("posts:village", args=[village_a.pk])
 
@@ -95,15 +97,16 @@ def test_village_page(login, sec_a, village_a, grid_a1):
         for grid in village_a.grids.all():
             add_rows(grid, 2, 1, [])
 
-    assert_constant(login(sec_a), url, tenfold, 7)
+    assert_constant(login(sec_a), url, tenfold, 8)
 
 
 def test_grid_page(login, sec_a, grid_a1):
-    # 4 fixed + grid + open feedback + members + their specialties (prefetch) + needs = 9
+    # 4 fixed + grid + its village's shown round (none yet) + new feedback + open feedback + members + their
+    # specialties (prefetch) + needs = 11
     specialties = list(Specialty.objects.all()[:2])
     add_rows(grid_a1, 3, 2, specialties)
     url = reverse("posts:grid", args=[grid_a1.pk])
-    assert_constant(login(sec_a), url, lambda: add_rows(grid_a1, 27, 18, specialties), 9)
+    assert_constant(login(sec_a), url, lambda: add_rows(grid_a1, 27, 18, specialties), 11)
 
 
 def test_village_survey_page(login, sec_a, village_a, grid_a1, grid_a2):

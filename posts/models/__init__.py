@@ -1,6 +1,7 @@
 from .catalogue import Post, PostType
 from .evaluation import Audience, CheckUp, Grade, Rating, Training, WorkReport, grade_for
 from .feedback import Feedback, FeedbackKind, FeedbackState
+from .targets import TIMED_STAGES, StageTarget
 from .workflow import (
     HOLDING,
     SERVED,
@@ -41,6 +42,8 @@ __all__ = [
     "RoundLog",
     "SERVED",
     "Source",
+    "StageTarget",
+    "TIMED_STAGES",
     "Stage",
     "Status",
     "Training",

@@ -42,6 +42,9 @@ def record_meeting(page, kind):
 def advance(page, live_server, round, expected):
     page.goto(live_server.url + round.get_absolute_url())
     page.get_by_role("button", name="进入下一阶段").click()
+    dialog = page.get_by_role("dialog")
+    expect(dialog.get_by_text("这一步不能撤销")).to_be_visible()
+    dialog.get_by_role("button", name="确认进入下一阶段").click()
     expect(page.get_by_text(f"已进入“{expected}”阶段")).to_be_visible()
 
 

@@ -14,9 +14,12 @@ from django.core.cache import caches
 from django.db import connection
 from django.test.utils import CaptureQueriesContext
 from django.urls import reverse
+from django.utils import timezone
 
 from commitments.models import BatchStatus, PrintBatch
+from grids import inbox
 from posts.models import Stage
+from posts.services import send_reminders
 from posts.tests.conftest import LARGE, SMALL, VIEWED_ON
 
 pytestmark = pytest.mark.django_db
@@ -87,6 +90,9 @@ PAGES = [
     ("操作日志·村", "village_user", lambda w: url("posts:audit-log")),
     ("操作日志·镇·按村", "town_user", lambda w: url("posts:audit-log", query=f"village={w.village.pk}")),
     ("账号", "town_user", lambda w: url("grids:accounts")),
+    ("消息·网格", "grid_user", lambda w: url("grids:messages")),
+    ("消息·镇", "town_user", lambda w: url("grids:messages")),
+    ("预期天数", "town_user", lambda w: url("posts:stage-targets", w.town.pk)),
     ("文件", "village_user", lambda w: url("commitments:documents")),
     *(
         (f"导出{kind}", "village_user", lambda w, k=kind: url("posts:round-export", w.round.pk, k))
@@ -140,6 +146,10 @@ def test_every_page_costs_the_same_on_small_and_large_data(grower, client, time_
     assert large.round.assignments.count() == (0 if stage == Stage.SURVEY else 4 * 3 * 5)
     settings.DASHBOARD_CACHE_SECONDS = 0  # the figures are computed on every request, as on a cold cache
     settings.IMPORT_EXPORT_CHUNK_SIZE = 10  # exports page their rows: the large world's rows fill several pages
+    send_reminders(timezone.localdate())  # 消息 lists what the reminders raised, and more:
+    for world, n in ((small, 1), (large, 10)):
+        for k in range(n):
+            inbox.send([world.grid_user, world.town_user], f"test:{k}", f"第{k}条消息", url("posts:home"))
     on_small, on_large = counts(client, small, PAGES), counts(client, large, PAGES)
     grows = {label: (on_small[label], on_large[label]) for label in on_small if on_small[label] != on_large[label]}
     assert grows == {}

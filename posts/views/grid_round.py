@@ -9,7 +9,7 @@ from grids.access import (
 )
 from members.views import save_form
 
-from .. import forms
+from .. import forms, services
 from ..access import (
     get_notice_for_user,
     get_objection_for_user,
@@ -111,7 +111,7 @@ def objection_create(request, notice_pk):
     context = {"grid": notice.grid, "village": notice.grid.village, "title": "登记异议", "back": back}
 
     def record(d):
-        notice.raise_objection(by=request.user, **d)
+        services.record_objection(notice, by=request.user, **d)  # the grid's other secretary is told
 
     return act(request, form, record, "已登记异议，请及时调查核实并答复。", back, context)
 

@@ -1,7 +1,11 @@
 """Where each person starts, and the overviews that gather the apps: county, town, village and grid pages."""
 
+from django.contrib import messages
 from django.contrib.auth.decorators import login_required
+from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
+from django.urls import reverse
+from django.views.decorators.http import require_http_methods
 
 from grids.access import (
     Role,
@@ -17,7 +21,9 @@ from grids.models import County, Grid, Village
 from members.models import Member, count_subquery
 from members.survey import with_counts
 
-from ..models import FeedbackState
+from .. import forms, homes
+from ..dashboard import villages_of
+from ..models import FeedbackState, StageTarget
 
 
 @login_required
@@ -44,11 +50,10 @@ def county(request, pk):
     county = get_object_or_404(
         County.objects.filter(committee=request.user) if not request.user.is_superuser else County.objects.all(), pk=pk
     )
-    towns = county.towns.annotate(
-        village_count=count_subquery(Village.objects.all(), "town"),
-        member_count=count_subquery(Member.objects.all(), "grid__village__town"),
-    ).order_by("name")
-    return render(request, "posts/county.html", {"county": county, "towns": towns})
+    towns = county.towns.annotate(member_count=count_subquery(Member.objects.all(), "grid__village__town"))
+    villages = villages_of(Village.objects.filter(town__county=county))
+    rows = homes.towns_progress(list(towns), villages)
+    return render(request, "posts/county.html", {"county": county, "rows": rows})
 
 
 @login_required
@@ -57,19 +62,42 @@ def town(request, pk):
     # Whoever reads the town (its committee, the county's) reads all of its villages and grids.
     villages = with_counts(town.villages.all(), "grid__village")
     villages = villages.annotate(grid_count=count_subquery(Grid.objects.all(), "village"))
-    villages = villages.select_related("secretary").order_by("name_key")
-    return render(request, "posts/town.html", {"town": town, "villages": villages})
+    villages = villages_of(villages.select_related("secretary"))
+    context = {
+        "town": town,
+        "rows": homes.progress_of(villages),
+        "can_set": request.user.is_superuser or role_of(request.user) == Role.TOWN,
+    }
+    return render(request, "posts/town.html", context)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def stage_targets(request, pk):
+    """预期天数: the days the town expects a village to spend at each stage; its committee sets them."""
+    town = get_town_for_user(request.user, pk)
+    if not (request.user.is_superuser or town.committee.filter(pk=request.user.pk).exists()):
+        raise Http404
+    form = forms.StageTargetsForm(request.POST or None, initial=StageTarget.expected_days([town.pk])[town.pk])
+    if request.method == "POST" and form.is_valid():
+        StageTarget.set_for(town, form.cleaned_data)
+        messages.success(request, "已保存各阶段的预期天数。")
+        return redirect("posts:town", town.pk)
+    back = reverse("posts:town", args=[town.pk])
+    return render(request, "form.html", {"form": form, "title": "各阶段预期天数", "back": back})
 
 
 @login_required
 def village(request, pk):
     village = get_village_for_user(request.user, pk)
     grids = with_counts(village.grids.all(), "grid")  # whoever reads the village reads all its grids
+    can_edit = can_edit_village(request.user, village)
     context = {
+        "home": homes.village_home(village, can_edit),
         "village": village,
         "grids": grids.select_related("secretary").order_by("number"),
         "plans": village.plans.select_related("updated_by").order_by("-year"),
-        "can_edit": can_edit_village(request.user, village),
+        "can_edit": can_edit,
     }
     return render(request, "posts/village.html", context)
 
@@ -77,11 +105,14 @@ def village(request, pk):
 @login_required
 def grid(request, pk):
     grid = get_grid_for_user(request.user, pk)
+    can_edit = can_edit_grid(request.user, grid)
     context = {
         "grid": grid,
+        "home": homes.grid_home(grid, can_edit),
+        "new_feedback": grid.feedback.filter(state=FeedbackState.NEW).order_by("-created_at", "-pk")[:5],
         "open_feedback": grid.feedback.exclude(state=FeedbackState.ANSWERED).count(),
         "members": grid.members.prefetch_related("specialties").order_by("name_key", "pk"),
         "needs": grid.needs.select_related("recorded_by").order_by("-recorded_on", "-pk"),
-        "can_edit": can_edit_grid(request.user, grid),
+        "can_edit": can_edit,
     }
     return render(request, "posts/grid.html", context)

@@ -13,7 +13,7 @@ from grids.access import (
 from grids.models import Grid
 from jinchen import ratelimit
 
-from .. import forms
+from .. import forms, services
 from ..models import (
     Assignment,
     Feedback,
@@ -58,7 +58,7 @@ def public_grid(request, token):
             d = form.cleaned_data
             about = Assignment.objects.filter(pk=d["about"]).first() if d["about"] else None
             try:
-                Feedback.submit(
+                services.submit_feedback(
                     grid,
                     d["kind"],
                     d["content"],

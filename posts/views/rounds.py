@@ -20,6 +20,7 @@ from ..access import (
     get_round_for_user,
     get_round_grid_for_user,
 )
+from ..homes import OPENS
 from ..models import (
     HOLDING,
     STAGE_ORDER,
@@ -90,12 +91,16 @@ def round_detail(request, pk):
     # The trainings are listed and checked by the stage's guard: loaded once for both.
     trainings = Training.objects.annotate(n=Count("attendees")).order_by("held_on")
     prefetch_related_objects([round], Prefetch("trainings", queryset=trainings))
+    missing = round.missing_to_leave()
     context = {
         "round": round,
         "village": round.village,
         "stages": [(s, Stage(s).label, i) for i, s in enumerate(STAGE_ORDER)],
         "stage_index": round.stage_index(),
-        "missing": group_by_grid(round.missing_to_leave(), [g.name for g in grids]),
+        "missing": group_by_grid(missing, [g.name for g in grids]),
+        "blocker_count": len(missing),
+        "opens": OPENS.get(round.next_stage, ""),
+        "next_label": Stage(round.next_stage).label if round.next_stage else "",
         "logs": round.logs.select_related("by").order_by("at", "pk"),
         "grids": grids,
         "can_edit": can_edit_village(request.user, round.village),
