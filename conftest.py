@@ -315,7 +315,7 @@ CHROMIUM_ARGS = [
 ]
 # Below Bootstrap's md breakpoint (768 px) the navigation bar collapses behind its menu button.
 VIEWPORTS = {
-    "desktop": {"viewport": {"width": 1280, "height": 900}},
+    "desktop": {"viewport": {"width": 1366, "height": 768}},
     "phone": {"viewport": {"width": 390, "height": 844}, "is_mobile": True, "has_touch": True},
 }
 

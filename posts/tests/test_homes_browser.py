@@ -1,4 +1,4 @@
-"""In real Chromium, at 390 px and 1280 px: from the home page alone, by the labels a person reads, each role
+"""In real Chromium, at 390 px and 1366 px: from the home page alone, by the labels a person reads, each role
 reaches the next thing to do in at most two clicks (issue 19)."""
 
 import datetime
