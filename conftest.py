@@ -176,7 +176,11 @@ def make_user(django_user_model):
 
 @pytest.fixture
 def town(make_user):
+    """金城镇, set up as seed_demo sets up a town: with its catalogue of the plan's six post types."""
+    from posts.models import PostType
+
     town = Town.objects.create(name="金城镇")
+    PostType.add_suggested(town)
     return town
 
 

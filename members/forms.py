@@ -95,9 +95,27 @@ class MemberForm(forms.ModelForm):
             "away_to": "流动党员外出去了哪里（省市、单位），可不填。",
         }
 
-    def __init__(self, *args, grids, **kwargs):
+    def __init__(self, *args, grids, full_numbers=True, **kwargs):
+        """`full_numbers=False` (anyone but the village's secretary, editing a member): the ID number and phone
+        are shown masked and cannot be changed; the form has no such fields, so saving keeps the stored ones."""
         super().__init__(*args, **kwargs)
         grid_field_for(self, grids)
+        self.full_numbers = full_numbers or self.instance.pk is None  # a new member's numbers are typed in
+        id_number, phone = "id_number", "phone"
+        if not self.full_numbers:
+            del self.fields["id_number"], self.fields["phone"]
+            id_number, phone = "masked_id_number", "masked_phone"
+            for name, label, value in (
+                (id_number, "公民身份号码", self.instance.masked_id_number),
+                (phone, "联系电话", self.instance.masked_phone),
+            ):
+                self.fields[name] = forms.CharField(
+                    label=label,
+                    initial=value,
+                    required=False,
+                    disabled=True,
+                    help_text="只有本村党总支书记能看到和修改完整号码。",
+                )
         self.fields["gender"].required = False
         self.fields["gender"].choices = [("", "按身份证号自动确定"), *Gender.choices]
         for name in ("education",):
@@ -107,20 +125,21 @@ class MemberForm(forms.ModelForm):
         self.fields["cadre_post"].choices = [("", "不担任（无职党员）"), *self.fields["cadre_post"].choices[1:]]
         # A number pasted from a document often carries spaces (110105 19491231 002X); the browser and the field
         # take a few more than 18 characters, and clean_id_number strips them before checking.
-        id_field = self.fields["id_number"]
-        id_field.validators = [v for v in id_field.validators if not isinstance(v, MaxLengthValidator)]
-        id_field.validators.append(MaxLengthValidator(ID_INPUT_LENGTH))
-        id_field.widget.attrs.update({"autocomplete": "off", "inputmode": "text", "maxlength": ID_INPUT_LENGTH})
-        self.fields["phone"].widget.attrs.update({"inputmode": "tel"})
+        if self.full_numbers:
+            id_field = self.fields["id_number"]
+            id_field.validators = [v for v in id_field.validators if not isinstance(v, MaxLengthValidator)]
+            id_field.validators.append(MaxLengthValidator(ID_INPUT_LENGTH))
+            id_field.widget.attrs.update({"autocomplete": "off", "inputmode": "text", "maxlength": ID_INPUT_LENGTH})
+            self.fields["phone"].widget.attrs.update({"inputmode": "tel"})
         self.helper = FormHelper()
         self.helper.form_tag = False
         self.helper.layout = Layout(
             Fieldset(
                 "基本信息",
                 Row(Column("grid", css_class="col-md-6"), Column("name", css_class="col-md-6")),
-                Row(Column("id_number", css_class="col-md-6"), Column("ethnicity", css_class="col-md-6")),
+                Row(Column(id_number, css_class="col-md-6"), Column("ethnicity", css_class="col-md-6")),
                 Row(Column("gender", css_class="col-md-6"), Column("birth_date", css_class="col-md-6")),
-                Row(Column("phone", css_class="col-md-6"), Column("education", css_class="col-md-6")),
+                Row(Column(phone, css_class="col-md-6"), Column("education", css_class="col-md-6")),
                 Row(Column("joined_on", css_class="col-md-6"), Column("membership", css_class="col-md-6")),
                 Row(Column("full_member_on", css_class="col-md-6"), Column("standing", css_class="col-md-6")),
                 "address",
@@ -158,8 +177,9 @@ class MemberForm(forms.ModelForm):
 
     def clean(self):
         cleaned = super().clean()
-        number = cleaned.get("id_number")
-        if not number:
+        if not self.full_numbers:  # the stored number stands; birth date and gender still follow it
+            self.id_info = idcard.parse_id_number(self.instance.id_number)
+        elif not cleaned.get("id_number"):
             return cleaned
         info = self.id_info
         birth, gender = cleaned.get("birth_date"), cleaned.get("gender")
@@ -199,9 +219,27 @@ class NeedRecordForm(forms.ModelForm):
         fields = ["grid", "recorded_on", "method", "participants", "issue", "category", "kind"]
         widgets = {"recorded_on": DateInput(), "issue": forms.Textarea(attrs={"rows": 4})}
 
-    def __init__(self, *args, grids, **kwargs):
+    def __init__(self, *args, grids, full_numbers=True, **kwargs):
+        """`full_numbers=False` (anyone but the village's secretary, editing a member): the ID number and phone
+        are shown masked and cannot be changed; the form has no such fields, so saving keeps the stored ones."""
         super().__init__(*args, **kwargs)
         grid_field_for(self, grids)
+        self.full_numbers = full_numbers or self.instance.pk is None  # a new member's numbers are typed in
+        id_number, phone = "id_number", "phone"
+        if not self.full_numbers:
+            del self.fields["id_number"], self.fields["phone"]
+            id_number, phone = "masked_id_number", "masked_phone"
+            for name, label, value in (
+                (id_number, "公民身份号码", self.instance.masked_id_number),
+                (phone, "联系电话", self.instance.masked_phone),
+            ):
+                self.fields[name] = forms.CharField(
+                    label=label,
+                    initial=value,
+                    required=False,
+                    disabled=True,
+                    help_text="只有本村党总支书记能看到和修改完整号码。",
+                )
         for name in ("method", "category", "kind"):
             self.fields[name].choices = [("", "请选择"), *self.fields[name].choices[1:]]
         self.helper = FormHelper()

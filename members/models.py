@@ -271,6 +271,11 @@ class Member(models.Model):
     def masked_phone(self):
         return idcard.mask_phone(self.phone)
 
+    def shows_full_numbers_to(self, user):
+        """Only the secretary of the member's village sees and edits the whole ID number and phone (DOMAIN.md);
+        everyone else, the grid's secretary included, sees them masked (grid.village loaded: no query)."""
+        return user.is_superuser or self.grid.village.secretary_id == user.pk
+
     def age_on(self, day):
         return day.year - self.birth_date.year - ((day.month, day.day) < (self.birth_date.month, self.birth_date.day))
 

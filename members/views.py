@@ -34,6 +34,7 @@ def member_detail(request, pk):
         "member": member,
         "reasons": member.ineligibility_reasons(),
         "can_edit": can_edit_grid(request.user, member.grid),
+        "full_numbers": member.shows_full_numbers_to(request.user),
         "history": member.history.select_related("history_user").order_by("-history_date")[:20],
         # Posts applied for and held, year by year (posts builds on members: reached through the reverse name).
         "assignments": member.assignments.select_related("round", "post__grid").order_by("-round__year", "rank"),
@@ -62,6 +63,7 @@ def member_form(request, grid_pk=None, pk=None):
         instance=member,
         initial=None if member else {"grid": grid},
         grids=grids_for_user(request.user, edit=True).filter(village=grid.village),
+        full_numbers=member is None or member.shows_full_numbers_to(request.user),
     )
     context = {
         "village": grid.village,

@@ -4,21 +4,49 @@ A round belongs to a village: the town reads it, the village secretary runs it. 
 on their own grid's part of the round (its applications, meetings, notices and members on post).
 """
 
+from django.db.models import Q
 from django.shortcuts import get_object_or_404
 
-from grids.access import grids_for_user, villages_for_user
+from grids.access import grids_for_user, towns_for_user, villages_for_user
+from grids.models import County, Town, Village
 
 from .models import Assignment, Notice, Objection, Post, PostType, Round
 
 
+def post_types_for_user(user, edit=False):
+    """The catalogue a user reads: their county's types, their towns' and their villages' (a town committee reads
+    its villages' own types; a village or grid secretary their own village's). Each entry is kept by its owner
+    only: the county's committee, the town's, or the village's secretary."""
+    if user.is_superuser:
+        return PostType.objects.all()
+    if edit:
+        return PostType.objects.filter(
+            Q(county__in=County.objects.filter(committee=user).values("pk"))
+            | Q(town__in=Town.objects.filter(committee=user).values("pk"))
+            | Q(village__in=Village.objects.filter(secretary=user).values("pk"))
+        )
+    villages = Village.objects.filter(Q(pk__in=villages_for_user(user).values("pk")) | Q(grids__secretary=user))
+    towns = Town.objects.filter(Q(pk__in=towns_for_user(user).values("pk")) | Q(villages__in=villages.values("pk")))
+    counties = County.objects.filter(Q(committee=user) | Q(towns__in=towns.values("pk")))
+    return PostType.objects.filter(
+        Q(village__in=villages.values("pk")) | Q(town__in=towns.values("pk")) | Q(county__in=counties.values("pk"))
+    )
+
+
+def post_type_owners_for_user(user):
+    """Whose catalogue a user may add to, widest first: the counties, towns and villages they keep it for."""
+    if user.is_superuser:
+        return [*County.objects.all(), *Town.objects.select_related("county")]
+    return [
+        *County.objects.filter(committee=user),
+        *Town.objects.filter(committee=user).select_related("county"),
+        *Village.objects.filter(secretary=user).select_related("town__county"),
+    ]
+
+
 def get_post_type_for_user(user, pk, edit=False):
-    """Town types are kept by the town committee; a village's own types by its secretary."""
-    if edit and not user.is_superuser:
-        qs = PostType.objects.filter(village__in=villages_for_user(user, edit=True).values("pk"))
-        if user.committee_towns.exists():
-            qs = qs | PostType.objects.filter(village=None)
-        return get_object_or_404(qs, pk=pk)
-    return get_object_or_404(PostType.objects.all(), pk=pk)
+    qs = post_types_for_user(user, edit=edit).select_related("county", "town__county", "village__town")
+    return get_object_or_404(qs, pk=pk)
 
 
 def get_post_for_user(user, pk, edit=False):

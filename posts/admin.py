@@ -19,8 +19,9 @@ from .models import (
 
 @admin.register(PostType)
 class PostTypeAdmin(admin.ModelAdmin):
-    list_display = ["name", "village", "need_category", "order"]
-    list_filter = ["village"]
+    list_display = ["name", "county", "town", "village", "need_category", "order"]
+    list_filter = ["county", "town"]
+    list_select_related = ["county", "town", "village"]
 
 
 @admin.register(Post)

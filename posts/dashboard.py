@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Max, OuterRef, Q, Subquery
+from django.db.models import Max, OuterRef, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
@@ -252,9 +252,7 @@ def build(villages, today=None):
             f.no_applicant += 1
         cell = coverage[grid_pk, type_pk]
         cell.posts, cell.places, cell.holding = cell.posts + 1, cell.places + places, cell.holding + holding
-    post_types = list(
-        PostType.objects.filter(Q(village=None) | Q(village__in=[v.pk for v in villages])).order_by("order", "pk")
-    )
+    post_types = list(PostType.objects.for_villages([v.pk for v in villages]).order_by("order", "pk"))
     by_category = defaultdict(list)
     for t in post_types:
         by_category[t.need_category].append(t.pk)

@@ -119,7 +119,8 @@ class RoundBuilder:
                 "updated_by": self.by,
             },
         )
-        types = {t.need_category: t for t in PostType.objects.filter(village=None)}
+        PostType.add_suggested(self.village.town)  # the town's catalogue starts from the plan's six
+        types = {t.need_category: t for t in PostType.objects.filter(town=self.village.town_id)}
         grids = self.grids[:-1] if self.target == Stage.SURVEY else self.grids  # one grid still to do
         for grid in grids:
             needs = list(grid.needs.all())

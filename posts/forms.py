@@ -42,19 +42,54 @@ def not_in_future(day, label):
     return day
 
 
+def owner_key(owner):
+    return f"{owner._meta.model_name}:{owner.pk}"
+
+
+OWNER_KINDS = {"county": "县统一设定，各镇选用", "town": "镇党委设定，本镇各村选用", "village": "本村自设"}
+
+
+def owner_label(owner):
+    return f"{owner.name}（{OWNER_KINDS[owner._meta.model_name]}）"
+
+
 class PostTypeForm(forms.ModelForm):
+    """A catalogue entry. A new one belongs to the county, town or village the user keeps the catalogue of; when
+    they keep more than one (an administrator, a committee member of two towns), they choose."""
+
     class Meta:
         model = PostType
         fields = ["name", "need_category", "duties"]
         widgets = {"duties": forms.Textarea(attrs={"rows": 5})}
 
+    def __init__(self, *args, owners=(), **kwargs):
+        super().__init__(*args, **kwargs)
+        self.owners = {owner_key(o): o for o in owners}
+        if self.instance.pk is None and len(self.owners) == 1:
+            self.set_owner(*self.owners.values())
+        elif self.instance.pk is None:
+            self.fields["owner"] = forms.ChoiceField(
+                label="适用范围", choices=[("", "请选择"), *((k, owner_label(o)) for k, o in self.owners.items())]
+            )
+            self.order_fields(["owner", "name"])
+
+    def set_owner(self, owner):
+        setattr(self.instance, owner._meta.model_name, owner)
+
+    def clean_owner(self):
+        owner = self.owners[self.cleaned_data["owner"]]
+        self.set_owner(owner)
+        return owner
+
+    def clean(self):
+        cleaned = super().clean()
+        name = cleaned.get("name")
+        if name and self.instance.owner is not None and self.instance.clashes(name).exists():
+            self.add_error("name", f"已有名为“{name}”的岗位类型，请直接选用或换一个名称。")
+        return cleaned
+
     def clean_name(self):
-        name = self.cleaned_data["name"].strip()
-        same = PostType.objects.filter(name=name, village=self.instance.village_id).exclude(pk=self.instance.pk)
-        suggested = PostType.objects.filter(name=name, village=None).exclude(pk=self.instance.pk)
-        if same.exists() or suggested.exists():
-            raise ValidationError(f"已有名为“{name}”的岗位类型，请直接选用或换一个名称。")
-        return name
+        return self.cleaned_data["name"].strip()
 
 
 class PostForm(forms.ModelForm):
@@ -71,9 +106,7 @@ class PostForm(forms.ModelForm):
         super().__init__(*args, **kwargs)
         self.grid = grid
         self.instance.grid = grid
-        self.fields["post_type"].queryset = PostType.objects.filter(village=None) | PostType.objects.filter(
-            village=grid.village_id
-        )
+        self.fields["post_type"].queryset = PostType.objects.for_village(grid.village)
         self.fields["post_type"].empty_label = "请选择"
         self.fields["needs"].queryset = grid.needs.order_by("-recorded_on")
         self.fields["needs"].label_from_instance = lambda n: f"{n.get_category_display()}｜{n.issue}"

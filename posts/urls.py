@@ -25,6 +25,7 @@ urlpatterns = [
     path("rounds/<int:pk>/suggest/", suggest.round_suggest, name="round-suggest"),
     path("post-types/new/", catalogue.post_type_form, name="post-type-create"),
     path("post-types/<int:pk>/edit/", catalogue.post_type_form, name="post-type-edit"),
+    path("towns/<int:pk>/post-types/suggested/", catalogue.post_types_suggested, name="post-types-suggested"),
     path("grids/<int:pk>/posts/", catalogue.grid_posts, name="grid-posts"),
     path("grids/<int:grid_pk>/posts/new/", catalogue.post_form, name="post-create"),
     path("posts/<int:pk>/edit/", catalogue.post_form, name="post-edit"),

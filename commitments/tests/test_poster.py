@@ -41,7 +41,7 @@ def confirmed(grid_a1, sec_a):
 @pytest.fixture
 def add_post(grid_a1, sec_a, make_member, confirmed):
     """A post of grid A1 with `places` places and these members on it (names), in type order after the others."""
-    types = list(PostType.objects.filter(village=None).order_by("order"))
+    types = list(PostType.objects.filter(town=grid_a1.village.town_id).order_by("order"))
 
     def add(name, places, names=()):
         # A post named as a suggested type is of that type, with its duties; others take the types in turn.

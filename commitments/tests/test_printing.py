@@ -60,7 +60,7 @@ def world(grid_a1, sec_a, make_member):
     round = Round.objects.create(village=grid_a1.village, year=2026)
     Round.objects.filter(pk=round.pk).update(stage=Stage.CONFIRMATION)  # set-up only; pages never set stages
     round.refresh_from_db()
-    t = PostType.objects.get(name="社会治安巡逻岗", village=None)
+    t = PostType.objects.get(name="社会治安巡逻岗", town=grid_a1.village.town_id)
     post = Post.objects.create(grid=grid_a1, post_type=t, name=t.name, places=2, duties=t.duties, reason="需要")
     members = [make_member(grid_a1, name="王䶮", phone="13912345678"), make_member(grid_a1, name="张𠈌")]
     assignments = [

@@ -37,7 +37,7 @@ def on_notice(grid_a1, sec_a, make_member):
     round.refresh_from_db()
     posts = []
     for name in ("社会治安巡逻岗", "民事纠纷调解岗"):
-        t = PostType.objects.get(name=name, village=None)
+        t = PostType.objects.get(name=name, town=grid_a1.village.town_id)
         posts.append(
             Post.objects.create(grid=grid_a1, post_type=t, name=name, places=1, duties=t.duties, reason="需要")
         )

@@ -71,7 +71,7 @@ def post_lists(grid_a1, grid_a2, make_member):
     round = Round.objects.create(village=grid_a1.village, year=2026)
     Round.objects.filter(pk=round.pk).update(stage=Stage.APPLICATION)  # set-up only
     grid_a3 = Grid.objects.create(village=grid_a1.village, number=3, name="第三网格")
-    t = PostType.objects.get(name="社会治安巡逻岗", village=None)
+    t = PostType.objects.get(name="社会治安巡逻岗", town=grid_a1.village.town_id)
     for grid, count in ((grid_a1, 8), (grid_a2, 1), (grid_a3, 5)):
         for i in range(count):
             name = f"{t.name}（{i + 1}）"

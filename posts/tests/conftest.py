@@ -277,12 +277,18 @@ class Flow:
         return rating
 
 
-@pytest.fixture
-def suggested_types(db):
-    """The six post types the town's plan suggests, put there by the data migration."""
-    types = {t.name: t for t in PostType.objects.filter(village=None)}
+def town_types(town):
+    """A town's catalogue, by name: the six post types of the plan, as the town sets them up."""
+    PostType.add_suggested(town)
+    types = {t.name: t for t in PostType.objects.filter(town=town)}
     assert sorted(types) == sorted(SUGGESTED_TYPES)
     return types
+
+
+@pytest.fixture
+def suggested_types(town):
+    """金城镇's six post types, the ones the plan suggests."""
+    return town_types(town)
 
 
 @pytest.fixture
@@ -403,7 +409,7 @@ class Grower:
     def village(self, town, name, size, stage, year):
         secretary = self.make_user(f"sec-{town.pk}-{name}", f"{name}书记")
         village = Village.objects.create(town=town, name=name, secretary=secretary)
-        flow = Flow(secretary, self.make_member, self.make_need, self.types)
+        flow = Flow(secretary, self.make_member, self.make_need, town_types(town))
         specialties = list(Specialty.objects.order_by("pk")[: size.extra])
         for number in range(1, size.grids + 1):
             grid = Grid.objects.create(

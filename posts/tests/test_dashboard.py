@@ -22,7 +22,7 @@ TODAY = timezone.localdate
 
 
 def post_of(grid, type_name, places):
-    t = PostType.objects.get(name=type_name, village=None)
+    t = PostType.objects.get(name=type_name, town=grid.village.town_id)
     return Post.objects.create(
         grid=grid, post_type=t, name=f"{grid.name}{type_name}", places=places, duties=t.duties, reason="需要"
     )

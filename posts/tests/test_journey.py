@@ -77,7 +77,7 @@ def test_one_grid_through_all_five_steps(client, sec_a, grid_user, grid_a1, make
     page = follow(client, reverse("posts:round-create", args=[village.pk]), {"year": 2026})
     round = Round.objects.get(village=village)
     assert '<div class="h4 mb-1" id="current-stage">制定方案</div>' in page.text and "还没有设定申报时间" in page.text
-    patrol = PostType.objects.get(name="社会治安巡逻岗", village=None)
+    patrol = PostType.objects.get(name="社会治安巡逻岗", town=village.town_id)
     bad = follow(client, reverse("posts:post-create", args=[grid_a1.pk]), {"post_type": patrol.pk, "places": 1})
     assert "请勾选该岗位回应的群众需求，或写明设岗理由" in bad.text and not Post.objects.exists()
     follow(

@@ -16,7 +16,7 @@ TODAY = timezone.localdate
 
 
 def make_post(grid, name="社会治安巡逻岗", places=2):
-    t = PostType.objects.get(name="社会治安巡逻岗", village=None)
+    t = PostType.objects.get(name="社会治安巡逻岗", town=grid.village.town_id)
     return Post.objects.create(grid=grid, post_type=t, name=name, places=places, duties=t.duties, reason="需要")
 
 

@@ -11,7 +11,7 @@ pytestmark = pytest.mark.django_db
 
 
 def post_of(grid, type_name, places=1):
-    t = PostType.objects.get(name=type_name, village=None)
+    t = PostType.objects.get(name=type_name, town=grid.village.town_id)
     return Post.objects.create(grid=grid, post_type=t, name=type_name, places=places, duties=t.duties, reason="需要")
 
 

@@ -26,7 +26,7 @@ from grids.access import Role, role_of, towns_for_user, villages_for_user
 from grids.accounts import town_people, village_people
 from grids.models import AuditEvent, AuditKind, Grid, Village
 from members.forms import DateInput
-from members.idcard import mask
+from members.idcard import mask, mask_phone
 from members.models import Member, NeedRecord, VillagePlan
 
 from ..models import Assignment, AssignmentLog, Feedback, Meeting, Notice, Objection, Post, Round, RoundLog
@@ -482,6 +482,8 @@ def shown(field, value):
         return dict(field.flatchoices).get(value, value)
     if field.name == "id_number":
         return mask(value)
+    if field.model is Member and field.name == "phone":  # a member's own phone; a notice's is public
+        return mask_phone(value)
     if isinstance(value, bool):
         return "是" if value else "否"
     if isinstance(value, datetime.datetime):

@@ -1,21 +1,23 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
-from django.shortcuts import redirect, render
+from django.http import Http404
+from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
-from django.views.decorators.http import require_http_methods
+from django.views.decorators.http import require_http_methods, require_POST
 
 from grids.access import (
     can_edit_grid,
     get_grid_for_user,
-    villages_for_user,
 )
+from grids.models import Town
 from members.views import confirm_delete, save_form
 
 from .. import forms
 from ..access import (
     get_post_for_user,
     get_post_type_for_user,
+    post_type_owners_for_user,
+    post_types_for_user,
 )
 from ..models import (
     SERVED,
@@ -27,14 +29,15 @@ from ..models import (
 
 @login_required
 def post_types(request):
-    village_ids = villages_for_user(request.user).values("pk")
-    types = PostType.objects.filter(Q(village=None) | Q(village__in=village_ids)).select_related("village")
-    context = {
-        "types": types.order_by("village__name", "order", "pk"),
-        "can_add": request.user.is_superuser
-        or villages_for_user(request.user, edit=True).exists()
-        or request.user.committee_towns.exists(),
-    }
+    types = post_types_for_user(request.user).select_related("county", "town", "village")
+    editable = set(post_types_for_user(request.user, edit=True).values_list("pk", flat=True))
+    types = list(types.order_by("county__name", "town__name", "village__name_key", "order", "pk"))
+    for t in types:
+        t.can_edit = t.pk in editable
+    owners = post_type_owners_for_user(request.user)
+    # A town added after the catalogue moved to towns starts from nothing: its committee loads the plan's six.
+    bare_towns = [o for o in owners if isinstance(o, Town) and not any(t.town_id == o.pk for t in types)]
+    context = {"types": types, "can_add": bool(owners), "bare_towns": bare_towns}
     return render(request, "posts/post_types.html", context)
 
 
@@ -42,14 +45,26 @@ def post_types(request):
 @require_http_methods(["GET", "POST"])
 def post_type_form(request, pk=None):
     post_type = get_post_type_for_user(request.user, pk, edit=True) if pk else PostType()
-    if not pk and not (request.user.committee_towns.exists() or request.user.is_superuser):
-        # A village secretary's new type belongs to their village (各村可自行设定岗位).
-        post_type.village = villages_for_user(request.user, edit=True).order_by("pk").first()
-        if post_type.village is None:
-            return render(request, "404.html", status=404)
-    form = forms.PostTypeForm(request.POST or None, instance=post_type)
-    context = {"title": "修改岗位类型" if pk else "新增岗位类型", "back": reverse("posts:post-types")}
+    owners = [] if pk else post_type_owners_for_user(request.user)
+    if not pk and not owners:
+        raise Http404
+    form = forms.PostTypeForm(request.POST or None, instance=post_type, owners=owners)
+    context = {
+        "title": f"修改岗位类型（{post_type.owner_label}）" if pk else "新增岗位类型",
+        "back": reverse("posts:post-types"),
+    }
     return save_form(request, form, context, "已保存岗位类型“{obj.name}”。")
+
+
+@login_required
+@require_POST
+def post_types_suggested(request, pk):
+    """A town committee loads the six post types of the plan into its town's catalogue."""
+    towns = Town.objects.all() if request.user.is_superuser else Town.objects.filter(committee=request.user)
+    town = get_object_or_404(towns, pk=pk)
+    added = PostType.add_suggested(town)
+    messages.success(request, f"已为{town.name}载入《实施方案》建议的{added}类岗位，可按本镇实际修改。")
+    return redirect("posts:post-types")
 
 
 @login_required

@@ -9,6 +9,7 @@ from django.core.management.base import BaseCommand
 from jinchen.security import demo_accounts_unchanged
 from members.demo import DEMO_PASSWORD, seed_demo
 from posts.demo import seed_rounds
+from posts.models import PostType
 
 
 class Command(BaseCommand):
@@ -26,6 +27,7 @@ class Command(BaseCommand):
 
     def handle(self, *args, scale, private_password=None, **options):
         for town, created in seed_demo(scale=scale):
+            PostType.add_suggested(town)  # each town keeps its own catalogue, starting from the plan's six
             state = "已建立" if created else "已存在，未改动"
             self.stdout.write(f"{town.name}：{state}（{town.villages.count()}个村）")
         rounds = seed_rounds()
