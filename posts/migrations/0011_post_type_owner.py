@@ -54,7 +54,7 @@ class Migration(migrations.Migration):
 
     dependencies = [
         ('grids', '0008_name_key'),
-        ('posts', '0009_workflow_history'),
+        ('posts', '0010_stagetarget'),
     ]
 
     operations = [
