@@ -550,7 +550,7 @@ def db_workers(transactional_db, settings, tmp_path):
         started = []
         for _ in range(count):
             log = tmp_path / f"worker-{len(workers) + 1}.log"
-            command = [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval=0.1"]
+            command = [sys.executable, "manage.py", "worker", "--no-reload", "--no-startup-delay", "--interval=0.1"]
             with open(log, "wb") as out:
                 process = subprocess.Popen(
                     command, cwd=ROOT, env={**env, **extra}, stdout=out, stderr=subprocess.STDOUT
