@@ -120,7 +120,8 @@ def serialized(item):
 def pytest_runtest_teardown(item, nextitem):
     """After a transactional test's flush, give the next test the database the migrations left."""
     result = yield
-    if flushes_database(item):
+    # After the session's last test its database is gone already (its teardown ran inside the yield).
+    if flushes_database(item) and nextitem is not None:
         restore_migrated_rows(item)
     return result
 
@@ -579,3 +580,31 @@ def db_workers(transactional_db, settings, tmp_path):
                 process.wait()
         for process in workers:
             print(f"--- {process.log.name} (exit {process.returncode})\n{process.log.read_text(errors='replace')}")
+
+
+@pytest.fixture
+def restart_database(transactional_db):
+    """`restart_database(seconds)` stops the test database's PostgreSQL server, waits, and starts it again with
+    the options it ran with (pg_ctl restart reads postmaster.opts): an outage as a worker sees one. PostgreSQL
+    only; the test's own connections are closed around it."""
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("restarting the database server: PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW data_directory")
+        data = cursor.fetchone()[0]
+        cursor.execute("SELECT setting FROM pg_config WHERE name = 'BINDIR'")
+        pg_ctl = os.path.join(cursor.fetchone()[0], "pg_ctl")
+    as_pg = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    def restart(seconds):
+        connections.close_all()
+        quiet = {"cwd": "/", "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "check": True}
+        subprocess.run([*as_pg, pg_ctl, "-D", data, "-m", "fast", "-w", "stop"], **quiet)
+        try:
+            time.sleep(seconds)
+        finally:
+            subprocess.run([*as_pg, pg_ctl, "-D", data, "-w", "restart"], **quiet)  # stopped: it starts it
+
+    return restart
