@@ -525,7 +525,7 @@ def database_url(db):
 
 @pytest.fixture
 def db_workers(transactional_db, settings, tmp_path):
-    """Real `manage.py db_worker` processes on the test database's queue, as production runs them.
+    """Real `manage.py worker` processes on the test database's queue, as production runs them.
 
     `db_workers(2, PRINT_PART_SIZE="3")` starts two (extra environment for their settings) and returns their
     processes once both look for tasks; tasks the test's requests enqueue go to the database queue. The test

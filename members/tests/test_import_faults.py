@@ -9,7 +9,6 @@ import datetime
 import os
 import signal
 import socket
-import time
 
 import pytest
 from django.db import connection
