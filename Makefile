@@ -61,7 +61,7 @@ VENDOR_TARGETS := $(addprefix $(VENDOR_DIR)/,$(notdir $(VENDOR_FILES)))
 
 help:
 	@echo "make run          install everything, migrate, load demo data, serve on http://$(RUN_ADDR)"
-	@echo "make serve        production mode on PostgreSQL: gunicorn ($(WEB_WORKERS)) + db_worker ($(TASK_WORKERS)), on $(SERVE_ADDR)"
+	@echo "make serve        production mode on PostgreSQL: gunicorn ($(WEB_WORKERS)) + task workers ($(TASK_WORKERS)), on $(SERVE_ADDR)"
 	@echo "make test         ruff, migration check and the whole pytest suite, in random order (PYTEST_ARGS='...', TEST_CLOCK=…)"
 	@echo "make sysdeps      Debian packages: $(SYSDEPS)"
 	@echo "make sysdeps-test the above plus chromium"
@@ -201,13 +201,13 @@ seed: migrate
 # The background worker (batch printing) runs beside the server and stops with it.
 run: sysdeps $(VENV_STAMP) assets migrate
 	$(PY) manage.py seed_demo
-	$(PY) manage.py db_worker --reload &
+	$(PY) manage.py worker --reload &
 	worker=$$!
 	trap 'kill $$worker 2>/dev/null' EXIT
 	$(PY) manage.py runserver $(RUN_ADDR)
 
 # Production mode, locally: PostgreSQL (DATABASE_URL, or a server of our own in .serve/pg), DEBUG off,
-# gunicorn and db_worker processes, logs on stdout. Demo accounts get a private password (.serve/demo_password):
+# gunicorn and task worker processes (kept running), logs on stdout. Demo accounts get a private password (.serve/demo_password):
 # production refuses to start while one has the published password.
 serve: sysdeps $(VENV_STAMP) assets
 	mkdir -p .serve
@@ -219,7 +219,12 @@ serve: sysdeps $(VENV_STAMP) assets
 	$(PY) manage.py createcachetable
 	$(PY) manage.py collectstatic --noinput -v0
 	$(PY) manage.py seed_demo --private-password .serve/demo_password
-	for i in $$(seq $(TASK_WORKERS)); do $(PY) manage.py db_worker & done
+	# Each worker rides out a database outage by itself (manage.py worker); whatever else ends one, it is
+	# started again after a second, as systemd's Restart=always does in production (README).
+	for i in $$(seq $(TASK_WORKERS)); do
+		(trap 'kill $$pid 2>/dev/null; exit' TERM
+		 while true; do $(PY) manage.py worker & pid=$$!; wait $$pid || true; echo "worker $$i stopped: restarting" >&2; sleep 1; done) &
+	done
 	trap 'kill $$(jobs -p) 2>/dev/null' EXIT
 	$(VENV)/bin/gunicorn jinchen.wsgi --workers $(WEB_WORKERS) --bind $(SERVE_ADDR) --access-logfile - --error-logfile -
 

@@ -120,7 +120,8 @@ def serialized(item):
 def pytest_runtest_teardown(item, nextitem):
     """After a transactional test's flush, give the next test the database the migrations left."""
     result = yield
-    if flushes_database(item):
+    # After the session's last test its database is gone already (its teardown ran inside the yield).
+    if flushes_database(item) and nextitem is not None:
         restore_migrated_rows(item)
     return result
 
@@ -529,7 +530,7 @@ def database_url(db):
 
 @pytest.fixture
 def db_workers(transactional_db, settings, tmp_path):
-    """Real `manage.py db_worker` processes on the test database's queue, as production runs them.
+    """Real `manage.py worker` processes on the test database's queue, as production runs them.
 
     `db_workers(2, PRINT_PART_SIZE="3")` starts two (extra environment for their settings) and returns their
     processes once both look for tasks; tasks the test's requests enqueue go to the database queue. The test
@@ -555,7 +556,7 @@ def db_workers(transactional_db, settings, tmp_path):
         started = []
         for _ in range(count):
             log = tmp_path / f"worker-{len(workers) + 1}.log"
-            command = [sys.executable, "manage.py", "db_worker", "--no-reload", "--no-startup-delay", "--interval=0.1"]
+            command = [sys.executable, "manage.py", "worker", "--no-reload", "--no-startup-delay", "--interval=0.1"]
             with open(log, "wb") as out:
                 process = subprocess.Popen(
                     command, cwd=ROOT, env={**env, **extra}, stdout=out, stderr=subprocess.STDOUT
@@ -584,3 +585,31 @@ def db_workers(transactional_db, settings, tmp_path):
                 process.wait()
         for process in workers:
             print(f"--- {process.log.name} (exit {process.returncode})\n{process.log.read_text(errors='replace')}")
+
+
+@pytest.fixture
+def restart_database(transactional_db):
+    """`restart_database(seconds)` stops the test database's PostgreSQL server, waits, and starts it again with
+    the options it ran with (pg_ctl restart reads postmaster.opts): an outage as a worker sees one. PostgreSQL
+    only; the test's own connections are closed around it."""
+    from django.db import connection, connections
+
+    if connection.vendor != "postgresql":
+        pytest.skip("restarting the database server: PostgreSQL only")
+    with connection.cursor() as cursor:
+        cursor.execute("SHOW data_directory")
+        data = cursor.fetchone()[0]
+        cursor.execute("SELECT setting FROM pg_config WHERE name = 'BINDIR'")
+        pg_ctl = os.path.join(cursor.fetchone()[0], "pg_ctl")
+    as_pg = ["runuser", "-u", "postgres", "--"] if os.geteuid() == 0 else []
+
+    def restart(seconds):
+        connections.close_all()
+        quiet = {"cwd": "/", "stdout": subprocess.DEVNULL, "stderr": subprocess.DEVNULL, "check": True}
+        subprocess.run([*as_pg, pg_ctl, "-D", data, "-m", "fast", "-w", "stop"], **quiet)
+        try:
+            time.sleep(seconds)
+        finally:
+            subprocess.run([*as_pg, pg_ctl, "-D", data, "-w", "restart"], **quiet)  # stopped: it starts it
+
+    return restart

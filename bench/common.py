@@ -74,10 +74,10 @@ def manage(*args, env):
 
 
 def start_workers(count, env):
-    """`count` task processes, started as production starts them (`manage.py db_worker`)."""
+    """`count` task processes, started as production starts them (`manage.py worker`)."""
     return [
         subprocess.Popen(
-            [PY, str(ROOT / "manage.py"), "db_worker"],
+            [PY, str(ROOT / "manage.py"), "worker"],
             cwd=ROOT,
             env=env,
             stdout=subprocess.DEVNULL,

@@ -117,6 +117,9 @@ class PrintBatch(models.Model):
     )
     created_at = models.DateTimeField("申请时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    lease_until = models.DateTimeField(
+        "规划租约到期", null=True, blank=True, help_text="规划本批的进程在此之前没有排好各部分时，由其他进程重新规划。"
+    )
 
     class Meta:
         verbose_name = "批量打印"
@@ -156,6 +159,10 @@ class BatchPart(models.Model):
     pages = models.PositiveIntegerField("页数", default=0)
     file = models.FileField("PDF", upload_to="batches/", blank=True)
     worker = models.CharField("打印进程", max_length=100, blank=True)
+    attempts = models.PositiveSmallIntegerField("领取次数", default=0)
+    lease_until = models.DateTimeField(
+        "租约到期", null=True, blank=True, help_text="打印进程定时续期；过期未续（进程已停止）则由其他进程重印。"
+    )
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
 
     class Meta:

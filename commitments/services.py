@@ -1,16 +1,16 @@
 """Printing across apps: issue one document, or run a village- or town-wide batch with progress."""
 
-import os
-import socket
 import tempfile
+from datetime import timedelta
 
 from django.conf import settings
 from django.core.files.base import ContentFile
 from django.db import transaction
-from django.db.models import F
+from django.db.models import F, Max, Q
 from django.utils import timezone
 
 from grids.models import Grid
+from jinchen.leases import MAX_CLAIMS, OUTAGE, lease_end, renewing, worker_name
 from posts.models import Round
 
 from . import documents
@@ -87,24 +87,32 @@ CRASHED = "生成时出错。可以点击“重新生成”再试；如仍失败
 def run_batch(batch_id):
     """Plan a batch: freeze what it prints, cut it into parts and queue one task per part.
 
-    Any number of workers (`db_worker`, on any machine) then print the parts side by side; each part is
+    Any number of workers (`manage.py worker`, on any machine) then print the parts side by side; each part is
     claimed by exactly one of them, and the worker that finishes the last part joins and archives the PDF.
+    The planner holds a lease on the batch until every part is queued; a planner that dies before is replaced
+    by the next sweep (recover_batches).
     """
-    from .tasks import print_part
-
+    claimed = (
+        PrintBatch.objects.filter(pk=batch_id, status=BatchStatus.QUEUED)
+        .filter(Q(lease_until=None) | Q(lease_until__lt=timezone.now()))
+        .update(lease_until=lease_end())
+    )
     batch = PrintBatch.objects.select_related("town", "village").get(pk=batch_id)
-    if batch.status == BatchStatus.DONE or batch.parts.exists():
-        return
+    if not claimed or batch.parts.exists():
+        return None
     try:
-        grids = Grid.objects.select_related("village__town", "secretary")
-        grids = grids.filter(village__town=batch.town) if batch.town_id else grids
-        if batch.village_id:
-            grids = grids.filter(village=batch.village_id)
-        grids = list(grids.order_by("village__town__name", "village__name", "number"))
-        keys = documents.plan(batch.kind, grids, base_url=batch.base_url)
+        with renewing(PrintBatch.objects.filter(pk=batch.pk, status=BatchStatus.QUEUED)):
+            grids = Grid.objects.select_related("village__town", "secretary")
+            grids = grids.filter(village__town=batch.town) if batch.town_id else grids
+            if batch.village_id:
+                grids = grids.filter(village=batch.village_id)
+            grids = list(grids.order_by("village__town__name", "village__name", "number"))
+            keys = documents.plan(batch.kind, grids, base_url=batch.base_url)
     except documents.DocumentError as error:
         fail(batch, str(error))
-        return
+        return None
+    except OUTAGE:
+        raise  # the lease runs out and the batch is planned again once the database is back
     except Exception:
         fail(batch, CRASHED)
         raise
@@ -116,40 +124,102 @@ def run_batch(batch_id):
         PrintBatch.objects.filter(pk=batch.pk).update(
             status=BatchStatus.RUNNING, error="", pages_done=0, pages_total=len(keys)
         )
-    for part in parts:
-        print_part.enqueue(part.pk)
+    queue_parts(batch, parts)
     return parts
 
 
+def queue_parts(batch, parts):
+    from .tasks import print_part
+
+    for part in parts:
+        print_part.enqueue(part.pk)
+    PrintBatch.objects.filter(pk=batch.pk).update(lease_until=None)  # planned: nothing of the planner's is left
+
+
 def run_part(part_id):
-    """Print one part if nobody has claimed it yet (True if this call printed it), then finish the batch."""
+    """Print one part if nobody has claimed it yet (True if this call printed it), then finish the batch.
+
+    The claim names this worker and its attempt; it is renewed while the part prints, and every later write
+    is conditional on it, so a worker whose claim lapsed and was taken over writes nothing.
+    """
     claimed = BatchPart.objects.filter(pk=part_id, status=BatchStatus.QUEUED).update(
-        status=BatchStatus.RUNNING, worker=f"{socket.gethostname()}:{os.getpid()}"
+        status=BatchStatus.RUNNING, worker=worker_name(), lease_until=lease_end(), attempts=F("attempts") + 1
     )
     if not claimed:
         return False
     part = BatchPart.objects.select_related("batch").get(pk=part_id)
     batch = part.batch
+    mine = BatchPart.objects.filter(pk=part.pk, status=BatchStatus.RUNNING, worker=part.worker, attempts=part.attempts)
     try:
-        pdf, pages = render_pdf(documents.sections_of(batch.kind, part.keys, base_url=batch.base_url), str(batch))
+        with renewing(mine):
+            sections = documents.sections_of(batch.kind, part.keys, base_url=batch.base_url)
+            pdf, pages = render_pdf(sections, str(batch))
         part.file.save(f"{batch.pk}-{part.index:04d}.pdf", ContentFile(pdf), save=False)
-        printed = BatchPart.objects.filter(pk=part.pk, status=BatchStatus.RUNNING).update(
-            status=BatchStatus.DONE, pages=pages, file=part.file.name, finished_at=timezone.now()
-        )
-        if not printed:  # 重新生成 started the batch afresh while this part printed: its pages count no more
+        printed = mine.update(status=BatchStatus.DONE, pages=pages, file=part.file.name, finished_at=timezone.now())
+        if not printed:  # 重新生成, or another worker after this claim lapsed: these pages count no more
             part.file.delete(save=False)
             return False
         PrintBatch.objects.filter(pk=batch.pk).update(pages_done=F("pages_done") + len(part.keys))
+    except OUTAGE:
+        raise  # the claim lapses and another worker prints the part once the database is back
     except Exception:
-        BatchPart.objects.filter(pk=part.pk).update(status=BatchStatus.FAILED)
+        mine.update(status=BatchStatus.FAILED)
         fail(batch, CRASHED)
         raise
     try:
         finish(batch.pk)
+    except OUTAGE:
+        raise  # recover_batches joins it later
     except Exception:  # e.g. a part's file unreadable when joining: the whole batch again, by 重新生成
         fail(batch, CRASHED)
         raise
     return True
+
+
+def recover_batches():
+    """Take again what dead workers left of running batches: every worker calls this now and then.
+
+    A planner that died (batch queued or just planned, lease run out) → plan again / queue its parts again; a
+    part whose printer died (running, lease run out) → queued again with a new task, or the batch failed after
+    MAX_CLAIMS attempts; every part printed but nobody joined them (the joiner died) → join now.
+    Each step is a conditional update on the state read, so any number of workers may sweep at once.
+    """
+    from .tasks import print_batch, print_part
+
+    now = timezone.now()
+    for batch in PrintBatch.objects.filter(status=BatchStatus.QUEUED, lease_until__lt=now):
+        if PrintBatch.objects.filter(pk=batch.pk, status=BatchStatus.QUEUED, lease_until__lt=now).update(
+            lease_until=None
+        ):
+            print_batch.enqueue(batch.pk)
+    for batch in PrintBatch.objects.filter(status=BatchStatus.RUNNING, lease_until__lt=now):
+        if PrintBatch.objects.filter(pk=batch.pk, lease_until__lt=now).update(lease_until=lease_end()):
+            queue_parts(batch, batch.parts.filter(status=BatchStatus.QUEUED))  # a spare task claims nothing
+    lapsed = BatchPart.objects.filter(status=BatchStatus.RUNNING, lease_until__lt=now)
+    lapsed = lapsed.filter(batch__status=BatchStatus.RUNNING)
+    for part in lapsed.select_related("batch"):
+        claim = BatchPart.objects.filter(
+            pk=part.pk, status=BatchStatus.RUNNING, worker=part.worker, attempts=part.attempts, lease_until__lt=now
+        )
+        if part.attempts >= MAX_CLAIMS:
+            if claim.update(status=BatchStatus.FAILED):
+                fail(part.batch, CRASHED)
+        elif claim.update(status=BatchStatus.QUEUED, lease_until=None):
+            print_part.enqueue(part.pk)
+    unjoined = (
+        PrintBatch.objects.filter(status=BatchStatus.RUNNING, parts__isnull=False)
+        .exclude(parts__status__in=[BatchStatus.QUEUED, BatchStatus.RUNNING, BatchStatus.FAILED])
+        .annotate(last_part=Max("parts__finished_at"))
+        .filter(last_part__lt=now - timedelta(seconds=settings.TASK_LEASE_SECONDS))
+    )
+    for batch in unjoined:
+        try:
+            finish(batch.pk)
+        except OUTAGE:
+            raise
+        except Exception:
+            fail(batch, CRASHED)
+            raise
 
 
 def finish(batch_id):
@@ -197,7 +267,7 @@ def retry_batch(batch, by, base_url=None):
 
     changes = {"base_url": base_url} if base_url else {}
     updated = PrintBatch.objects.filter(pk=batch.pk, status=BatchStatus.FAILED).update(
-        status=BatchStatus.QUEUED, error="", pages_done=0, finished_at=None, **changes
+        status=BatchStatus.QUEUED, error="", pages_done=0, finished_at=None, lease_until=None, **changes
     )
     if updated:
         batch.parts.all().delete()  # planned afresh: the data may have changed since

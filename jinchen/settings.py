@@ -257,6 +257,9 @@ LOGGING = {
 TASKS = {"default": {"BACKEND": os.environ.get("TASKS_BACKEND", "django_tasks_db.DatabaseBackend")}}
 # Letters (or grids) in one part of a batch print: each part is one worker's task, so several workers share a batch.
 PRINT_PART_SIZE = int(os.environ.get("PRINT_PART_SIZE", "50"))
+# A worker renews its claim on a batch part or an import job every quarter of this; a claim not renewed for this
+# long (its worker killed, or cut off from the database) is taken again by another worker (jinchen/leases.py).
+TASK_LEASE_SECONDS = float(os.environ.get("TASK_LEASE_SECONDS", "60"))
 
 # The address residents reach the site at (scheme and host, e.g. https://jinchen.example.gov.cn), printed as the QR
 # code on notices and wall sheets. Unset, each print uses the address the secretary opened the site at

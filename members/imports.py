@@ -15,6 +15,7 @@ from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.uploadedfile import SimpleUploadedFile
 from django.db import transaction
+from django.db.models import F
 from django.utils import timezone
 from python_calamine import CalamineError, CalamineWorkbook
 from simple_history.utils import bulk_create_with_history, bulk_update_with_history
@@ -23,6 +24,7 @@ from grids import figures
 from grids.access import grids_for_user
 from grids.models import Grid
 from grids.names import sort_key
+from jinchen.leases import MAX_CLAIMS, OUTAGE, lease_end, renewing, worker_name
 
 from .forms import MemberForm, NeedRecordForm
 from .idcard import mask, mask_phone, normalise
@@ -886,45 +888,85 @@ def confirm_job(job):
     from .tasks import save_import
 
     updated = ImportJob.objects.filter(pk=job.pk, status=ImportStatus.CHECKED, error_rows=0).update(
-        status=ImportStatus.SAVING, rows_checked=0
+        status=ImportStatus.SAVING, rows_checked=0, lease_until=None, attempts=0
     )
     if updated:
         transaction.on_commit(lambda: save_import.enqueue(job.pk))
     return bool(updated)
 
 
+class ClaimLost(Exception):
+    """Another worker took the job over after this one's lease ran out: this one must write nothing."""
+
+
+CRASHED = "处理时出错，没有导入任何数据。请重新上传；如仍失败，请联系系统管理员查看日志。"
+
+
 def run_job(job_id, save=False):
     """Worker side: check every row (recording progress), and on `save` import them all or none.
 
     The rows are checked again before saving, as for a small file: the roster may have changed meanwhile.
+    The job is claimed with a lease renewed while it runs (jinchen/leases.py); every write names the claim, and
+    the save marks the job done in its own transaction, so a job is saved once even if its first worker
+    lingers after another took it over.
     """
+    status = ImportStatus.SAVING if save else ImportStatus.CHECKING
+    claimed = ImportJob.objects.filter(pk=job_id, status=status, lease_until=None).update(
+        worker=worker_name(), lease_until=lease_end(), attempts=F("attempts") + 1
+    )
+    if not claimed:
+        return
     job = ImportJob.objects.select_related("village", "grid", "requested_by").get(pk=job_id)
-    jobs = ImportJob.objects.filter(pk=job.pk)
+    mine = ImportJob.objects.filter(pk=job.pk, status=status, worker=job.worker, attempts=job.attempts)
     user = job.requested_by
     try:
-        rows = read_stored(job.token, job.kind)
-        jobs.update(rows_total=len(rows))
-        checks = KINDS[job.kind].check(
-            rows, scope_grids(user, job.village, job.grid), user, progress=lambda n: jobs.update(rows_checked=n)
-        )
-        # A change of name cannot be confirmed row by row on a large file's page: such rows are refused.
-        renamed = "姓名与名册中的“{}”不同：同一身份证号改名，请先在党员信息页修改姓名，再导入。"
-        bad = [c for c in checks if c.errors or c.waits_for_confirmation]
-        errors = [
-            [c.number, column, message]
-            for c in bad
-            for column, message in c.errors or [("姓名", renamed.format(c.renamed))]
-        ][:ERRORS_KEPT]
-        result = {"rows_checked": len(checks), "error_rows": len(bad), "errors": errors}
-        if save and not bad:
-            counts = save_rows(checks, user)
-            forget(job.token)
-            jobs.update(**result, counts=counts, status=ImportStatus.DONE, finished_at=timezone.now())
-        else:
-            jobs.update(**result, counts=count_actions(checks), status=ImportStatus.CHECKED)
+        with renewing(mine):
+            rows = read_stored(job.token, job.kind)
+            mine.update(rows_total=len(rows))
+            grids = scope_grids(user, job.village, job.grid)
+            checks = KINDS[job.kind].check(rows, grids, user, progress=lambda n: mine.update(rows_checked=n))
+            # A change of name cannot be confirmed row by row on a large file's page: such rows are refused.
+            renamed = "姓名与名册中的“{}”不同：同一身份证号改名，请先在党员信息页修改姓名，再导入。"
+            bad = [c for c in checks if c.errors or c.waits_for_confirmation]
+            errors = [
+                [c.number, column, message]
+                for c in bad
+                for column, message in c.errors or [("姓名", renamed.format(c.renamed))]
+            ][:ERRORS_KEPT]
+            result = {"rows_checked": len(checks), "error_rows": len(bad), "errors": errors}
+            if save and not bad:
+                mine.update(rows_checked=len(checks))  # checked: the page shows the save under way
+                with transaction.atomic():
+                    counts = save_rows(checks, user)
+                    done = {"status": ImportStatus.DONE, "finished_at": timezone.now()}
+                    if not mine.update(**result, counts=counts, **done):
+                        raise ClaimLost
+                forget(job.token)
+            elif not mine.update(**result, counts=count_actions(checks), status=ImportStatus.CHECKED):
+                raise ClaimLost
+    except ClaimLost:
+        return
     except ImportFileError as error:
-        jobs.update(status=ImportStatus.FAILED, message=str(error), finished_at=timezone.now())
+        mine.update(status=ImportStatus.FAILED, message=str(error), finished_at=timezone.now())
+    except OUTAGE:
+        raise  # nothing was saved (the transaction rolled back): the lease runs out and the job is taken again
     except Exception:  # a job must end with a reason, never stay 正在检查 for ever
-        message = "处理时出错，没有导入任何数据。请重新上传；如仍失败，请联系系统管理员查看日志。"
-        jobs.update(status=ImportStatus.FAILED, message=message, finished_at=timezone.now())
+        mine.update(status=ImportStatus.FAILED, message=CRASHED, finished_at=timezone.now())
         raise
+
+
+def recover_jobs():
+    """Queue again the check or save of jobs whose worker died (lease run out), or give them up after MAX_CLAIMS
+    attempts; every worker calls this now and then. Conditional on the state read: any number may sweep at once."""
+    from .tasks import check_import, save_import
+
+    now = timezone.now()
+    running = [ImportStatus.CHECKING, ImportStatus.SAVING]
+    for job in ImportJob.objects.filter(status__in=running, lease_until__lt=now):
+        claim = ImportJob.objects.filter(
+            pk=job.pk, status=job.status, worker=job.worker, attempts=job.attempts, lease_until__lt=now
+        )
+        if job.attempts >= MAX_CLAIMS:
+            claim.update(status=ImportStatus.FAILED, message=CRASHED, finished_at=now)
+        elif claim.update(lease_until=None, rows_checked=0):
+            (save_import if job.status == ImportStatus.SAVING else check_import).enqueue(job.pk)

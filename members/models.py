@@ -441,6 +441,11 @@ class ImportJob(models.Model):
     )
     created_at = models.DateTimeField("上传时间", auto_now_add=True)
     finished_at = models.DateTimeField("完成时间", null=True, blank=True)
+    worker = models.CharField("处理进程", max_length=100, blank=True)
+    attempts = models.PositiveSmallIntegerField("领取次数", default=0)
+    lease_until = models.DateTimeField(
+        "租约到期", null=True, blank=True, help_text="处理进程定时续期；过期未续（进程已停止）则由其他进程重做。"
+    )
 
     class Meta:
         verbose_name = "后台导入"
