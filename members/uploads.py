@@ -107,10 +107,9 @@ def check_xlsx(data):
         raise ImportFileError(
             f"文件的组成部分太多（{len(parts)} 个），不像是名册，已拒绝。请在 Excel 中另存为 .xlsx 后再导入。"
         )
-    xml = [p for p in parts if p.filename.endswith((".xml", ".rels")) and not p.is_dir()]
-    if sum(p.file_size for p in xml) > MAX_UNZIPPED:
-        raise ImportFileError(_bomb(sum(p.file_size for p in xml)))
-    for p in xml:
+    if sum(p.file_size for p in parts) > MAX_UNZIPPED:
+        raise ImportFileError(_bomb(sum(p.file_size for p in parts)))
+    for p in parts:
         if p.file_size > 2**20 and p.file_size > MAX_RATIO * max(p.compress_size, 1):
             raise ImportFileError(
                 f"文件的压缩比异常（{p.filename} 解压后是压缩时的 {p.file_size // max(p.compress_size, 1)} 倍），"
@@ -122,6 +121,7 @@ def check_xlsx(data):
             f"工作表太多：共 {sheets} 个，最多 {MAX_SHEETS} 个。请只保留要导入的工作表（名册放在第一个）。"
         )
     first = _first_sheet(book)
+    xml = [p for p in parts if (p.filename.endswith((".xml", ".rels")) or p.filename == first) and not p.is_dir()]
     inflated = 0
     for p in xml:
         extent = Extent() if p.filename == first or first is None and "worksheets/" in p.filename else None
@@ -137,7 +137,7 @@ def _bomb(size):
 
 def _scan(book, part, extent, inflated):
     """Inflate one part a chunk at a time: refuse a DTD, an over-long text, and (for the first sheet) too far a
-    reach. Returns the bytes inflated so far, whatever the part's header claimed."""
+    reach. Returns the bytes inflated so far, counted as they come out."""
     carry = b""
     try:
         with book.open(part) as stream:
