@@ -232,8 +232,9 @@ serve: sysdeps $(VENV_STAMP) assets
 bench-import: $(VENV_STAMP)
 	$(PY) bench/bench_import.py
 
-# A dated backup (database and archived files) into backups/, and back into an empty database (grids/backup.py).
+# The daily work: uploads never imported deleted, then a dated backup (database and archived files) into backups/, and back into an empty database (grids/backup.py).
 backup: $(VENV_STAMP)
+	$(PY) manage.py clean_uploads
 	$(PY) manage.py backup
 
 restore: $(VENV_STAMP)

@@ -103,6 +103,23 @@ def pytest_report_header(config):
         )
 
 
+def flush_past_append_only():
+    """On PostgreSQL a transactional test's flush TRUNCATEs every table, which the append-only tables' triggers
+    refuse (jinchen/append_only.py): the tests (a superuser's connection) flush with triggers off instead."""
+    from django.db.backends.postgresql.operations import DatabaseOperations
+
+    sql_flush = DatabaseOperations.sql_flush
+
+    def flush_with_triggers_off(self, style, tables, **kwargs):
+        sql = sql_flush(self, style, tables, **kwargs)
+        return ["SET LOCAL session_replication_role = replica", *sql] if sql else sql
+
+    DatabaseOperations.sql_flush = flush_with_triggers_off
+
+
+flush_past_append_only()
+
+
 def flushes_database(item):
     """Whether pytest-django runs this test as a TransactionTestCase, which empties every table after it."""
     marker = item.get_closest_marker("django_db")

@@ -56,7 +56,8 @@ def no_history_for_login_stamps(sender, instance, update_fields=None, **kwargs):
 
 
 class DownloadAuditMiddleware:
-    """Every file a user takes away (an .xlsx export, a downloaded PDF) is recorded with who and when."""
+    """Every file a user takes away or opens (an .xlsx export, a PDF saved or shown in the browser's viewer) is
+    recorded with who and when; the detail says which (attachment or inline)."""
 
     def __init__(self, get_response):
         self.get_response = get_response
@@ -64,6 +65,6 @@ class DownloadAuditMiddleware:
     def __call__(self, request):
         response = self.get_response(request)
         disposition = response.get("Content-Disposition", "")
-        if response.status_code == 200 and "attachment" in disposition:
+        if response.status_code == 200 and disposition.startswith(("attachment", "inline")):
             record(AuditKind.DOWNLOAD, request, request.user, detail=disposition)
         return response

@@ -1,8 +1,9 @@
 """Backups: the database (SQLite or PostgreSQL) and the archived files, in one dated .tar.gz.
 
 A backup holds `db.sqlite3` (SQLite's online backup, consistent while the site runs) or `db.dump`
-(pg_dump's custom format), everything under MEDIA_ROOT (the issued PDFs among it) and `manifest.json`
-with the row counts a restore checks itself against. A restore goes into an empty database only.
+(pg_dump's custom format), everything under MEDIA_ROOT (the issued PDFs among it) but uploads waiting to be
+imported, and `manifest.json` with the row counts a restore checks itself against.
+A restore goes into an empty database only.
 """
 
 import datetime
@@ -28,6 +29,11 @@ COUNTED = {
     "posts_assignment": "申报与定岗",
     "grids_grid": "网格",
 }
+
+
+def without_uploads(info):
+    """Uploads waiting to be imported (media/imports: whole ID numbers, deleted after a day) stay out of backups."""
+    return None if info.name == "media/imports" or info.name.startswith("media/imports/") else info
 
 
 class BackupError(Exception):
@@ -64,7 +70,7 @@ def backup(directory):
             tar.add(dump, arcname=dump.name)
             media = Path(settings.MEDIA_ROOT)
             if media.exists():
-                tar.add(media, arcname="media")
+                tar.add(media, arcname="media", filter=without_uploads)
             data = json.dumps(manifest, ensure_ascii=False, indent=1).encode()
             info = tarfile.TarInfo("manifest.json")
             info.size = len(data)

@@ -240,6 +240,12 @@ DASHBOARD_CACHE_SECONDS = int(os.environ.get("DASHBOARD_CACHE_SECONDS", "600"))
 
 # An uploaded file with more rows than this is checked and imported by the worker, with a progress page.
 IMPORT_BACKGROUND_ROWS = int(os.environ.get("IMPORT_BACKGROUND_ROWS", "1000"))
+# An upload is refused, with the reason, before it is read when it is larger than this or has more rows (the other
+# bounds of members/uploads.py follow from what a roster is). Set the reverse proxy's body limit a little above it.
+IMPORT_MAX_BYTES = int(os.environ.get("IMPORT_MAX_BYTES", str(20 * 2**20)))
+IMPORT_MAX_ROWS = int(os.environ.get("IMPORT_MAX_ROWS", "50000"))
+# Uploads hold whole ID numbers: one not imported within this many hours is deleted (manage.py clean_uploads).
+UPLOAD_KEEP_HOURS = int(os.environ.get("UPLOAD_KEEP_HOURS", "24"))
 # The worker records how far a background import's check has come every so many rows.
 IMPORT_PROGRESS_ROWS = int(os.environ.get("IMPORT_PROGRESS_ROWS", "500"))
 

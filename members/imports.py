@@ -6,7 +6,9 @@ exactly the rules of a typed one (ID check digit, birth date and gender, phone, 
 
 import csv
 import io
+import os
 import re
+import time
 import uuid
 from collections import defaultdict
 
@@ -26,6 +28,7 @@ from grids.models import Grid
 from grids.names import sort_key
 from jinchen.leases import MAX_CLAIMS, OUTAGE, lease_end, renewing, worker_name
 
+from . import uploads
 from .forms import MemberForm, NeedRecordForm
 from .idcard import mask, mask_phone, normalise
 from .models import (
@@ -46,6 +49,7 @@ from .models import (
     Standing,
 )
 from .reading import compact, grid_number, place_names, read_date, read_specialty, split_list
+from .uploads import ImportFileError
 
 # Column → the names rosters use for it: the import template's, the national party-member information
 # system's 党员基本信息采集表 and 汇总表 (公民身份证号, 所在党支部, 人员类别, 加入党组织日期, 是否为流动党员 …) and
@@ -193,10 +197,6 @@ PROGRESS_EVERY = settings.IMPORT_PROGRESS_ROWS  # a background import records it
 ERRORS_KEPT = 500  # a background import keeps this many error messages for its page
 
 
-class ImportFileError(Exception):
-    """The file as a whole cannot be read; the message says why, in Chinese."""
-
-
 class Rows(list):
     """[(row number, {column: text})], and the file's headers that no column takes (`unused`)."""
 
@@ -207,12 +207,15 @@ def read_rows(upload, kind):
     """Rows from an .xlsx or .csv upload, headers matched to `kind`'s column names; a column the file lacks is
     absent from every row's values (so an update keeps what the roster has there)."""
     name = upload.name.lower()
+    uploads.check_size(upload.size)  # before reading it: bounds (members/uploads.py) first, then the reader
     data = upload.read()
     if not data:
         raise ImportFileError("文件是空的。")
     if name.endswith(".xlsx"):
-        raw = _xlsx_rows(data)
+        uploads.check_xlsx(data)
+        raw = uploads.contained(_xlsx_rows, data)
     elif name.endswith(".csv"):
+        uploads.check_csv(data)
         raw = _csv_rows(data)
     else:
         raise ImportFileError("只能导入 .xlsx（Excel）或 .csv 文件；.xls 请在 Excel 中“另存为” .xlsx。")
@@ -275,7 +278,10 @@ def _csv_rows(data):
             continue
     else:
         raise ImportFileError("无法识别 CSV 文件的编码，请另存为 UTF-8 或导入 .xlsx 文件。")
-    return [(n, row) for n, row in enumerate(csv.reader(io.StringIO(text)), start=1)]
+    try:
+        return [(n, row) for n, row in enumerate(csv.reader(io.StringIO(text)), start=1)]
+    except csv.Error:
+        raise uploads.csv_error() from None
 
 
 def header_key(text):
@@ -748,16 +754,23 @@ def _save_members(changed, user):
 
 def _store_dir():
     path = settings.MEDIA_ROOT / "imports"
-    path.mkdir(parents=True, exist_ok=True)
+    path.mkdir(mode=0o700, parents=True, exist_ok=True)
     return path
 
 
 def store_upload(upload, kind):
-    """Keep the upload until it is confirmed (under MEDIA_ROOT/imports); returns (token, rows read from it)."""
+    """Keep the upload until it is confirmed (under MEDIA_ROOT/imports); returns (token, rows read from it).
+
+    The file holds whole ID numbers: only the server's own account may read it (0600, whatever the umask), and
+    `delete_stale_uploads` removes it after UPLOAD_KEEP_HOURS if it was never imported.
+    """
     rows = read_rows(upload, kind)
     token = f"{uuid.uuid4().hex}{'.xlsx' if upload.name.lower().endswith('.xlsx') else '.csv'}"
     upload.seek(0)
-    (_store_dir() / token).write_bytes(upload.read())
+    fd = os.open(_store_dir() / token, os.O_WRONLY | os.O_CREAT | os.O_EXCL, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "wb") as f:
+        f.write(upload.read())
     return token, rows
 
 
@@ -770,6 +783,16 @@ def read_stored(token, kind):
 
 def forget(token):
     (_store_dir() / token).unlink(missing_ok=True)
+
+
+def delete_stale_uploads(now=None):
+    """Delete the uploads older than UPLOAD_KEEP_HOURS (previews never confirmed, jobs never imported); returns
+    how many. A preview confirmed later says 预览已过期 and asks for the file again."""
+    limit = (now or time.time()) - settings.UPLOAD_KEEP_HOURS * 3600
+    stale = [path for path in _store_dir().iterdir() if path.is_file() and path.stat().st_mtime < limit]
+    for path in stale:
+        path.unlink(missing_ok=True)
+    return len(stale)
 
 
 NEED_HEADERS = {

@@ -33,13 +33,14 @@ class Command(BaseCommand):
         rounds = seed_rounds()
         if rounds:
             self.stdout.write(f"已为{rounds}个村建立本年度设岗定责工作，分别处于五个步骤的不同阶段。")
-        if private_password:
-            password = set_private_password(private_password)
+        if private_password:  # its output goes into the server's log: the password stays in its 0600 file
+            set_private_password(private_password)
+            said = f"密码见 {private_password}，只有本机管理员可读"
         elif demo_accounts_unchanged():
-            password = DEMO_PASSWORD
+            said = f"密码均为 {DEMO_PASSWORD}"
         else:  # a private password, or the administrator's own: the published one would not work
-            password = "（已修改，不是公开的演示密码）"
-        self.stdout.write(self.style.SUCCESS(f"演示账号（密码均为 {password}）："))
+            said = "密码已修改，不是公开的演示密码"
+        self.stdout.write(self.style.SUCCESS(f"演示账号（{said}）："))
         self.stdout.write("  镇党委        zhen")
         self.stdout.write("  村党总支书记  cun01（金城村）")
         self.stdout.write("  网格支部书记  wg0101（金城村第一网格）")
