@@ -746,6 +746,18 @@ class Assignment(models.Model):
         AssignmentLog.objects.create(assignment=a, from_status="", to_status=Status.APPLIED, by=by, note=note)
         return a
 
+    @property
+    def status_label(self):
+        """The status as people read it: a member whose notice period is over is 公示期满, no longer 公示中.
+        Lists annotate `notice_ends_on` (notice_end()); one record looks it up."""
+        if self.status == Status.NOTICED:
+            if not hasattr(self, "notice_ends_on"):
+                notices = Notice.objects.filter(round=self.round_id, grid=self.post.grid_id)
+                self.notice_ends_on = notices.aggregate(end=models.Max("ends_on"))["end"]
+            if self.notice_ends_on and self.notice_ends_on < timezone.localdate():
+                return "公示期满"
+        return self.get_status_display()
+
     def assign_contact(self, contact, by):
         if self.status != Status.ON_POST:
             raise TransitionError("只能为在岗党员指定联系人。")
@@ -866,6 +878,12 @@ class Assignment(models.Model):
                 f"{self.member.name}已是“{other.post.name}”的{other.get_status_display()}党员，一人只能一岗。"
             )
         return missing
+
+
+def notice_end():
+    """The end of the latest notice of an assignment's grid in its round, as an annotation (`notice_ends_on`)."""
+    notices = Notice.objects.filter(round=models.OuterRef("round"), grid=models.OuterRef("post__grid"))
+    return models.Subquery(notices.order_by("-ends_on").values("ends_on")[:1])
 
 
 class AssignmentLog(models.Model):

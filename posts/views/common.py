@@ -22,7 +22,7 @@ def act(request, form, action, success, done_url, context):
         try:
             result = action(form.cleaned_data)
         except TransitionError as error:
-            form.add_error(None, "；".join(error.missing))
+            form.add_error(None, error.missing)  # one item each, as the checklist reads
         else:
             messages.success(request, success(form.cleaned_data) if callable(success) else success)
             return redirect(done_url(result) if callable(done_url) else done_url)

@@ -12,7 +12,7 @@ from grids.access import (
     get_village_for_user,
 )
 from jinchen.xlsx import xlsx_response
-from members.models import count_subquery
+from members.models import count_subquery, first_free_year
 from members.views import save_form
 
 from .. import forms
@@ -32,6 +32,7 @@ from ..models import (
     Training,
     TransitionError,
 )
+from ..models.workflow import notice_end
 from ..resources import AssignmentResource, PostResource, RatingResource
 from .common import act, refuse
 
@@ -40,7 +41,8 @@ from .common import act, refuse
 @require_http_methods(["GET", "POST"])
 def round_create(request, village_pk):
     village = get_village_for_user(request.user, village_pk, edit=True)
-    form = forms.RoundForm(request.POST or None, initial={"year": timezone.localdate().year}, village=village)
+    year = first_free_year(village.rounds.values_list("year", flat=True), timezone.localdate().year)
+    form = forms.RoundForm(request.POST or None, initial={"year": year}, village=village)
     context = {"village": village, "title": "开始新一年度设岗定责", "back": reverse("posts:village", args=[village.pk])}
 
     def start(d):
@@ -160,8 +162,10 @@ EXPORTS = {
     ),
     "assignments": (
         AssignmentResource,
-        lambda r: r.assignments.select_related("post__grid", "member", "contact").order_by(
-            "post__grid__number", "post_id", "rank", "pk"
+        lambda r: (
+            r.assignments.select_related("post__grid", "member", "contact")
+            .annotate(notice_ends_on=notice_end())
+            .order_by("post__grid__number", "post_id", "rank", "pk")
         ),
         "post__grid",
         "申报与定岗",
