@@ -25,11 +25,27 @@ from .catalogue import Post
 
 
 class TransitionError(Exception):
-    """A move the rules forbid; `missing` lists, in Chinese, what must be done first."""
+    """A move the rules forbid; `missing` lists, in Chinese, what must be done first.
 
-    def __init__(self, missing):
+    A move lost to someone faster (a race, or a page left open) says instead `what_happened`, from the log row the
+    winner wrote ("已由王书记于12月2日 10:31确认上岗。"), and `refresh`, the page that shows where things stand now.
+    """
+
+    def __init__(self, missing, what_happened="", refresh=""):
         self.missing = list(missing) if isinstance(missing, list | tuple) else [missing]
+        self.what_happened, self.refresh = what_happened, refresh
         super().__init__("；".join(self.missing))
+
+    @classmethod
+    def overtaken(cls, what_happened, refresh):
+        return cls([what_happened], what_happened=what_happened, refresh=refresh)
+
+
+def who_when(by, at):
+    """ "王书记于12月2日 10:31", as a race loser is told who was faster."""
+    at = timezone.localtime(at)
+    name = (by.get_full_name() or by.username) if by else "他人"
+    return f"{name}于{at.month}月{at.day}日 {at:%H:%M}"
 
 
 def record_version(obj, by=None, at=None):
@@ -374,14 +390,61 @@ class Round(models.Model):
                 result[round_id].append(f"{who}评为不称职，需要作出调整决定。")
         return result
 
+    def checklist(self, missing=None, grids=None):
+        """What still keeps the round in its stage, grid by grid, each item with the page that fixes it:
+        [(grid name or "", grid page or "", [(text, url)])], village-wide items first. The one grouping that the
+        round page, a refused move and the dashboard show."""
+        missing = self.missing_to_leave() if missing is None else missing
+        grids = list(self.village.grids.order_by("number")) if grids is None else grids
+        names = sorted(grids, key=lambda g: len(g.name), reverse=True)  # 第十一网格 before 第一网格
+        groups = {}
+        for item in missing:
+            grid = next((g for g in names if item.startswith(g.name)), None)
+            text = item[len(grid.name) :].lstrip("：的") if grid else item
+            groups.setdefault(grid, []).append((text.rstrip("。"), self._fix_url(item, grid)))
+        order = sorted(groups, key=lambda g: -1 if g is None else g.number)
+        return [
+            (g.name if g else "", reverse("posts:round-grid", args=[self.pk, g.pk]) if g else "", groups[g])
+            for g in order
+        ]
+
+    # Words of a checklist item → the page where it is done: (words, url name, takes the grid).
+    FIXES = [
+        ("实施方案", "members:plan-create", False),
+        ("群众需求", "members:grid-survey", True),
+        ("设置岗位", "posts:grid-posts", True),
+        ("设岗理由", "posts:grid-posts", True),
+        ("申报时间", "posts:round-window", False),
+        ("申报截止", "posts:round-window", False),
+        ("集中培训", "posts:training-create", False),
+    ]
+
+    def _fix_url(self, item, grid):
+        for words, name, by_grid in self.FIXES:
+            if words in item and (grid is not None or not by_grid):
+                if name == "members:plan-create":
+                    return reverse(name, args=[self.village_id])
+                return reverse(name, args=[grid.pk] if by_grid else [self.pk])
+        return reverse("posts:round-grid", args=[self.pk, grid.pk]) if grid else self.get_absolute_url()
+
     # --- the transition ---------------------------------------------------------------------------------
 
-    def advance(self, by, note="", meeting="", today=None):
-        """Move to the next stage if the rules allow; raise TransitionError with what is missing otherwise."""
+    def overtaken(self, seen_stage):
+        """The refusal of a move made from a page that still showed `seen_stage`: who moved the round on, and when."""
+        log = self.logs.select_related("by").filter(to_stage=self.stage).order_by("-at", "-pk").first()
+        who = f"已由{who_when(log.by, log.at)}" if log else "已"
+        return TransitionError.overtaken(
+            f"本年度工作{who}从“{Stage(seen_stage).label}”进入“{self.get_stage_display()}”阶段。",
+            self.get_absolute_url(),
+        )
+
+    def advance(self, by, note="", meeting="", today=None, seen_stage=None):
+        """Move to the next stage if the rules allow; raise TransitionError with what is missing otherwise.
+        `seen_stage` is the stage the person's page showed: a page left open does not move the round twice."""
         with transaction.atomic():
             current = Round.objects.select_for_update().get(pk=self.pk)
-            if current.stage != self.stage:
-                raise TransitionError("本年度工作的阶段已被他人更新，请刷新页面后再操作。")
+            if current.stage != (seen_stage or self.stage):
+                raise current.overtaken(seen_stage or self.stage)
             target = current.next_stage
             if target is None:
                 raise TransitionError("本年度工作已结束，不能再进入下一阶段。")
@@ -390,7 +453,7 @@ class Round(models.Model):
                 raise TransitionError(missing)
             at = timezone.now()
             if not Round.objects.filter(pk=self.pk, stage=current.stage).update(stage=target):
-                raise TransitionError("本年度工作的阶段已被他人更新，请刷新页面后再操作。")
+                raise Round.objects.get(pk=self.pk).overtaken(current.stage)
             from_stage, current.stage = current.stage, target
             record_version(current, by=by, at=at)
             if target == Stage.CLOSED:  # the year's posts end with the round; next year's round starts afresh
@@ -500,6 +563,12 @@ class Notice(models.Model):
         notices = cls.objects.filter(grid=grid) if round is None else cls.objects.filter(grid=grid, round=round)
         return notices.order_by("-starts_on", "-pk").first()
 
+    def assignments_noticed(self):
+        """Whether members of the grid went under notice with this notice (its log rows say so)."""
+        return AssignmentLog.objects.filter(
+            assignment__round=self.round_id, assignment__post__grid=self.grid_id, to_status=Status.NOTICED
+        ).exists()
+
     def is_running(self, today=None):
         today = today or timezone.localdate()
         return self.starts_on <= today <= self.ends_on
@@ -546,6 +615,13 @@ class Notice(models.Model):
                 .select_related("member")
             )
             if not proposed and not missing:
+                last = cls.latest_for(grid, round)
+                if last and last.assignments_noticed():  # someone published it a moment ago (or before)
+                    raise TransitionError.overtaken(
+                        f"{grid.name}的拟上岗人选已由{who_when(last.published_by, last.published_at)}发布公示"
+                        f"（{cn_date(last.starts_on)}至{cn_date(last.ends_on)}），不用再发布。",
+                        reverse("posts:round-grid", args=[round.pk, grid.pk]),
+                    )
                 missing.append(f"{grid.name}还没有拟上岗人选，无需公示。")
             if missing:
                 raise TransitionError(missing)
@@ -621,7 +697,13 @@ class Objection(models.Model):
                 answer=answer, answered_on=answered_on, answered_by=by
             )
             if not updated:
-                raise TransitionError("这条异议已经答复过了。")
+                done = Objection.objects.select_related("answered_by", "notice").get(pk=self.pk)
+                who = done.answered_by.get_full_name() or done.answered_by.username if done.answered_by else "他人"
+                day = done.answered_on
+                raise TransitionError.overtaken(
+                    f"这条异议已经答复过了：{who}于{day.month}月{day.day}日答复“{done.answer[:30]}”。",
+                    reverse("posts:round-grid", args=[done.notice.round_id, done.notice.grid_id]),
+                )
             self.answer, self.answered_on, self.answered_by = answer, answered_on, by
             record_version(self, by=by)
             figures.changed(Notice, [self.notice_id], "round__village__town_id")
@@ -810,8 +892,9 @@ class Assignment(models.Model):
                 .select_related("round", "member", "post")
                 .get(pk=self.pk)
             )
-            if current.status != self.status:
-                raise TransitionError("这条记录已被他人处理，请刷新页面后再操作。")
+            overtaken = current.overtaken(to, seen_status=self.status)
+            if overtaken:
+                raise overtaken
             missing = current.missing_for(
                 to, note=note, meeting=meeting, letter_signed_on=letter_signed_on, today=today
             )
@@ -833,6 +916,43 @@ class Assignment(models.Model):
         self.status = current.status
         self.letter_signed_on = current.letter_signed_on
         return to
+
+    # What a log row's new status says was done, for a person whose page was overtaken.
+    DONE = {
+        Status.APPLIED: "登记申报",
+        Status.PROPOSED: "确定为拟上岗人选",
+        Status.NOT_CHOSEN: "议定为未选中",
+        Status.NOTICED: "发布公示",
+        Status.ON_POST: "确认上岗",
+        Status.LEFT: "登记为不上岗（离岗）",
+        Status.ADJUSTED: "调整岗位",
+        Status.COMPLETED: "登记岗位期满",
+    }
+
+    def overtaken(self, to, seen_status=None):
+        """The refusal of a move someone else made impossible since the person's page was drawn, or None.
+
+        The page offered the move, so it is no longer there because someone changed the record (`seen_status` is
+        what the page showed) or moved the round past the move's stage: say who, when and what, from the log."""
+        stage = self.TRANSITIONS.get(self.status, {}).get(to)
+        if (seen_status is None or seen_status == self.status) and stage is not None:
+            if STAGE_ORDER.index(self.round.stage) <= STAGE_ORDER.index(stage):
+                return None
+            log = self.round.logs.select_related("by").filter(to_stage=self.round.stage).order_by("-at", "-pk").first()
+            who = f"已由{who_when(log.by, log.at)}" if log else "已"
+            return TransitionError.overtaken(
+                f"本年度工作{who}进入“{self.round.get_stage_display()}”阶段，"
+                f"“{Status(to).label}”只能在“{Stage(stage).label}”阶段办理。",
+                self.get_absolute_url(),
+            )
+        log = self.logs.select_related("by").order_by("-at", "-pk").first()
+        if log is None or (seen_status is None and stage is None and log.to_status == Status.APPLIED):
+            return None
+        return TransitionError.overtaken(
+            f"{self.member.name}的“{self.post.name}”已由{who_when(log.by, log.at)}{self.DONE[log.to_status]}，"
+            f"现在是“{self.status_label}”。",
+            self.get_absolute_url(),
+        )
 
     def missing_for(self, to, note="", meeting=None, letter_signed_on=None, today=None):
         """Everything that stands in the way of moving this assignment to `to`, in Chinese."""

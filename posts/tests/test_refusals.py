@@ -8,10 +8,12 @@ import datetime
 
 import pytest
 from django.urls import reverse
+from django.utils import timezone
 
 from conftest import on_day
+from grids.models import Grid
 from members.models import NeedCategory, VillagePlan
-from posts.models import Assignment, AssignmentLog, MeetingKind, Notice, Round, Stage, Status
+from posts.models import Assignment, AssignmentLog, MeetingKind, Notice, Round, RoundLog, Stage, Status
 
 pytestmark = pytest.mark.django_db
 D = datetime.date
@@ -157,3 +159,135 @@ def test_a_full_post_is_said_once(client, sec_a, round_a, flow, post_a1):
     other.refresh_from_db()
     assert other.status == Status.APPLIED
     assert not AssignmentLog.objects.filter(assignment=other, to_status=Status.PROPOSED).exists()
+
+
+# --- a refused stage move: the grouped checklist, each item a link ------------------------------------------------
+
+
+def test_a_refused_stage_move_shows_the_checklist_grid_by_grid(client, sec_a, round_a, village_a, grid_a1):
+    third = Grid.objects.create(village=village_a, number=3, name="第三网格")
+    VillagePlan.objects.filter(village=village_a).delete()
+    client.force_login(sec_a)
+    response = client.post(reverse("posts:round-advance", args=[round_a.pk]), {"stage": Stage.SURVEY})
+    assert response.status_code == 302 and response.url.endswith("#missing")
+    page = client.get(response.url)
+    said = [str(m) for m in page.context["messages"]]
+    assert said == ["未能进入下一阶段：还有3项没有完成，见下面的清单。"]
+    assert "。；" not in page.text
+    checklist = page.context["checklist"]
+    assert checklist == [
+        ("", "", [("还没有制定2026年度的实施方案", reverse("members:plan-create", args=[village_a.pk]))]),
+        (
+            "第三网格",
+            reverse("posts:round-grid", args=[round_a.pk, third.pk]),
+            [
+                ("还没有记录群众需求", reverse("members:grid-survey", args=[third.pk])),
+                ("还没有设置岗位", reverse("posts:grid-posts", args=[third.pk])),
+            ],
+        ),
+    ]
+    assert f'href="{reverse("members:grid-survey", args=[third.pk])}">还没有记录群众需求</a>' in page.text
+    round_a.refresh_from_db()
+    assert round_a.stage == Stage.SURVEY and not RoundLog.objects.filter(round=round_a).exists()
+
+
+# --- a race loser is told what happened, with a refresh -----------------------------------------------------------
+
+
+def test_confirming_a_member_someone_just_confirmed_says_who_and_when(client, sec_a, grid_user, round_a, flow):
+    flow.push(round_a, Stage.CONFIRMATION)
+    a = round_a.assignments.filter(status=Status.NOTICED).first()
+    induction = flow.held(round_a, a.post.grid, MeetingKind.INDUCTION)
+    url = reverse("posts:assignment-move", args=[a.pk, Status.ON_POST])
+    client.force_login(grid_user)
+    assert client.get(url).status_code == 200  # the grid secretary's page is open …
+    flow.seat(a)  # … while the village secretary confirms the member
+    data = {"meeting": induction.pk, "letter_signed_on": "2026-11-18", "note": ""}
+    page = client.post(url, data)
+    assert page.status_code == 200
+    assert "“在岗”的记录不能改为“在岗”" not in page.text
+    log = AssignmentLog.objects.get(assignment=a, to_status=Status.ON_POST)
+    at = timezone.localtime(log.at)
+    said = f"已由王建国于{at.month}月{at.day}日 {at:%H:%M}确认上岗，现在是“在岗”。"
+    assert said in page.context["overtaken"] and said in page.text
+    assert page.context["refresh"] == a.get_absolute_url() and "刷新页面" in page.text
+    assert AssignmentLog.objects.filter(assignment=a, to_status=Status.ON_POST).count() == 1
+
+
+def test_a_move_the_round_has_left_behind_says_who_moved_the_round(client, sec_a, grid_user, round_a, flow):
+    flow.push(round_a, Stage.CONFIRMATION)
+    a = round_a.assignments.order_by("pk").first()  # everyone else was settled and the village moved on
+    Assignment.objects.filter(pk=a.pk).update(status=Status.APPLIED)  # set-up: this one still open on the page
+    client.force_login(grid_user)
+    page = client.post(reverse("posts:assignment-move", args=[a.pk, Status.NOT_CHOSEN]), {"note": "另有安排"})
+    assert "本年度工作已由王建国于" in page.context["overtaken"]
+    assert "进入“群众定岗”阶段，“未选中”只能在“支部议岗”阶段办理。" in page.text
+    assert not AssignmentLog.objects.filter(assignment=a, to_status=Status.NOT_CHOSEN).exists()
+
+
+def test_advancing_from_a_page_left_open_does_not_move_twice(client, sec_a, round_a, flow):
+    client.force_login(sec_a)
+    flow.advance(round_a)  # someone else moved it from 制定方案 a moment ago
+    response = client.post(reverse("posts:round-advance", args=[round_a.pk]), {"stage": Stage.SURVEY})
+    page = client.get(response.url)
+    (said,) = [str(m) for m in page.context["messages"]]
+    log = RoundLog.objects.get(round=round_a)
+    at = timezone.localtime(log.at)
+    assert said == (
+        f"没有重复办理：本年度工作已由王建国于{at.month}月{at.day}日 {at:%H:%M}从“制定方案”进入“申报选岗”阶段。"
+        "页面已刷新为最新情况。"
+    )
+    round_a.refresh_from_db()
+    assert round_a.stage == Stage.APPLICATION and RoundLog.objects.filter(round=round_a).count() == 1
+
+
+@on_day(D(2026, 11, 9))
+def test_publishing_a_notice_someone_just_published_says_so(client, grid_user, round_a, flow, grid_a1):
+    flow.push(round_a, Stage.DELIBERATION)
+    flow.propose(round_a.assignments.get(post__grid=grid_a1))
+    flow.publish(round_a, grid_a1)
+    client.force_login(grid_user)
+    data = {"starts_on": "2026-11-09", "ends_on": "2026-11-13", "place": "公开栏", "phone": "0523-88881234"}
+    page = client.post(reverse("posts:notice-create", args=[round_a.pk, grid_a1.pk]), data)
+    assert "第一网格的拟上岗人选已由王建国于" in page.context["overtaken"]
+    assert "发布公示（2026年11月9日至2026年11月13日），不用再发布。" in page.text
+    assert page.context["refresh"] == reverse("posts:round-grid", args=[round_a.pk, grid_a1.pk])
+    assert Notice.objects.filter(round=round_a, grid=grid_a1).count() == 1
+
+
+# --- a required choice with nothing to choose: say what to record first ------------------------------------------
+
+
+def test_confirming_without_a_ceremony_says_to_record_it_first(client, grid_user, round_a, flow):
+    flow.push(round_a, Stage.CONFIRMATION)
+    a = round_a.assignments.filter(status=Status.NOTICED).first()
+    client.force_login(grid_user)
+    page = client.get(reverse("posts:assignment-move", args=[a.pk, Status.ON_POST]))
+    record = reverse("posts:meeting-create", args=[round_a.pk, a.post.grid_id]) + "?kind=induction"
+    assert page.context["form"].prerequisites() == [
+        (f"{a.post.grid.name}还没有登记上岗仪式：这一步以上岗仪式为依据，请先登记。", record, "登记上岗仪式")
+    ]
+    assert f'href="{record}"' in page.text and "这个字段是必填项" not in page.text
+    assert '<select name="meeting"' not in page.text  # no empty drop-down to puzzle over
+    assert client.get(record).context["form"].initial["kind"] == "induction"
+    flow.held(round_a, a.post.grid, MeetingKind.INDUCTION)
+    assert '<select name="meeting"' in client.get(reverse("posts:assignment-move", args=[a.pk, Status.ON_POST])).text
+
+
+@on_day(D(2026, 11, 3))
+def test_applying_in_a_grid_without_members_says_to_add_them(client, grid_user, round_a, flow, grid_a1):
+    flow.push(round_a, Stage.APPLICATION, applicants=False)
+    client.force_login(grid_user)
+    page = client.get(reverse("posts:application-create", args=[round_a.pk, grid_a1.pk]))
+    assert "党员名册还是空的" in page.text
+    assert reverse("members:member-create", args=[grid_a1.pk]) in page.text
+
+
+def test_a_contact_with_nobody_else_in_the_grid_says_to_add_members(client, grid_user, round_a, flow):
+    flow.push(round_a, Stage.CONFIRMATION)
+    flow.satisfy(round_a)
+    flow.advance(round_a)  # to 严格评岗; nobody named as a contact yet, and 第一网格 has only its one member
+    a = round_a.assignments.get(status=Status.ON_POST, post__grid__number=1)
+    client.force_login(grid_user)
+    page = client.get(reverse("posts:assignment-contact", args=[a.pk]))
+    assert "除本人外还没有其他党员可以担任联系人" in page.text

@@ -83,7 +83,7 @@ def meeting_create(request, pk, grid_pk):
     if round.stage == Stage.CLOSED:
         messages.error(request, "本年度工作已结束，不能再登记会议。")
         return redirect(back)
-    form = forms.MeetingForm(request.POST or None)
+    form = forms.MeetingForm(request.POST or None, initial={"kind": request.GET.get("kind", "")})
     form.instance.round, form.instance.grid, form.instance.stage = round, grid, round.stage
     form.instance.recorded_by = request.user
     context = {"grid": grid, "village": grid.village, "title": "登记会议", "back": back}

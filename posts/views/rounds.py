@@ -34,7 +34,7 @@ from ..models import (
 )
 from ..models.workflow import notice_end
 from ..resources import AssignmentResource, PostResource, RatingResource
-from .common import act, refuse
+from .common import act
 
 
 @login_required
@@ -63,16 +63,6 @@ def village_rounds(request, pk):
     return render(request, "posts/no_round.html", {"village": village})
 
 
-def group_by_grid(missing, grid_names):
-    """[(grid name or "", [what is missing there])], so a long checklist reads grid by grid."""
-    groups = {}
-    for item in missing:
-        name = next((n for n in grid_names if item.startswith(n)), "")
-        text = item[len(name) :].lstrip("：的") if name else item
-        groups.setdefault(name, []).append(text.rstrip("。"))
-    return sorted(groups.items(), key=lambda kv: (kv[0] != "", grid_names.index(kv[0]) if kv[0] else 0))
-
-
 @login_required
 def round_detail(request, pk):
     round = get_round_for_user(request.user, pk)
@@ -97,7 +87,7 @@ def round_detail(request, pk):
         "village": round.village,
         "stages": [(s, Stage(s).label, i) for i, s in enumerate(STAGE_ORDER)],
         "stage_index": round.stage_index(),
-        "missing": group_by_grid(round.missing_to_leave(), [g.name for g in grids]),
+        "checklist": round.checklist(grids=grids),
         "logs": round.logs.select_related("by").order_by("at", "pk"),
         "grids": grids,
         "can_edit": can_edit_village(request.user, round.village),
@@ -114,9 +104,14 @@ def round_detail(request, pk):
 def round_advance(request, pk):
     round = get_round_for_user(request.user, pk, edit=True)
     try:
-        target = round.advance(by=request.user, note=request.POST.get("note", "").strip())
+        seen = request.POST.get("stage") if request.POST.get("stage") in Stage.values else None
+        target = round.advance(by=request.user, note=request.POST.get("note", "").strip(), seen_stage=seen)
     except TransitionError as error:
-        refuse(request, error)
+        if error.what_happened:  # someone else moved it: the page shows where it stands now
+            messages.warning(request, f"没有重复办理：{error.what_happened}页面已刷新为最新情况。")
+        else:  # the round page shows the checklist grid by grid, each item a link to where it is done
+            messages.error(request, f"未能进入下一阶段：还有{len(error.missing)}项没有完成，见下面的清单。")
+        return redirect(f"{round.get_absolute_url()}#missing")
     else:
         messages.success(request, f"已进入“{Stage(target).label}”阶段。")
     return redirect(round)
