@@ -121,11 +121,11 @@ def pytest_runtest_teardown(item, nextitem):
     """After a transactional test's flush, give the next test the database the migrations left."""
     result = yield
     if flushes_database(item):
-        restore_migrated_rows(item)
+        restore_migrated_rows(item, last=nextitem is None)
     return result
 
 
-def restore_migrated_rows(item):
+def restore_migrated_rows(item, last=False):
     from django.db import connections
 
     if not serialized(item):
@@ -135,6 +135,8 @@ def restore_migrated_rows(item):
             "@pytest.mark.django_db(transaction=True, serialized_rollback=True).",
             pytrace=False,
         )
+    if last:  # no test comes next, and the session's test database is already gone
+        return
     # Only a test database has serialized contents: a test skipped before the first one was created has none.
     flushed = [c for c in connections.all(initialized_only=True) if getattr(c, "_test_serialized_contents", None)]
     with item.config.stash[blocking_manager_key].unblock():

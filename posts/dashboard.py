@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import F, Max, OuterRef, Prefetch, Q, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
@@ -210,7 +210,7 @@ def build(villages, today=None):
     today = today or timezone.localdate()
     round_pks = [v.round_pk for v in villages if v.round_pk]
     rounds = Round.objects.filter(pk__in=round_pks).annotate(
-        last_move=Max("logs__at"),
+        last_move=Max("logs__at", filter=~Q(logs__from_stage=F("logs__to_stage"))),  # stage moves only
         training_count=count_subquery(Training.objects.all(), "round"),
         attendance=count_subquery(Training.attendees.through.objects.all(), "training__round"),
     )

@@ -19,7 +19,7 @@ from simple_history.models import HistoricalRecords
 
 from grids import figures
 from grids.models import Grid, Village
-from members.models import Member, VillagePlan
+from members.models import Member, VillagePlan, eligible_q
 
 from .catalogue import Post
 
@@ -431,12 +431,64 @@ class Round(models.Model):
 
     def overtaken(self, seen_stage):
         """The refusal of a move made from a page that still showed `seen_stage`: who moved the round on, and when."""
-        log = self.logs.select_related("by").filter(to_stage=self.stage).order_by("-at", "-pk").first()
+        log = self.stage_moves().filter(to_stage=self.stage).select_related("by").order_by("-at", "-pk").first()
         who = f"已由{who_when(log.by, log.at)}" if log else "已"
         return TransitionError.overtaken(
             f"本年度工作{who}从“{Stage(seen_stage).label}”进入“{self.get_stage_display()}”阶段。",
             self.get_absolute_url(),
         )
+
+    def stage_moves(self):
+        """The round's log rows that changed its stage (an early close of applications is logged in its stage)."""
+        return self.logs.exclude(from_stage=models.F("to_stage"))
+
+    def missing_to_close_applications(self, today=None):
+        """What keeps the application window open until its date: every eligible member of the village must have
+        applied (or been put forward); one who declined is recorded as 本人暂不愿参加, which makes them ineligible."""
+        today = today or timezone.localdate()
+        if self.stage != Stage.APPLICATION:
+            return ["只有在“申报选岗”阶段才能提前截止申报。"]
+        if not self.applications_open(today):
+            return ["现在不在申报时间内，无需提前截止。"]
+        if self.applications_open_on >= today:
+            return ["申报今天才开始，明天起才能提前截止。"]
+        waiting = (
+            Member.objects.filter(eligible_q(), grid__village=self.village_id)
+            .exclude(assignments__round=self)
+            .select_related("grid")
+            .order_by("grid__number", "name_key")
+        )
+        return [f"{m.grid.name}：{m.name}还没有申报，也没有登记为本人暂不愿参加。" for m in waiting]
+
+    def close_applications(self, by, note, today=None, seen_stage=None):
+        """申报提前截止: the window ends yesterday, so the round may move on today; logged in its stage, with why."""
+        today = today or timezone.localdate()
+        with transaction.atomic():
+            current = Round.objects.select_for_update().select_related("village").get(pk=self.pk)
+            if current.stage != (seen_stage or self.stage):
+                raise current.overtaken(seen_stage or self.stage)
+            missing = current.missing_to_close_applications(today)
+            if not note.strip():
+                missing.append("请写明提前截止申报的原因（例如：符合条件的党员都已申报或表示暂不参加）。")
+            if missing:
+                raise TransitionError(missing)
+            planned, closes = current.applications_close_on, today - datetime.timedelta(days=1)
+            at = timezone.now()
+            if not Round.objects.filter(pk=self.pk, applications_close_on=planned).update(applications_close_on=closes):
+                raise current.overtaken(current.stage)
+            current.applications_close_on = closes
+            record_version(current, by=by, at=at)
+            RoundLog.objects.create(
+                round=self,
+                from_stage=Stage.APPLICATION,
+                to_stage=Stage.APPLICATION,
+                by=by,
+                at=at,
+                note=f"提前截止申报（原定{cn_date(planned)}截止，截止到{cn_date(closes)}）：{note.strip()}",
+            )
+            figures.changed(Village, [self.village_id], "town_id")
+        self.applications_close_on = closes
+        return closes
 
     def advance(self, by, note="", meeting="", today=None, seen_stage=None):
         """Move to the next stage if the rules allow; raise TransitionError with what is missing otherwise.
@@ -938,7 +990,8 @@ class Assignment(models.Model):
         if (seen_status is None or seen_status == self.status) and stage is not None:
             if STAGE_ORDER.index(self.round.stage) <= STAGE_ORDER.index(stage):
                 return None
-            log = self.round.logs.select_related("by").filter(to_stage=self.round.stage).order_by("-at", "-pk").first()
+            moves = self.round.stage_moves().filter(to_stage=self.round.stage).select_related("by")
+            log = moves.order_by("-at", "-pk").first()
             who = f"已由{who_when(log.by, log.at)}" if log else "已"
             return TransitionError.overtaken(
                 f"本年度工作{who}进入“{self.round.get_stage_display()}”阶段，"

@@ -291,3 +291,58 @@ def test_a_contact_with_nobody_else_in_the_grid_says_to_add_members(client, grid
     client.force_login(grid_user)
     page = client.get(reverse("posts:assignment-contact", args=[a.pk]))
     assert "除本人外还没有其他党员可以担任联系人" in page.text
+
+
+# --- 申报提前截止 -------------------------------------------------------------------------------------------------
+
+
+@on_day(D(2026, 11, 3))
+def test_applications_close_early_once_every_eligible_member_applied_or_declined(
+    client, sec_a, round_a, flow, grid_a1, grid_a2, post_a1, post_a2
+):
+    flow.push(round_a, Stage.APPLICATION, applicants=False)
+    liu, zhao = flow.member(grid_a1, "刘海涛"), flow.member(grid_a2, "赵春梅")
+    flow.member(grid_a2, "孙立新", is_willing=False)  # declined: not eligible, not waited for
+    flow.apply(round_a, post_a1, member=liu)
+    client.force_login(sec_a)
+    url = reverse("posts:round-close-applications", args=[round_a.pk])
+    round_page = client.get(round_a.get_absolute_url())
+    assert round_page.context["close_missing"] == ["第二网格：赵春梅还没有申报，也没有登记为本人暂不愿参加。"]
+    page = client.post(url, {"note": "都问过了", "stage": Stage.APPLICATION}, follow=True)
+    assert "未能提前截止申报：第二网格：赵春梅还没有申报，也没有登记为本人暂不愿参加。" in page.text
+    round_a.refresh_from_db()
+    assert round_a.applications_close_on == D(2026, 11, 7) and round_a.logs.count() == 1
+    flow.apply(round_a, post_a2, member=zhao)
+    page = client.post(url, {"note": " ", "stage": Stage.APPLICATION}, follow=True)
+    assert "请写明提前截止申报的原因" in page.text and round_a.logs.count() == 1
+    page = client.post(url, {"note": "符合条件的党员都已申报", "stage": Stage.APPLICATION}, follow=True)
+    assert "申报已提前截止（截止到11月2日），可以进入支部议岗。" in page.text
+    round_a.refresh_from_db()
+    assert round_a.applications_close_on == D(2026, 11, 2) and round_a.stage == Stage.APPLICATION
+    log = round_a.logs.order_by("pk").last()
+    assert (log.from_stage, log.to_stage, log.by) == (Stage.APPLICATION, Stage.APPLICATION, sec_a)
+    assert log.note == "提前截止申报（原定2026年11月7日截止，截止到2026年11月2日）：符合条件的党员都已申报"
+    assert "提前截止申报（原定2026年11月7日截止" in page.text  # in the round's steps
+    assert round_a.history.first().applications_close_on == D(2026, 11, 2)
+    # the window is shut, and the round may move on today
+    assert (
+        "现在不在申报时间内"
+        in client.get(reverse("posts:application-create", args=[round_a.pk, grid_a1.pk]), follow=True).text
+    )
+    client.post(reverse("posts:round-advance", args=[round_a.pk]), {"stage": Stage.APPLICATION})
+    round_a.refresh_from_db()
+    assert round_a.stage == Stage.DELIBERATION
+    # a second click from the page left open is told what happened
+    late = client.post(url, {"note": "再点一次", "stage": Stage.APPLICATION}, follow=True)
+    assert "没有重复办理：本年度工作已由王建国于" in late.text and round_a.logs.count() == 3
+
+
+@on_day(D(2026, 11, 1))
+def test_applications_cannot_close_on_the_day_they_open(client, sec_a, round_a, flow):
+    flow.push(round_a, Stage.APPLICATION, applicants=False)
+    client.force_login(sec_a)
+    url = reverse("posts:round-close-applications", args=[round_a.pk])
+    page = client.post(url, {"note": "没有党员", "stage": Stage.APPLICATION}, follow=True)
+    assert "申报今天才开始，明天起才能提前截止" in page.text
+    round_a.refresh_from_db()
+    assert round_a.applications_close_on == D(2026, 11, 7)

@@ -88,6 +88,8 @@ def round_detail(request, pk):
         "stages": [(s, Stage(s).label, i) for i, s in enumerate(STAGE_ORDER)],
         "stage_index": round.stage_index(),
         "checklist": round.checklist(grids=grids),
+        # 提前截止申报 is offered while the window is open; what still keeps it open is listed beside it
+        "close_missing": round.missing_to_close_applications() if round.applications_open() else None,
         "logs": round.logs.select_related("by").order_by("at", "pk"),
         "grids": grids,
         "can_edit": can_edit_village(request.user, round.village),
@@ -114,6 +116,24 @@ def round_advance(request, pk):
         return redirect(f"{round.get_absolute_url()}#missing")
     else:
         messages.success(request, f"已进入“{Stage(target).label}”阶段。")
+    return redirect(round)
+
+
+@login_required
+@require_POST
+def round_close_applications(request, pk):
+    """申报提前截止, once every eligible member of the village has applied or declined."""
+    round = get_round_for_user(request.user, pk, edit=True)
+    seen = request.POST.get("stage") if request.POST.get("stage") in Stage.values else None
+    try:
+        closes = round.close_applications(by=request.user, note=request.POST.get("note", ""), seen_stage=seen)
+    except TransitionError as error:
+        if error.what_happened:
+            messages.warning(request, f"没有重复办理：{error.what_happened}页面已刷新为最新情况。")
+        else:
+            messages.error(request, "未能提前截止申报：" + "；".join(m.rstrip("。") for m in error.missing) + "。")
+    else:
+        messages.success(request, f"申报已提前截止（截止到{closes.month}月{closes.day}日），可以进入支部议岗。")
     return redirect(round)
 
 
