@@ -137,13 +137,12 @@ def serialized(item):
 def pytest_runtest_teardown(item, nextitem):
     """After a transactional test's flush, give the next test the database the migrations left."""
     result = yield
-    # After the session's last test its database is gone already (its teardown ran inside the yield).
-    if flushes_database(item) and nextitem is not None:
-        restore_migrated_rows(item)
+    if flushes_database(item):
+        restore_migrated_rows(item, last=nextitem is None)
     return result
 
 
-def restore_migrated_rows(item):
+def restore_migrated_rows(item, last=False):
     from django.db import connections
 
     if not serialized(item):
@@ -153,6 +152,8 @@ def restore_migrated_rows(item):
             "@pytest.mark.django_db(transaction=True, serialized_rollback=True).",
             pytrace=False,
         )
+    if last:  # no test comes next, and the session's test database is already gone
+        return
     # Only a test database has serialized contents: a test skipped before the first one was created has none.
     flushed = [c for c in connections.all(initialized_only=True) if getattr(c, "_test_serialized_contents", None)]
     with item.config.stash[blocking_manager_key].unblock():

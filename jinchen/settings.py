@@ -68,7 +68,10 @@ MIDDLEWARE = [
     "grids.audit.DownloadAuditMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",
+    "jinchen.errors.OwnErrorPagesMiddleware",
 ]
+# With DEBUG on, "own" shows the Chinese 404/500 pages (the demo); "django" shows Django's debug pages.
+DEBUG_ERROR_PAGES = os.environ.get("DEBUG_ERROR_PAGES", "own")
 
 ROOT_URLCONF = "jinchen.urls"
 

@@ -375,6 +375,14 @@ class VillagePlan(models.Model):
         return reverse("members:plan", args=[self.pk])
 
 
+def first_free_year(taken, year):
+    """The first year from `year` on that is not in `taken`: what a form for a new year's record offers."""
+    taken = set(taken)
+    while year in taken:
+        year += 1
+    return year
+
+
 def count_subquery(qs, outer_field):
     """Count rows of `qs` per outer row in one correlated subquery, so several counts never multiply joins."""
     counted = qs.filter(**{outer_field: models.OuterRef("pk")}).order_by().values(outer_field)

@@ -1,7 +1,7 @@
 from django.conf import settings
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import ProtectedError
+from django.db.models import F, Max, ProtectedError, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -22,7 +22,7 @@ from jinchen.xlsx import xlsx_response
 from . import imports
 from .access import get_member_for_user, get_need_for_user, get_plan_for_user, members_for_user
 from .forms import MemberForm, NeedRecordForm, VillagePlanForm
-from .models import ImportJob, Member, NeedRecord, VillagePlan
+from .models import ImportJob, Member, NeedRecord, VillagePlan, first_free_year
 from .resources import MemberResource, NeedRecordResource
 from .survey import member_figures, need_figures, with_counts
 
@@ -37,7 +37,10 @@ def member_detail(request, pk):
         "full_numbers": member.shows_full_numbers_to(request.user),
         "history": member.history.select_related("history_user").order_by("-history_date")[:20],
         # Posts applied for and held, year by year (posts builds on members: reached through the reverse name).
-        "assignments": member.assignments.select_related("round", "post__grid").order_by("-round__year", "rank"),
+        "assignments": member.assignments.select_related("round", "post__grid")
+        # 公示期满 once the grid's notice is over (posts.models.workflow.notice_end, reached by name)
+        .annotate(notice_ends_on=Max("round__notices__ends_on", filter=Q(round__notices__grid=F("post__grid"))))
+        .order_by("-round__year", "rank"),
     }
     return render(request, "members/member_detail.html", context)
 
@@ -184,7 +187,8 @@ def plan_form(request, village_pk=None, pk=None):
     if plan is None:
         plan = VillagePlan(village=village, title=f"{village.name}“无职党员设岗定责”活动实施方案")
     plan.updated_by = request.user
-    initial = None if plan.pk else {"year": timezone.localdate().year}
+    taken = village.plans.values_list("year", flat=True)
+    initial = None if plan.pk else {"year": first_free_year(taken, timezone.localdate().year)}
     form = VillagePlanForm(request.POST or None, instance=plan, initial=initial, village=village)
     context = {
         "village": village,

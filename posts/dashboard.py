@@ -14,7 +14,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import Max, OuterRef, Subquery
+from django.db.models import F, Max, OuterRef, Prefetch, Q, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
@@ -39,8 +39,10 @@ from .models import (
     Training,
 )
 from .models.evaluation import latest_grade
-from .models.workflow import Notice
+from .models.workflow import Notice, notice_end
 
+# 在岗 as the board counts it: on post now, or, in a finished year (已结束), on post until the year ended (期满).
+ON_POST_OR_SERVED_OUT = [Status.ON_POST, Status.COMPLETED]
 UNRATED = "unrated"
 GRADES = [*Grade.choices, (UNRATED, "未评")]
 # One colour per grade, the same on every chart.
@@ -145,12 +147,18 @@ class Cell:
     places: int = 0
     holding: int = 0
     asked: bool = False
+    asked_unset: int = 0  # grids where residents asked for this kind of work and no post of the type is set
 
     @property
     def state(self):
         if not self.posts:
             return "missing"
         return "filled" if self.holding >= self.places else "short"
+
+    @property
+    def shade(self):
+        """The cell's colour: 群众有需求却未设岗 wins over the rest, even when other grids of a village set the type."""
+        return "asked" if self.asked_unset else self.state
 
 
 @dataclass
@@ -184,6 +192,7 @@ class Board:
                         if c:
                             cell.posts, cell.places = cell.posts + c.posts, cell.places + c.places
                             cell.holding, cell.asked = cell.holding + c.holding, cell.asked or c.asked
+                            cell.asked_unset += c.asked and not c.posts
                     grids_with = sum(1 for g in grids if self.coverage.get((g.grid.pk, post_type.pk), Cell()).posts)
                     cells.append((cell, grids_with))
                 rows.append((unit, len(grids), cells))
@@ -201,7 +210,7 @@ def build(villages, today=None):
     today = today or timezone.localdate()
     round_pks = [v.round_pk for v in villages if v.round_pk]
     rounds = Round.objects.filter(pk__in=round_pks).annotate(
-        last_move=Max("logs__at"),
+        last_move=Max("logs__at", filter=~Q(logs__from_stage=F("logs__to_stage"))),  # stage moves only
         training_count=count_subquery(Training.objects.all(), "round"),
         attendance=count_subquery(Training.attendees.through.objects.all(), "training__round"),
     )
@@ -214,7 +223,7 @@ def build(villages, today=None):
         .annotate(
             member_count=count_subquery(Member.objects.all(), "grid"),
             eligible_count=count_subquery(Member.objects.filter(eligible_q()), "grid"),
-            on_post=count_subquery(in_rounds.filter(status=Status.ON_POST), "post__grid"),
+            on_post=count_subquery(in_rounds.filter(status__in=ON_POST_OR_SERVED_OUT), "post__grid"),
             adjusted=count_subquery(in_rounds.filter(status=Status.ADJUSTED), "post__grid"),
             open_objections=count_subquery(open_objections, "notice__grid"),
             feedback_count=count_subquery(Feedback.objects.all(), "grid"),
@@ -263,7 +272,7 @@ def build(villages, today=None):
     rated = in_rounds.filter(status__in=SERVED).annotate(grade=latest_grade())
     rated = rated.values_list("post__grid_id", "status", "grade")
     for grid_pk, status, grade in rated:
-        if grade or status == Status.ON_POST:
+        if grade or status in ON_POST_OR_SERVED_OUT:
             figures[grid_pk].grades[grade or UNRATED] += 1
     rows, total = [], Figures()
     for v in villages:
@@ -298,13 +307,23 @@ def members_behind(figure, villages, grid=None):
     grids = Grid.objects.filter(village__in=villages)
     if grid is not None:
         grids = grids.filter(pk=grid.pk)
+    labels = dict(GRADES)
+    shown = Round.objects.filter(village=OuterRef("post__grid__village")).order_by(*Round.SHOWN_ORDER).values("pk")[:1]
     if figure in ("members", "eligible"):
+        # Each member with the post they hold (or held, in a finished year) in the round the board shows: one query.
+        held = (
+            Assignment.objects.filter(round=Subquery(shown), status__in=[*HOLDING, *SERVED])
+            .annotate(grade=latest_grade(), notice_ends_on=notice_end())
+            .select_related("post")
+            .order_by("-pk")
+        )
         members = Member.objects.filter(grid__in=grids).select_related("grid__village")
         if figure == "eligible":
             members = members.filter(eligible_q())
         members = members.order_by("grid__village__name_key", "grid__number", "name_key", "pk")
-        return MEMBER_FIGURES[figure], [(m, m.grid, None, "") for m in members]
-    shown = Round.objects.filter(village=OuterRef("post__grid__village")).order_by(*Round.SHOWN_ORDER).values("pk")[:1]
+        members = members.prefetch_related(Prefetch("assignments", queryset=held, to_attr="shown"))
+        rows = [(m, m.grid, m.shown[0] if m.shown else None, "") for m in members]
+        return MEMBER_FIGURES[figure], [(m, g, a, labels.get(a.grade, "") if a else "") for m, g, a, _ in rows]
     assignments = (
         Assignment.objects.filter(post__grid__in=grids, round=Subquery(shown))
         .annotate(grade=latest_grade())
@@ -312,16 +331,15 @@ def members_behind(figure, villages, grid=None):
         .order_by("post__grid__village__name_key", "post__grid__number", "post__name", "member__name_key", "pk")
     )
     if figure == "on_post":
-        assignments = assignments.filter(status=Status.ON_POST)
+        assignments = assignments.filter(status__in=ON_POST_OR_SERVED_OUT)
     elif figure == "adjusted":
         assignments = assignments.filter(status=Status.ADJUSTED)
     else:
         grade = figure.removeprefix("grade-")
         if grade == UNRATED:
-            assignments = assignments.filter(status=Status.ON_POST, grade=None)
+            assignments = assignments.filter(status__in=ON_POST_OR_SERVED_OUT, grade=None)
         else:
             assignments = assignments.filter(status__in=SERVED, grade=grade)
-    labels = dict(GRADES)
     rows = [(a.member, a.post.grid, a, labels.get(a.grade, "")) for a in assignments]
     return MEMBER_FIGURES[figure], rows
 
@@ -452,5 +470,6 @@ def coverage_text(cell, grids_with, grid_count, by_village):
         return "群众有需求，未设岗" if cell.asked else "未设岗"
     filled = f"{cell.holding}/{cell.places}人"
     if by_village:
-        return f"{grids_with}/{grid_count}个网格设岗，{filled}"
+        asked = f"；{cell.asked_unset}个网格群众有需求，未设岗" if cell.asked_unset else ""
+        return f"{grids_with}/{grid_count}个网格设岗，{filled}{asked}"
     return f"{'已配齐' if cell.state == 'filled' else '缺人'} {filled}"

@@ -5,6 +5,7 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
 
@@ -251,6 +252,17 @@ class ApplicationForm(forms.Form):
             "reason",
         )
 
+    def prerequisites(self):
+        """[(what is missing, link, link text)] when there is nobody, or no post, to choose."""
+        grid, needs = self.grid, []
+        if not self.fields["member"].queryset.exists():
+            url = reverse("members:member-create", args=[grid.pk])
+            needs.append((f"{grid.name}的党员名册还是空的，请先录入党员。", url, "新增党员"))
+        if not self.fields["first"].queryset.exists():
+            url = reverse("posts:grid-posts", args=[grid.pk])
+            needs.append((f"{grid.name}还没有设置岗位，没有可申报的岗位。", url, "查看岗位设置"))
+        return needs
+
     def clean_member(self):
         member = self.cleaned_data["member"]
         reasons = member.ineligibility_reasons()
@@ -282,6 +294,8 @@ class MeetingForm(forms.ModelForm):
     def __init__(self, *args, **kwargs):
         super().__init__(*args, **kwargs)
         self.fields["kind"].choices = [("", "请选择"), *MeetingKind.choices]
+        if self.initial.get("kind") not in MeetingKind.values:  # ?kind= from a page that asked for one
+            self.initial.pop("kind", None)
         self.helper = helper(
             Row(Column("kind", css_class="col-md-6"), Column("held_on", css_class="col-md-6")),
             Row(
@@ -317,7 +331,8 @@ class MoveForm(forms.Form):
 
     def __init__(self, *args, assignment, to, **kwargs):
         super().__init__(*args, **kwargs)
-        kind = self.NEEDS.get(to, (None, None))[1]
+        self.assignment = assignment
+        kind = self.kind = self.NEEDS.get(to, (None, None))[1]
         if kind:
             self.fields["meeting"].queryset = Meeting.objects.filter(
                 round=assignment.round_id, grid=assignment.post.grid_id, kind=kind
@@ -332,6 +347,14 @@ class MoveForm(forms.Form):
         else:
             self.fields["note"].label = "原因"
         self.helper = helper()
+
+    def prerequisites(self):
+        """[(what is missing, link, link text)]: the meeting this move rests on must be on record first."""
+        if self.kind and not self.fields["meeting"].queryset.exists():
+            a, label = self.assignment, MeetingKind(self.kind).label
+            url = reverse("posts:meeting-create", args=[a.round_id, a.post.grid_id]) + f"?kind={self.kind}"
+            return [(f"{a.post.grid.name}还没有登记{label}：这一步以{label}为依据，请先登记。", url, f"登记{label}")]
+        return []
 
 
 class NoticeForm(forms.Form):
@@ -412,7 +435,14 @@ class ContactForm(forms.Form):
         self.fields["contact"].queryset = (
             Member.objects.filter(grid=assignment.post.grid_id).exclude(pk=assignment.member_id).order_by("name_key")
         )
+        self.grid = assignment.post.grid
         self.helper = helper()
+
+    def prerequisites(self):
+        if not self.fields["contact"].queryset.exists():
+            url = reverse("members:member-create", args=[self.grid.pk])
+            return [(f"{self.grid.name}除本人外还没有其他党员可以担任联系人，请先录入党员。", url, "新增党员")]
+        return []
 
 
 class CheckUpForm(forms.ModelForm):
@@ -498,9 +528,16 @@ class TrainingForm(forms.ModelForm):
             assignments__round=round, assignments__status=Status.ON_POST
         ).order_by("grid__number", "name_key")
         self.fields["attendees"].label_from_instance = lambda m: m.name
+        self.round = round
         self.helper = helper(
             Row(Column("held_on", css_class="col-md-4"), Column("topic", css_class="col-md-8")), "place", "attendees"
         )
+
+    def prerequisites(self):
+        if not self.fields["attendees"].queryset.exists():
+            text = "本年度还没有在岗党员：集中培训要登记参加的在岗党员。"
+            return [(text, self.round.get_absolute_url(), "查看年度工作")]
+        return []
 
     def clean_held_on(self):
         return not_in_future(self.cleaned_data["held_on"], "培训日期")

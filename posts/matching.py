@@ -174,6 +174,55 @@ def suggest(round, grids):
     return lines, [p for p in posts if p.pk in result.uncovered]
 
 
+def skipped(round, grids):
+    """[(post, [why, per applicant])] for posts in `grids` whose every open application was set aside before the
+    solver ran: the applicant is not eligible, or already holds a post. The meeting is told these by name."""
+    from .models import HOLDING, Assignment, Status
+
+    open_ = Assignment.objects.filter(round=round, status=Status.APPLIED, post__grid__in=grids).select_related(
+        "member", "post__grid"
+    )
+    holding = {
+        a.member_id: a.post.name
+        for a in Assignment.objects.filter(round=round, status__in=HOLDING).select_related("post")
+    }
+    by_post = {}
+    for a in open_.order_by("post__grid__number", "post_id", "pk"):
+        reasons = a.member.ineligibility_reasons()
+        if a.member_id in holding:
+            reasons = [*reasons, f"已安排到“{holding[a.member_id]}”"]
+        by_post.setdefault(a.post, []).append(f"{a.member.name}{'，'.join(reasons)}" if reasons else "")
+    return [(post, whys) for post, whys in by_post.items() if all(whys)]
+
+
+def leave_out(round, grids, placed_members, meetings, by):
+    """Mark 未选中 the open applications in `grids` of members the accepted suggestion placed nowhere (择优配岗),
+    each with why; returns how many. A member the meeting left unticked keeps their application open."""
+    from .models import HOLDING, Assignment, Status
+
+    placed = {
+        a.member_id: a.post.name
+        for a in Assignment.objects.filter(round=round, status__in=HOLDING).select_related("post")
+    }
+    rows = (
+        Assignment.objects.filter(round=round, status=Status.APPLIED, post__grid__in=grids)
+        .exclude(member__in=placed_members)
+        .select_related("member", "post")
+    )
+    count = 0
+    for a in rows.order_by("pk"):
+        reasons = a.member.ineligibility_reasons()
+        if a.member_id in placed:
+            why = f"已安排到“{placed[a.member_id]}”"
+        elif reasons:
+            why = "；".join(reasons)
+        else:
+            why = f"“{a.post.name}”已安排满"
+        a.move(Status.NOT_CHOSEN, by=by, note=f"建议配岗未安排：{why}", meeting=meetings.get(a.post.grid_id))
+        count += 1
+    return count
+
+
 def fitting(assignment):
     """The applicant's specialties that fit the post's kind of work."""
     fit = FITS.get(assignment.post.post_type.need_category, set())
@@ -190,15 +239,16 @@ class Decision:
     reason: str = ""
 
 
-def accept(decisions, meetings, chosen_meetings, by):
-    """Make the chosen applications 拟上岗, all or none; returns how many, or raises TransitionError with why not.
+def accept(decisions, meetings, chosen_meetings, by, lines=()):
+    """Make the chosen applications 拟上岗, all or none, then mark 未选中 the applicants the suggestion (`lines`)
+    placed nowhere; returns (how many placed, how many left out), or raises TransitionError with why not.
 
     `meetings` are each grid's branch meetings ({grid pk: [Meeting]}), `chosen_meetings` the pk the meeting
     picked for each grid; a line whose grid has no meeting chosen is refused by Assignment.move itself.
     """
     from .models import Status, TransitionError
 
-    errors = []
+    errors, moved = [], []
     with transaction.atomic():
         for d in decisions:
             a = d.line.assignment
@@ -217,6 +267,14 @@ def accept(decisions, meetings, chosen_meetings, by):
                 chosen.move(Status.PROPOSED, by=by, note=note, meeting=meeting)
             except TransitionError as error:
                 errors += [f"{a.member.name}：{m}" for m in error.missing]
+            else:
+                moved.append((chosen, meeting))
         if errors:
             raise TransitionError(errors)  # rolls back every line already moved
-    return len(decisions)
+        if moved:  # who the suggestion placed nowhere, in the grids whose lines the meeting accepted
+            round = moved[0][0].round
+            grids = {c.post.grid_id for c, _ in moved}
+            members = [d.line.assignment.member_id for d in decisions] + [line.assignment.member_id for line in lines]
+            left = leave_out(round, grids, members, {c.post.grid_id: m for c, m in moved}, by)
+            return len(decisions), left
+    return len(decisions), 0

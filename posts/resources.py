@@ -32,7 +32,7 @@ class AssignmentResource(resources.ModelResource):
     source = fields.Field(column_name="申报方式", attribute="get_source_display", readonly=True)
     rank = fields.Field(column_name="志愿顺序", attribute="rank", widget=NUMBER)
     recommended_by = fields.Field(column_name="推荐人", attribute="recommended_by")
-    status = fields.Field(column_name="状态", attribute="get_status_display", readonly=True)
+    status = fields.Field(column_name="状态", attribute="status_label", readonly=True)
     letter_signed_on = fields.Field(column_name="承诺书签订日期", attribute="letter_signed_on", widget=DATE)
     contact = fields.Field(column_name="联系人", attribute="contact__name", readonly=True)
 

@@ -36,6 +36,7 @@ urlpatterns = [
     path("rounds/<int:pk>/advance/", rounds.round_advance, name="round-advance"),
     path("rounds/<int:pk>/export/<str:kind>.xlsx", rounds.round_export, name="round-export"),
     path("rounds/<int:pk>/window/", rounds.round_window, name="round-window"),
+    path("rounds/<int:pk>/close-applications/", rounds.round_close_applications, name="round-close-applications"),
     path("rounds/<int:pk>/trainings/new/", rounds.training_create, name="training-create"),
     path("rounds/<int:pk>/grids/<int:grid_pk>/", grid_round.round_grid, name="round-grid"),
     path(

@@ -3,6 +3,7 @@ suggestions and, while a notice runs, objections — which become the workflow's
 
 from django.conf import settings
 from django.db import models, transaction
+from django.urls import reverse
 from django.utils import timezone
 from simple_history.models import HistoricalRecords
 
@@ -109,7 +110,13 @@ class Feedback(models.Model):
         """Record the answer; an objection's answer is the objection's answer too."""
         today = today or timezone.localdate()
         if not self.record_answer(answer, today, by):
-            raise TransitionError("这条反馈已经答复过了。")
+            done = Feedback.objects.select_related("answered_by").get(pk=self.pk)
+            who = (done.answered_by.get_full_name() or done.answered_by.username) if done.answered_by else "他人"
+            day = done.answered_on
+            raise TransitionError.overtaken(
+                f"这条反馈已经答复过了：{who}于{day.month}月{day.day}日答复“{done.answer[:30]}”。",
+                reverse("posts:feedback", args=[self.grid_id]),
+            )
         if self.objection_id and not self.objection.is_answered:
             self.objection.answer_with(answer=answer, answered_on=today, by=by)  # this feedback is answered already
 

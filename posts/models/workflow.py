@@ -19,17 +19,33 @@ from simple_history.models import HistoricalRecords
 
 from grids import figures
 from grids.models import Grid, Village
-from members.models import Member, VillagePlan
+from members.models import Member, VillagePlan, eligible_q
 
 from .catalogue import Post
 
 
 class TransitionError(Exception):
-    """A move the rules forbid; `missing` lists, in Chinese, what must be done first."""
+    """A move the rules forbid; `missing` lists, in Chinese, what must be done first.
 
-    def __init__(self, missing):
+    A move lost to someone faster (a race, or a page left open) says instead `what_happened`, from the log row the
+    winner wrote ("已由王书记于12月2日 10:31确认上岗。"), and `refresh`, the page that shows where things stand now.
+    """
+
+    def __init__(self, missing, what_happened="", refresh=""):
         self.missing = list(missing) if isinstance(missing, list | tuple) else [missing]
+        self.what_happened, self.refresh = what_happened, refresh
         super().__init__("；".join(self.missing))
+
+    @classmethod
+    def overtaken(cls, what_happened, refresh):
+        return cls([what_happened], what_happened=what_happened, refresh=refresh)
+
+
+def who_when(by, at):
+    """ "王书记于12月2日 10:31", as a race loser is told who was faster."""
+    at = timezone.localtime(at)
+    name = (by.get_full_name() or by.username) if by else "他人"
+    return f"{name}于{at.month}月{at.day}日 {at:%H:%M}"
 
 
 def record_version(obj, by=None, at=None):
@@ -374,14 +390,113 @@ class Round(models.Model):
                 result[round_id].append(f"{who}评为不称职，需要作出调整决定。")
         return result
 
+    def checklist(self, missing=None, grids=None):
+        """What still keeps the round in its stage, grid by grid, each item with the page that fixes it:
+        [(grid name or "", grid page or "", [(text, url)])], village-wide items first. The one grouping that the
+        round page, a refused move and the dashboard show."""
+        missing = self.missing_to_leave() if missing is None else missing
+        grids = list(self.village.grids.order_by("number")) if grids is None else grids
+        names = sorted(grids, key=lambda g: len(g.name), reverse=True)  # 第十一网格 before 第一网格
+        groups = {}
+        for item in missing:
+            grid = next((g for g in names if item.startswith(g.name)), None)
+            text = item[len(grid.name) :].lstrip("：的") if grid else item
+            groups.setdefault(grid, []).append((text.rstrip("。"), self._fix_url(item, grid)))
+        order = sorted(groups, key=lambda g: -1 if g is None else g.number)
+        return [
+            (g.name if g else "", reverse("posts:round-grid", args=[self.pk, g.pk]) if g else "", groups[g])
+            for g in order
+        ]
+
+    # Words of a checklist item → the page where it is done: (words, url name, takes the grid).
+    FIXES = [
+        ("实施方案", "members:plan-create", False),
+        ("群众需求", "members:grid-survey", True),
+        ("设置岗位", "posts:grid-posts", True),
+        ("设岗理由", "posts:grid-posts", True),
+        ("申报时间", "posts:round-window", False),
+        ("申报截止", "posts:round-window", False),
+        ("集中培训", "posts:training-create", False),
+    ]
+
+    def _fix_url(self, item, grid):
+        for words, name, by_grid in self.FIXES:
+            if words in item and (grid is not None or not by_grid):
+                if name == "members:plan-create":
+                    return reverse(name, args=[self.village_id])
+                return reverse(name, args=[grid.pk] if by_grid else [self.pk])
+        return reverse("posts:round-grid", args=[self.pk, grid.pk]) if grid else self.get_absolute_url()
+
     # --- the transition ---------------------------------------------------------------------------------
 
-    def advance(self, by, note="", meeting="", today=None):
-        """Move to the next stage if the rules allow; raise TransitionError with what is missing otherwise."""
+    def overtaken(self, seen_stage):
+        """The refusal of a move made from a page that still showed `seen_stage`: who moved the round on, and when."""
+        log = self.stage_moves().filter(to_stage=self.stage).select_related("by").order_by("-at", "-pk").first()
+        who = f"已由{who_when(log.by, log.at)}" if log else "已"
+        return TransitionError.overtaken(
+            f"本年度工作{who}从“{Stage(seen_stage).label}”进入“{self.get_stage_display()}”阶段。",
+            self.get_absolute_url(),
+        )
+
+    def stage_moves(self):
+        """The round's log rows that changed its stage (an early close of applications is logged in its stage)."""
+        return self.logs.exclude(from_stage=models.F("to_stage"))
+
+    def missing_to_close_applications(self, today=None):
+        """What keeps the application window open until its date: every eligible member of the village must have
+        applied (or been put forward); one who declined is recorded as 本人暂不愿参加, which makes them ineligible."""
+        today = today or timezone.localdate()
+        if self.stage != Stage.APPLICATION:
+            return ["只有在“申报选岗”阶段才能提前截止申报。"]
+        if not self.applications_open(today):
+            return ["现在不在申报时间内，无需提前截止。"]
+        if self.applications_open_on >= today:
+            return ["申报今天才开始，明天起才能提前截止。"]
+        waiting = (
+            Member.objects.filter(eligible_q(), grid__village=self.village_id)
+            .exclude(assignments__round=self)
+            .select_related("grid")
+            .order_by("grid__number", "name_key")
+        )
+        return [f"{m.grid.name}：{m.name}还没有申报，也没有登记为本人暂不愿参加。" for m in waiting]
+
+    def close_applications(self, by, note, today=None, seen_stage=None):
+        """申报提前截止: the window ends yesterday, so the round may move on today; logged in its stage, with why."""
+        today = today or timezone.localdate()
+        with transaction.atomic():
+            current = Round.objects.select_for_update().select_related("village").get(pk=self.pk)
+            if current.stage != (seen_stage or self.stage):
+                raise current.overtaken(seen_stage or self.stage)
+            missing = current.missing_to_close_applications(today)
+            if not note.strip():
+                missing.append("请写明提前截止申报的原因（例如：符合条件的党员都已申报或表示暂不参加）。")
+            if missing:
+                raise TransitionError(missing)
+            planned, closes = current.applications_close_on, today - datetime.timedelta(days=1)
+            at = timezone.now()
+            if not Round.objects.filter(pk=self.pk, applications_close_on=planned).update(applications_close_on=closes):
+                raise current.overtaken(current.stage)
+            current.applications_close_on = closes
+            record_version(current, by=by, at=at)
+            RoundLog.objects.create(
+                round=self,
+                from_stage=Stage.APPLICATION,
+                to_stage=Stage.APPLICATION,
+                by=by,
+                at=at,
+                note=f"提前截止申报（原定{cn_date(planned)}截止，截止到{cn_date(closes)}）：{note.strip()}",
+            )
+            figures.changed(Village, [self.village_id], "town_id")
+        self.applications_close_on = closes
+        return closes
+
+    def advance(self, by, note="", meeting="", today=None, seen_stage=None):
+        """Move to the next stage if the rules allow; raise TransitionError with what is missing otherwise.
+        `seen_stage` is the stage the person's page showed: a page left open does not move the round twice."""
         with transaction.atomic():
             current = Round.objects.select_for_update().get(pk=self.pk)
-            if current.stage != self.stage:
-                raise TransitionError("本年度工作的阶段已被他人更新，请刷新页面后再操作。")
+            if current.stage != (seen_stage or self.stage):
+                raise current.overtaken(seen_stage or self.stage)
             target = current.next_stage
             if target is None:
                 raise TransitionError("本年度工作已结束，不能再进入下一阶段。")
@@ -390,7 +505,7 @@ class Round(models.Model):
                 raise TransitionError(missing)
             at = timezone.now()
             if not Round.objects.filter(pk=self.pk, stage=current.stage).update(stage=target):
-                raise TransitionError("本年度工作的阶段已被他人更新，请刷新页面后再操作。")
+                raise Round.objects.get(pk=self.pk).overtaken(current.stage)
             from_stage, current.stage = current.stage, target
             record_version(current, by=by, at=at)
             if target == Stage.CLOSED:  # the year's posts end with the round; next year's round starts afresh
@@ -500,6 +615,12 @@ class Notice(models.Model):
         notices = cls.objects.filter(grid=grid) if round is None else cls.objects.filter(grid=grid, round=round)
         return notices.order_by("-starts_on", "-pk").first()
 
+    def assignments_noticed(self):
+        """Whether members of the grid went under notice with this notice (its log rows say so)."""
+        return AssignmentLog.objects.filter(
+            assignment__round=self.round_id, assignment__post__grid=self.grid_id, to_status=Status.NOTICED
+        ).exists()
+
     def is_running(self, today=None):
         today = today or timezone.localdate()
         return self.starts_on <= today <= self.ends_on
@@ -546,6 +667,13 @@ class Notice(models.Model):
                 .select_related("member")
             )
             if not proposed and not missing:
+                last = cls.latest_for(grid, round)
+                if last and last.assignments_noticed():  # someone published it a moment ago (or before)
+                    raise TransitionError.overtaken(
+                        f"{grid.name}的拟上岗人选已由{who_when(last.published_by, last.published_at)}发布公示"
+                        f"（{cn_date(last.starts_on)}至{cn_date(last.ends_on)}），不用再发布。",
+                        reverse("posts:round-grid", args=[round.pk, grid.pk]),
+                    )
                 missing.append(f"{grid.name}还没有拟上岗人选，无需公示。")
             if missing:
                 raise TransitionError(missing)
@@ -621,7 +749,13 @@ class Objection(models.Model):
                 answer=answer, answered_on=answered_on, answered_by=by
             )
             if not updated:
-                raise TransitionError("这条异议已经答复过了。")
+                done = Objection.objects.select_related("answered_by", "notice").get(pk=self.pk)
+                who = done.answered_by.get_full_name() or done.answered_by.username if done.answered_by else "他人"
+                day = done.answered_on
+                raise TransitionError.overtaken(
+                    f"这条异议已经答复过了：{who}于{day.month}月{day.day}日答复“{done.answer[:30]}”。",
+                    reverse("posts:round-grid", args=[done.notice.round_id, done.notice.grid_id]),
+                )
             self.answer, self.answered_on, self.answered_by = answer, answered_on, by
             record_version(self, by=by)
             figures.changed(Notice, [self.notice_id], "round__village__town_id")
@@ -746,6 +880,18 @@ class Assignment(models.Model):
         AssignmentLog.objects.create(assignment=a, from_status="", to_status=Status.APPLIED, by=by, note=note)
         return a
 
+    @property
+    def status_label(self):
+        """The status as people read it: a member whose notice period is over is 公示期满, no longer 公示中.
+        Lists annotate `notice_ends_on` (notice_end()); one record looks it up."""
+        if self.status == Status.NOTICED:
+            if not hasattr(self, "notice_ends_on"):
+                notices = Notice.objects.filter(round=self.round_id, grid=self.post.grid_id)
+                self.notice_ends_on = notices.aggregate(end=models.Max("ends_on"))["end"]
+            if self.notice_ends_on and self.notice_ends_on < timezone.localdate():
+                return "公示期满"
+        return self.get_status_display()
+
     def assign_contact(self, contact, by):
         if self.status != Status.ON_POST:
             raise TransitionError("只能为在岗党员指定联系人。")
@@ -798,8 +944,9 @@ class Assignment(models.Model):
                 .select_related("round", "member", "post")
                 .get(pk=self.pk)
             )
-            if current.status != self.status:
-                raise TransitionError("这条记录已被他人处理，请刷新页面后再操作。")
+            overtaken = current.overtaken(to, seen_status=self.status)
+            if overtaken:
+                raise overtaken
             missing = current.missing_for(
                 to, note=note, meeting=meeting, letter_signed_on=letter_signed_on, today=today
             )
@@ -821,6 +968,44 @@ class Assignment(models.Model):
         self.status = current.status
         self.letter_signed_on = current.letter_signed_on
         return to
+
+    # What a log row's new status says was done, for a person whose page was overtaken.
+    DONE = {
+        Status.APPLIED: "登记申报",
+        Status.PROPOSED: "确定为拟上岗人选",
+        Status.NOT_CHOSEN: "议定为未选中",
+        Status.NOTICED: "发布公示",
+        Status.ON_POST: "确认上岗",
+        Status.LEFT: "登记为不上岗（离岗）",
+        Status.ADJUSTED: "调整岗位",
+        Status.COMPLETED: "登记岗位期满",
+    }
+
+    def overtaken(self, to, seen_status=None):
+        """The refusal of a move someone else made impossible since the person's page was drawn, or None.
+
+        The page offered the move, so it is no longer there because someone changed the record (`seen_status` is
+        what the page showed) or moved the round past the move's stage: say who, when and what, from the log."""
+        stage = self.TRANSITIONS.get(self.status, {}).get(to)
+        if (seen_status is None or seen_status == self.status) and stage is not None:
+            if STAGE_ORDER.index(self.round.stage) <= STAGE_ORDER.index(stage):
+                return None
+            moves = self.round.stage_moves().filter(to_stage=self.round.stage).select_related("by")
+            log = moves.order_by("-at", "-pk").first()
+            who = f"已由{who_when(log.by, log.at)}" if log else "已"
+            return TransitionError.overtaken(
+                f"本年度工作{who}进入“{self.round.get_stage_display()}”阶段，"
+                f"“{Status(to).label}”只能在“{Stage(stage).label}”阶段办理。",
+                self.get_absolute_url(),
+            )
+        log = self.logs.select_related("by").order_by("-at", "-pk").first()
+        if log is None or (seen_status is None and stage is None and log.to_status == Status.APPLIED):
+            return None
+        return TransitionError.overtaken(
+            f"{self.member.name}的“{self.post.name}”已由{who_when(log.by, log.at)}{self.DONE[log.to_status]}，"
+            f"现在是“{self.status_label}”。",
+            self.get_absolute_url(),
+        )
 
     def missing_for(self, to, note="", meeting=None, letter_signed_on=None, today=None):
         """Everything that stands in the way of moving this assignment to `to`, in Chinese."""
@@ -866,6 +1051,12 @@ class Assignment(models.Model):
                 f"{self.member.name}已是“{other.post.name}”的{other.get_status_display()}党员，一人只能一岗。"
             )
         return missing
+
+
+def notice_end():
+    """The end of the latest notice of an assignment's grid in its round, as an annotation (`notice_ends_on`)."""
+    notices = Notice.objects.filter(round=models.OuterRef("round"), grid=models.OuterRef("post__grid"))
+    return models.Subquery(notices.order_by("-ends_on").values("ends_on")[:1])
 
 
 class AssignmentLog(models.Model):

@@ -5,6 +5,7 @@ and with what the plan asks for (the meeting, the letter, the reason), and write
 """
 
 import datetime
+import re
 from decimal import Decimal
 
 import pytest
@@ -224,7 +225,10 @@ def test_a_repeated_move_with_a_stale_object_is_refused(applied, branch_meeting,
     with pytest.raises(TransitionError) as caught:
         other_tab.move(Status.PROPOSED, by=grid_user, meeting=branch_meeting, today=DELIBERATION_DAY)
 
-    assert caught.value.missing == ["这条记录已被他人处理，请刷新页面后再操作。"]
+    # what happened, from the winner's log row, and the page to see it on
+    assert re.fullmatch(r"刘海涛的“村容村貌监督岗”已由王建国于\d+月\d+日 \d\d:\d\d确定为拟上岗人选，现在是“拟上岗”。",
+                        caught.value.missing[0])  # fmt: skip
+    assert caught.value.refresh == applied.get_absolute_url()
     assert [(g.from_status, g.to_status, g.by) for g in logs(applied)] == [(Status.APPLIED, Status.PROPOSED, sec_a)]
 
 
@@ -235,7 +239,9 @@ def test_a_stale_object_cannot_take_another_way_either(applied, branch_meeting, 
     with pytest.raises(TransitionError) as caught:
         other_tab.move(Status.NOT_CHOSEN, by=sec_a, note="重复点击", today=DELIBERATION_DAY)
 
-    assert caught.value.missing == ["这条记录已被他人处理，请刷新页面后再操作。"]
+    assert "已由王建国于" in caught.value.missing[0] and caught.value.missing[0].endswith(
+        "确定为拟上岗人选，现在是“拟上岗”。"
+    )
     applied.refresh_from_db()
     assert applied.status == Status.PROPOSED
     assert len(logs(applied)) == 1
@@ -246,7 +252,9 @@ def test_the_same_move_twice_is_refused(applied, branch_meeting, sec_a):
 
     missing = refused_move(applied, Status.PROPOSED, sec_a, meeting=branch_meeting, today=DELIBERATION_DAY)
 
-    assert missing == ["“拟上岗”的记录不能改为“拟上岗”。"]
+    assert (
+        len(missing) == 1 and "已由王建国于" in missing[0] and missing[0].endswith("确定为拟上岗人选，现在是“拟上岗”。")
+    )
 
 
 @pytest.mark.parametrize(
@@ -652,7 +660,8 @@ def test_proposing_refused_once_the_round_has_moved_on(noticed, flow, post_a2, s
 
     missing = refused_move(latecomer, Status.PROPOSED, sec_a, meeting=meeting, today=INDUCTION_DAY)
 
-    assert missing == ["这一步只能在“支部议岗”阶段办理，现在是“群众定岗”阶段。"]
+    assert len(missing) == 1 and missing[0].startswith("本年度工作已由王建国于")
+    assert missing[0].endswith("进入“群众定岗”阶段，“拟上岗”只能在“支部议岗”阶段办理。")
 
 
 def test_closing_the_round_ends_its_posts(on_post, flow, sec_a):
@@ -677,7 +686,7 @@ def test_no_move_after_the_round_is_closed(on_post, flow, sec_a):
 
     missing = refused_move(on_post, Status.LEFT, sec_a, note="迁居外地。", today=D(2027, 1, 5))
 
-    assert missing == ["“期满”的记录不能改为“已离岗”。"]
+    assert len(missing) == 1 and missing[0].endswith("登记岗位期满，现在是“期满”。")
 
 
 # --- the database's own rule -------------------------------------------------------------------------------

@@ -77,7 +77,7 @@ def test_grid_walks_all_five_steps(live_server, page, sec_a, grid_user, grid_a1,
     save(page)
     expect(page.get_by_text("已保存岗位“村容村貌监督岗”")).to_be_visible()
     page.goto(live_server.url + round.get_absolute_url())
-    page.get_by_role("link", name="设定").click()
+    page.get_by_role("link", name="设定", exact=True).click()
     page.get_by_label("申报开始日期").fill(iso(0))
     page.get_by_label("申报截止日期").fill(iso(7))
     save(page)

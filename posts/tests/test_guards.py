@@ -214,7 +214,12 @@ def test_an_objection_is_answered_once(client, sec_a, grid_user, noticed):
     answer = {"answer": "经核实，本人已回村居住。", "answered_on": "2026-11-10"}
     assert client.post(url, answer).status_code == 302
     client.force_login(grid_user)
-    refused(client.post(url, {"answer": "另一个答复。", "answered_on": "2026-11-10"}), "这条异议已经答复过了。")
+    late = client.post(url, {"answer": "另一个答复。", "answered_on": "2026-11-10"})
+    assert late.status_code == 200 and late.context["refresh"] == reverse(
+        "posts:round-grid", args=[notice.round_id, notice.grid_id]
+    )
+    assert "这条异议已经答复过了：王建国于11月10日答复“经核实，本人已回村居住。”。" in late.text
+    assert "刷新页面" in late.text
     objection.refresh_from_db()
     assert (objection.answer, objection.answered_by) == ("经核实，本人已回村居住。", sec_a)
 
@@ -224,7 +229,9 @@ def test_a_residents_feedback_is_answered_once(client, grid_user, grid_a1, notic
     url = reverse("posts:feedback-answer", args=[item.pk])
     client.force_login(grid_user)
     assert client.post(url, {"answer": "已报修。", "answered_on": "2026-11-10"}).status_code == 302
-    refused(client.post(url, {"answer": "再答一次。", "answered_on": "2026-11-10"}), "已经答复过了")
+    late = client.post(url, {"answer": "再答一次。", "answered_on": "2026-11-10"})
+    assert late.status_code == 200 and "这条反馈已经答复过了：" in late.text and "于11月10日答复“已报修。”" in late.text
+    assert late.context["refresh"] == reverse("posts:feedback", args=[grid_a1.pk])
     item.refresh_from_db()
     assert item.answer == "已报修。"
 

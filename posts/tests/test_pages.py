@@ -212,6 +212,7 @@ def test_every_form_page_has_one_form_with_its_save_button(client, sec_a, grid_a
     round = make_round(grid_a1.village, Stage.EVALUATION)
     post = make_post(grid_a1)
     a = apply(round, make_member(grid_a1), post, sec_a)
+    make_member(grid_a1)  # someone to name as the contact (with nobody, the page says to record members first)
     Assignment.objects.filter(pk=a.pk).update(status=Status.ON_POST)
     notice = Notice.objects.create(
         round=round, grid=grid_a1, starts_on=TODAY(), ends_on=TODAY(), phone="1", published_by=sec_a

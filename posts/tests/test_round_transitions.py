@@ -509,7 +509,9 @@ def test_a_stale_round_object_is_refused(round_a, sec_a, grid_user):
     with pytest.raises(TransitionError) as caught:
         seen_by_other.advance(by=grid_user, today=D(2026, 11, 8))
 
-    assert caught.value.missing == ["本年度工作的阶段已被他人更新，请刷新页面后再操作。"]
+    (said,) = caught.value.missing
+    assert said.startswith("本年度工作已由王建国于") and said.endswith("从“制定方案”进入“申报选岗”阶段。")
+    assert caught.value.refresh == round_a.get_absolute_url()
     seen_by_other.refresh_from_db()
     assert seen_by_other.stage == Stage.APPLICATION
     assert list(RoundLog.objects.filter(round=round_a).values_list("from_stage", "to_stage", "by")) == [

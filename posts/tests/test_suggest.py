@@ -124,3 +124,62 @@ def test_only_in_deliberation(client, meeting_world, sec_a, stage):
     assert posted.status_code == 302 and posted.url == w["round"].get_absolute_url()
     assert set(Assignment.objects.values_list("status", flat=True)) == {Status.APPLIED}
     assert not AssignmentLog.objects.filter(to_status=Status.PROPOSED).exists()
+
+
+def test_a_refused_acceptance_keeps_the_meetings_changes_and_reasons(client, meeting_world, sec_a):
+    client.force_login(sec_a)
+    w = meeting_world
+    data = {
+        f"accept_{w['wu_med'].pk}": "1",
+        f"choice_{w['wu_med'].pk}": str(w["wu_med"].pk),
+        f"accept_{w['zhou_pat'].pk}": "1",
+        f"choice_{w['zhou_pat'].pk}": str(w["zhou_med"].pk),
+        f"reason_{w['zhou_pat'].pk}": "周擅长调解，会议决定安排调解岗",
+        f"meeting_{w['meeting'].grid_id}": str(w["meeting"].pk),
+    }
+    full = client.post(url(w), data)  # both to mediation (1 place): refused
+    assert "已经安排满了" in full.text
+    assert 'value="周擅长调解，会议决定安排调解岗"' in full.text  # the reason is still there
+    assert f'<option value="{w["zhou_med"].pk}" selected>' in full.text  # and the change
+    assert f'<option value="{w["meeting"].pk}" selected>' in full.text
+    del data[f"accept_{w['wu_med'].pk}"]
+    data[f"reason_{w['zhou_pat'].pk}"] = ""  # now refused for the missing reason: 吴's line stays unticked
+    again = client.post(url(w), data)
+    assert "请写明调整理由" in again.text
+    assert f'name="accept_{w["wu_med"].pk}" value="1" aria-label="采纳吴巡逻" >' in again.text  # not checked
+    assert f'name="accept_{w["zhou_pat"].pk}" value="1" aria-label="采纳周调解" checked>' in again.text
+
+
+def test_accepting_marks_who_it_left_out_not_chosen_and_names_skipped_posts(
+    client, meeting_world, sec_a, grid_a1, make_member
+):
+    w = meeting_world
+    round = w["round"]
+    mediation = w["wu_med"].post
+    zheng = make_member(grid_a1, name="郑落选")
+    a_zheng = apply(round, zheng, mediation, sec_a)  # three applicants, two posts of one place each
+    tidy = post_of(grid_a1, "村容村貌监督岗")
+    unwilling = make_member(grid_a1, name="钱不愿")
+    a_qian = apply(round, unwilling, tidy, sec_a)
+    type(unwilling).objects.filter(pk=unwilling.pk).update(is_willing=False)  # changed their mind since
+    client.force_login(sec_a)
+    page = client.get(url(w))
+    assert [(p.name, whys) for p, whys in page.context["skipped"]] == [
+        ("村容村貌监督岗", ["钱不愿不符合：本人暂不愿参加"])
+    ]
+    assert "钱不愿不符合：本人暂不愿参加" in page.text
+    placed = {line.assignment.pk for line in page.context["lines"]}
+    data = {f"accept_{pk}": "1" for pk in placed} | {f"meeting_{grid_a1.pk}": str(w["meeting"].pk)}
+    done = client.post(url(w), data, follow=True)
+    said = [str(m) for m in done.context["messages"]]
+    assert said[0].startswith("已采纳2条建议") and "其余2名申报人议定为未选中" in said[0]
+    assert "“村容村貌监督岗”没有安排：申报人钱不愿不符合：本人暂不愿参加。" in said[1]
+    left = (
+        Assignment.objects.get(pk=a_zheng.pk) if a_zheng.pk not in placed else Assignment.objects.get(pk=w["wu_med"].pk)
+    )
+    assert left.status == Status.NOT_CHOSEN
+    log = AssignmentLog.objects.get(assignment=left, to_status=Status.NOT_CHOSEN)
+    assert (log.note, log.meeting, log.by) == ("建议配岗未安排：“民事纠纷调解岗”已安排满", w["meeting"], sec_a)
+    qian = AssignmentLog.objects.get(assignment=a_qian, to_status=Status.NOT_CHOSEN)
+    assert qian.note == "建议配岗未安排：不符合：本人暂不愿参加"
+    assert not Assignment.objects.filter(round=round, status=Status.APPLIED).exists()

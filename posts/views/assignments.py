@@ -95,7 +95,7 @@ def assignment_record(request, pk, kind):
         return render(request, "404.html", status=404)
     missing = a.missing_for_records()
     if missing:
-        messages.error(request, "；".join(missing))
+        messages.error(request, "现在不能登记：" + "；".join(m.rstrip("。") for m in missing) + "。")
         return redirect(a)
     form_class, user_field, title, success = RECORDS[kind]
     form = form_class(request.POST or None)

@@ -8,10 +8,6 @@ from ..models import (
 )
 
 
-def refuse(request, error):
-    messages.error(request, "未能办理：" + "；".join(error.missing))
-
-
 def act(request, form, action, success, done_url, context):
     """On a valid POST run `action(cleaned_data)`; a refusal shows on the form and nothing changes.
 
@@ -22,11 +18,14 @@ def act(request, form, action, success, done_url, context):
         try:
             result = action(form.cleaned_data)
         except TransitionError as error:
-            form.add_error(None, "；".join(error.missing))
+            if error.refresh:  # overtaken: say what happened instead, and where to see it
+                context = {**context, "overtaken": error.what_happened, "refresh": error.refresh}
+            else:
+                form.add_error(None, error.missing)  # one item each, as the checklist reads
         else:
             messages.success(request, success(form.cleaned_data) if callable(success) else success)
             return redirect(done_url(result) if callable(done_url) else done_url)
-    if request.method == "POST":
+    if request.method == "POST" and "overtaken" not in context:
         messages.error(request, "没有办理：请按红色提示修改后再提交。")
     return render(request, "form.html", {**context, "form": form})
 

@@ -22,6 +22,7 @@ from ..models import (
     Stage,
     Status,
 )
+from ..models.workflow import notice_end
 from .common import MOVE_TITLES, act, round_grid_url
 
 
@@ -29,6 +30,7 @@ from .common import MOVE_TITLES, act, round_grid_url
 def round_grid(request, pk, grid_pk):
     round, grid = get_round_grid_for_user(request.user, pk, grid_pk)
     assignments = round.assignments.filter(post__grid=grid).select_related("member", "contact")
+    assignments = assignments.annotate(notice_ends_on=notice_end())  # 公示期满 once the notice is over
     assignments = assignments.prefetch_related("member__specialties")  # 择优配岗 weighs specialty, health, age
     posts = grid.posts.select_related("post_type").order_by("post_type__order", "pk")
     can_edit = can_edit_grid(request.user, grid)
@@ -81,7 +83,7 @@ def meeting_create(request, pk, grid_pk):
     if round.stage == Stage.CLOSED:
         messages.error(request, "本年度工作已结束，不能再登记会议。")
         return redirect(back)
-    form = forms.MeetingForm(request.POST or None)
+    form = forms.MeetingForm(request.POST or None, initial={"kind": request.GET.get("kind", "")})
     form.instance.round, form.instance.grid, form.instance.stage = round, grid, round.stage
     form.instance.recorded_by = request.user
     context = {"grid": grid, "village": grid.village, "title": "登记会议", "back": back}

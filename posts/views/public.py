@@ -68,7 +68,7 @@ def public_grid(request, token):
                     address=address or None,
                 )
             except TransitionError as error:
-                form.add_error(None, "；".join(error.missing))
+                form.add_error(None, error.missing)
             else:
                 return redirect(f"{request.path}?sent=1#feedback")
     context = {

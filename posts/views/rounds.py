@@ -12,7 +12,7 @@ from grids.access import (
     get_village_for_user,
 )
 from jinchen.xlsx import xlsx_response
-from members.models import count_subquery
+from members.models import count_subquery, first_free_year
 from members.views import save_form
 
 from .. import forms
@@ -33,15 +33,17 @@ from ..models import (
     Training,
     TransitionError,
 )
+from ..models.workflow import notice_end
 from ..resources import AssignmentResource, PostResource, RatingResource
-from .common import act, refuse
+from .common import act
 
 
 @login_required
 @require_http_methods(["GET", "POST"])
 def round_create(request, village_pk):
     village = get_village_for_user(request.user, village_pk, edit=True)
-    form = forms.RoundForm(request.POST or None, initial={"year": timezone.localdate().year}, village=village)
+    year = first_free_year(village.rounds.values_list("year", flat=True), timezone.localdate().year)
+    form = forms.RoundForm(request.POST or None, initial={"year": year}, village=village)
     context = {"village": village, "title": "开始新一年度设岗定责", "back": reverse("posts:village", args=[village.pk])}
 
     def start(d):
@@ -60,16 +62,6 @@ def village_rounds(request, pk):
     if can_edit_village(request.user, village):
         return redirect("posts:round-create", village.pk)
     return render(request, "posts/no_round.html", {"village": village})
-
-
-def group_by_grid(missing, grid_names):
-    """[(grid name or "", [what is missing there])], so a long checklist reads grid by grid."""
-    groups = {}
-    for item in missing:
-        name = next((n for n in grid_names if item.startswith(n)), "")
-        text = item[len(name) :].lstrip("：的") if name else item
-        groups.setdefault(name, []).append(text.rstrip("。"))
-    return sorted(groups.items(), key=lambda kv: (kv[0] != "", grid_names.index(kv[0]) if kv[0] else 0))
 
 
 @login_required
@@ -97,7 +89,9 @@ def round_detail(request, pk):
         "village": round.village,
         "stages": [(s, Stage(s).label, i) for i, s in enumerate(STAGE_ORDER)],
         "stage_index": round.stage_index(),
-        "missing": group_by_grid(missing, [g.name for g in grids]),
+        "checklist": round.checklist(missing=missing, grids=grids),
+        # 提前截止申报 is offered while the window is open; what still keeps it open is listed beside it
+        "close_missing": round.missing_to_close_applications() if round.applications_open() else None,
         "blocker_count": len(missing),
         "opens": OPENS.get(round.next_stage, ""),
         "next_label": Stage(round.next_stage).label if round.next_stage else "",
@@ -117,11 +111,34 @@ def round_detail(request, pk):
 def round_advance(request, pk):
     round = get_round_for_user(request.user, pk, edit=True)
     try:
-        target = round.advance(by=request.user, note=request.POST.get("note", "").strip())
+        seen = request.POST.get("stage") if request.POST.get("stage") in Stage.values else None
+        target = round.advance(by=request.user, note=request.POST.get("note", "").strip(), seen_stage=seen)
     except TransitionError as error:
-        refuse(request, error)
+        if error.what_happened:  # someone else moved it: the page shows where it stands now
+            messages.warning(request, f"没有重复办理：{error.what_happened}页面已刷新为最新情况。")
+        else:  # the round page shows the checklist grid by grid, each item a link to where it is done
+            messages.error(request, f"未能进入下一阶段：还有{len(error.missing)}项没有完成，见下面的清单。")
+        return redirect(f"{round.get_absolute_url()}#missing")
     else:
         messages.success(request, f"已进入“{Stage(target).label}”阶段。")
+    return redirect(round)
+
+
+@login_required
+@require_POST
+def round_close_applications(request, pk):
+    """申报提前截止, once every eligible member of the village has applied or declined."""
+    round = get_round_for_user(request.user, pk, edit=True)
+    seen = request.POST.get("stage") if request.POST.get("stage") in Stage.values else None
+    try:
+        closes = round.close_applications(by=request.user, note=request.POST.get("note", ""), seen_stage=seen)
+    except TransitionError as error:
+        if error.what_happened:
+            messages.warning(request, f"没有重复办理：{error.what_happened}页面已刷新为最新情况。")
+        else:
+            messages.error(request, "未能提前截止申报：" + "；".join(m.rstrip("。") for m in error.missing) + "。")
+    else:
+        messages.success(request, f"申报已提前截止（截止到{closes.month}月{closes.day}日），可以进入支部议岗。")
     return redirect(round)
 
 
@@ -165,8 +182,10 @@ EXPORTS = {
     ),
     "assignments": (
         AssignmentResource,
-        lambda r: r.assignments.select_related("post__grid", "member", "contact").order_by(
-            "post__grid__number", "post_id", "rank", "pk"
+        lambda r: (
+            r.assignments.select_related("post__grid", "member", "contact")
+            .annotate(notice_ends_on=notice_end())
+            .order_by("post__grid__number", "post_id", "rank", "pk")
         ),
         "post__grid",
         "申报与定岗",

@@ -44,14 +44,16 @@ def round_suggest(request, pk):
         messages.error(request, "建议配岗在“支部议岗”阶段使用。")
         return redirect(back)
     lines, uncovered = matching.suggest(round, grids)
+    skipped = matching.skipped(round, grids)
     meetings = {}
     for m in round.meetings.filter(grid__in=grids, kind=MeetingKind.GRID_BRANCH).order_by("-held_on", "-pk"):
         meetings.setdefault(m.grid_id, []).append(m)
     errors = []
     if request.method == "POST":
-        errors = accept_suggestion(request, round, lines, meetings)
+        errors = accept_suggestion(request, round, lines, meetings, skipped)
         if not errors:
             return redirect(back)
+    keep_entries(request, lines, meetings)  # a refused form comes back as the person left it
     line_grids = {line.assignment.post.grid_id: line.assignment.post.grid for line in lines}
     meeting_choices = [(g, meetings.get(g.pk, [])) for g in sorted(line_grids.values(), key=lambda g: g.number)]
     context = {
@@ -60,6 +62,7 @@ def round_suggest(request, pk):
         "village": round.village,
         "lines": lines,
         "uncovered": uncovered,
+        "skipped": skipped,
         "meeting_choices": meeting_choices,
         "errors": errors,
         "back": back,
@@ -67,7 +70,21 @@ def round_suggest(request, pk):
     return render(request, "posts/suggest.html", context)
 
 
-def accept_suggestion(request, round, lines, meetings):
+def keep_entries(request, lines, meetings):
+    """What each line and grid meeting shows: the suggestion, or after a refused POST what the person chose."""
+    posted = request.method == "POST"
+    for line in lines:
+        pk = line.assignment.pk
+        line.accepted = bool(request.POST.get(f"accept_{pk}")) if posted else True
+        line.chosen = request.POST.get(f"choice_{pk}", str(pk)) if posted else str(pk)
+        line.note = request.POST.get(f"reason_{pk}", "") if posted else ""
+    for grid_id, grid_meetings in meetings.items():
+        picked = request.POST.get(f"meeting_{grid_id}") if posted else str(grid_meetings[0].pk)
+        for m in grid_meetings:
+            m.picked = str(m.pk) == picked
+
+
+def accept_suggestion(request, round, lines, meetings, skipped):
     """The meeting's decisions from the form, carried out all or none; returns why not (empty when done)."""
     decisions = [
         matching.Decision(
@@ -80,11 +97,14 @@ def accept_suggestion(request, round, lines, meetings):
     ]
     chosen_meetings = {grid_id: request.POST.get(f"meeting_{grid_id}", "") for grid_id in meetings}
     try:
-        accepted = matching.accept(decisions, meetings, chosen_meetings, by=request.user)
+        accepted, left = matching.accept(decisions, meetings, chosen_meetings, by=request.user, lines=lines)
     except TransitionError as error:
         return error.missing
     if accepted:
-        messages.success(request, f"已采纳{accepted}条建议，确定为拟上岗人选。")
+        said = f"已采纳{accepted}条建议，确定为拟上岗人选。" + (f"其余{left}名申报人议定为未选中。" if left else "")
+        messages.success(request, said)
     else:
         messages.info(request, "没有采纳任何建议，未作改动。")
+    for post, whys in skipped:
+        messages.warning(request, f"“{post.name}”没有安排：申报人{'；'.join(whys)}。请推荐其他党员或调剂。")
     return []
