@@ -9,6 +9,7 @@ import datetime
 import random
 
 from django.db import transaction
+from django.utils import timezone
 
 from grids.models import Town
 from members.demo import HOME_TOWN, PLAN_TEXT
@@ -63,11 +64,16 @@ TARGETS = [
 ]
 
 
+# The third village at 支部议岗 started three weeks before the others and has stayed there since: the town's
+# page shows it overdue (24 days against the 21 a town expects), as towns always have one.
+LAGGING_DAYS = 20
+
+
 class RoundBuilder:
-    def __init__(self, village, target, today, rng):
+    def __init__(self, village, target, today, rng, lag=0):
         self.village, self.target, self.today, self.rng = village, target, today, rng
         self.by = village.secretary
-        self.t0 = today - datetime.timedelta(days=DAYS_BACK.get(target, 0))
+        self.t0 = today - datetime.timedelta(days=DAYS_BACK.get(target, 0) + lag)
         self.grids = list(village.grids.select_related("secretary").order_by("number"))
 
     def day(self, n):
@@ -105,7 +111,11 @@ class RoundBuilder:
         return self.round
 
     def advance(self, n=-1):
-        self.round.advance(by=self.by, note="演示数据", today=self.today if n < 0 else self.day(n))
+        """The stage moves on the timeline's day n (the opening move, checked against today, on its first day),
+        stamped at 10:00 that day, so that the homes show how long each village has been at its stage."""
+        day = self.today if n < 0 else self.day(n)
+        at = timezone.make_aware(datetime.datetime.combine(self.day(max(n, 0)), datetime.time(10)))
+        self.round.advance(by=self.by, note="演示数据", today=day, at=min(at, timezone.now()))
 
     def survey(self):
         VillagePlan.objects.get_or_create(
@@ -310,10 +320,12 @@ def seed_rounds(today=None, seed=2026):
         return 0
     rng = random.Random(seed)
     built = 0
-    for village, target in zip(town.villages.select_related("secretary").order_by("pk"), TARGETS, strict=False):
+    villages = town.villages.select_related("secretary").order_by("pk")
+    for i, (village, target) in enumerate(zip(villages, TARGETS, strict=False)):
         if village.rounds.exists():
             continue
+        lag = LAGGING_DAYS if target == Stage.DELIBERATION and TARGETS[:i].count(Stage.DELIBERATION) == 2 else 0
         with transaction.atomic():
-            RoundBuilder(village, target, today, rng).build()
+            RoundBuilder(village, target, today, rng, lag=lag).build()
         built += 1
     return built

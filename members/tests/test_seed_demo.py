@@ -1,3 +1,4 @@
+import re
 from io import StringIO
 
 import pytest
@@ -67,3 +68,16 @@ def test_county_scale_for_benchmarks():
     seed("--scale", "county")
     assert Town.objects.count() == 12
     assert 9000 <= Member.objects.count() <= 11500
+
+
+def test_the_demo_town_page_shows_days_at_each_stage_and_one_village_behind(client):
+    seed()
+    client.force_login(get_user_model().objects.get(username="zhen"))
+    town = Town.objects.get(name="金城镇")
+    page = client.get(f"/towns/{town.pk}/").text
+    assert re.findall(r"超期(\d+)天", page) == ["5"]  # one village has stayed at 支部议岗 26 days, the town expects 21
+    # The stage moves carry the days of the demo's timeline, not the moment seed_demo ran.
+    from posts.models import RoundLog
+
+    days = {log.at.date() for log in RoundLog.objects.filter(round__village__town=town)}
+    assert len(days) > 3

@@ -490,9 +490,10 @@ class Round(models.Model):
         self.applications_close_on = closes
         return closes
 
-    def advance(self, by, note="", meeting="", today=None, seen_stage=None):
+    def advance(self, by, note="", meeting="", today=None, seen_stage=None, at=None):
         """Move to the next stage if the rules allow; raise TransitionError with what is missing otherwise.
-        `seen_stage` is the stage the person's page showed: a page left open does not move the round twice."""
+        `seen_stage` is the stage the person's page showed: a page left open does not move the round twice.
+        `at`: when the move was made, for the demo's year (default now); the log keeps it, as it keeps any."""
         with transaction.atomic():
             current = Round.objects.select_for_update().get(pk=self.pk)
             if current.stage != (seen_stage or self.stage):
@@ -503,7 +504,7 @@ class Round(models.Model):
             missing = current.missing_to_leave(today)
             if missing:
                 raise TransitionError(missing)
-            at = timezone.now()
+            at = at or timezone.now()
             if not Round.objects.filter(pk=self.pk, stage=current.stage).update(stage=target):
                 raise Round.objects.get(pk=self.pk).overtaken(current.stage)
             from_stage, current.stage = current.stage, target
