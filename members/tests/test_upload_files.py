@@ -28,8 +28,9 @@ def test_an_upload_is_kept_0600_and_deleted_a_day_later_unless_imported(client, 
     folder = imports._store_dir()
     assert stat.S_IMODE((folder / stale).stat().st_mode) == 0o600
     assert stat.S_IMODE(folder.stat().st_mode) == 0o700
-    day_ago = time.time() - 25 * 3600
+    day_ago, hour_ago = time.time() - 25 * 3600, time.time() - 3600  # by the clock the tests set, as the command's
     os.utime(folder / stale, (day_ago, day_ago))
+    os.utime(folder / fresh, (hour_ago, hour_ago))
     out = StringIO()
     call_command("clean_uploads", stdout=out)
     assert "已删除1个" in out.getvalue()
