@@ -11,6 +11,7 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.contrib.auth.models import Group
 from django.db import transaction
+from django.utils import timezone
 
 from grids.models import County, Grid, Town, Village
 from grids.names import sort_key
@@ -175,7 +176,7 @@ def flag_demo_accounts(users):
 class DemoBuilder:
     def __init__(self, seed=2026, today=None):
         self.rng = random.Random(seed)
-        self.today = today or datetime.date.today()
+        self.today = today or timezone.localdate()  # the town's day (Asia/Shanghai), not the server's
         self.password = make_password(DEMO_PASSWORD)
         self.sequence = 0
         self.specialties = list(Specialty.objects.all())

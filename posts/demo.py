@@ -314,7 +314,7 @@ class RoundBuilder:
 
 def seed_rounds(today=None, seed=2026):
     """Give 金城镇's villages rounds at every stage; villages that already have a round are left alone."""
-    today = today or datetime.date.today()
+    today = today or timezone.localdate()  # the town's day (Asia/Shanghai), as every page counts days
     town = Town.objects.filter(name=HOME_TOWN).first()
     if town is None:
         return 0
