@@ -500,6 +500,10 @@ def open_menu_link(page, name):
     if page.viewport_size["width"] < 768:
         expect(item).to_be_hidden()
         toggler.click()
+        # Bootstrap slides the menu open: a tap during the slide can land on an item still moving (seen under
+        # load, when the slide is slow), so wait until it has settled.
+        expect(bar.locator(".collapsing")).to_have_count(0)
+        expect(item).to_be_visible()
     else:
         expect(toggler).to_be_hidden()
     item.click()

@@ -87,6 +87,10 @@ def test_two_workers_print_a_town_batch_started_from_the_town_page(
     keys = [k for p in parts for k in p.keys]
     assert sorted(keys) == sorted(a.pk for a in letters)  # every letter planned into exactly one part
     tasks = DBTaskResult.objects.filter(task_path="commitments.tasks.print_part")
+    # The worker that joins the batch marks its own task done only after the join: the page can show 已生成 first.
+    deadline = time.monotonic() + 20
+    while tasks.exclude(status="SUCCESSFUL").exists() and time.monotonic() < deadline:
+        time.sleep(0.2)
     assert tasks.count() == len(parts) and all(t.status == "SUCCESSFUL" for t in tasks)  # each part ran once
 
     pdf = tmp_path / "batch.pdf"
