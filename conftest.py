@@ -489,6 +489,21 @@ def page(request, live_server, viewport, browser_problems, tmp_path):
     browser_problems.assert_none()
 
 
+def backdate(queryset, **values):
+    """Set values on rows of an append-only log, as set-up only: PostgreSQL's triggers refuse any UPDATE, so
+    they are switched off for this statement (the test database's user is a superuser), then on again."""
+    from django.db import connection
+
+    if connection.vendor != "postgresql":
+        return queryset.update(**values)
+    with connection.cursor() as cursor:
+        cursor.execute("SET LOCAL session_replication_role = replica")
+        try:
+            return queryset.update(**values)
+        finally:
+            cursor.execute("SET LOCAL session_replication_role = DEFAULT")
+
+
 def open_menu_link(page, name):
     """Follow a link or button of the top navigation bar as a person would: on a phone the bar is collapsed, so
     first tap its menu button."""

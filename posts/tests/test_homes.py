@@ -9,7 +9,7 @@ import pytest
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import on_day
+from conftest import backdate, on_day
 from grids.models import County, Town, Village
 from posts.models import MeetingKind, Round, RoundLog, Stage, StageTarget, Status
 from posts.tests.conftest import on
@@ -31,7 +31,7 @@ def text(response):
 def at_stage_since(round, day):
     """The round entered its stage on `day` (its last log row's time moved there)."""
     moment = timezone.make_aware(datetime.datetime.combine(day, datetime.time(9)))
-    RoundLog.objects.filter(round=round).update(at=moment)
+    backdate(RoundLog.objects.filter(round=round), at=moment)
     Round.objects.filter(pk=round.pk).update(created_at=moment)
 
 

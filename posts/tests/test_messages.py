@@ -11,7 +11,7 @@ from django.core.management import call_command
 from django.urls import reverse
 from django.utils import timezone
 
-from conftest import on_day
+from conftest import backdate, on_day
 from grids.models import Message
 from posts import services
 from posts.models import Round, RoundLog, Stage, StageTarget
@@ -127,7 +127,7 @@ def test_a_village_past_the_expected_days_is_reported_to_the_town_once_a_stage(
     assert inbox(town_user, sec_a, sec_b, grid_user) == {"zhen": [text], "cun_a": [text], "cun_b": [], "wg_a1": []}
     # The next stage, overdue in its turn, is a new message.
     flow.advance(round_a)
-    RoundLog.objects.filter(round=round_a).update(at=timezone.now() - datetime.timedelta(days=20))
+    backdate(RoundLog.objects.filter(round=round_a), at=timezone.now() - datetime.timedelta(days=20))
     assert run(today) == 2  # 申报选岗 expects 14 days
 
 
