@@ -6,6 +6,7 @@ database (with serialized_rollback, so the suggested post types come back after 
 the fixtures' rows.
 """
 
+import re
 import threading
 import time
 
@@ -140,7 +141,7 @@ def test_one_member_for_two_posts_the_other_secretary_is_told_why(one_member_two
 
     error = one_through(results)
     # Whoever comes second finds him placed (一人一岗), or finds his application already settled as 未选中.
-    assert any(words in str(error) for words in ("一人一岗", "一人只能一岗", "已被他人处理")), error
+    assert any(words in str(error) for words in ("一人一岗", "一人只能一岗", "已被他人处理", "已由")), error
 
 
 def test_two_clicks_on_advance(round_a, sec_a, grid_user, monkeypatch):
@@ -158,7 +159,10 @@ def test_two_clicks_on_advance(round_a, sec_a, grid_user, monkeypatch):
     results = at_once(lambda: mine.advance(by=sec_a, today=day), lambda: theirs.advance(by=grid_user, today=day))
 
     error = one_through(results)
-    assert error.missing == ["本年度工作的阶段已被他人更新，请刷新页面后再操作。"]
+    # The loser is told who moved the round, when, and where it stands now (issue 19), from the log row.
+    assert len(error.missing) == 1 and re.fullmatch(
+        r"本年度工作已由(王建国|.+)于12月\d+日 \d+:\d+从“制定方案”进入“申报选岗”阶段。", error.missing[0]
+    ), error.missing
     round_a.refresh_from_db()
     assert round_a.stage == Stage.APPLICATION
     assert RoundLog.objects.filter(round=round_a).count() == 1
