@@ -161,7 +161,7 @@ def test_two_clicks_on_advance(round_a, sec_a, grid_user, monkeypatch):
     error = one_through(results)
     # The loser is told who moved the round, when, and where it stands now (issue 19), from the log row.
     assert len(error.missing) == 1 and re.fullmatch(
-        r"本年度工作已由(王建国|.+)于12月\d+日 \d+:\d+从“制定方案”进入“申报选岗”阶段。", error.missing[0]
+        r"本年度工作已由(王建国|.+)于\d+月\d+日 \d+:\d+从“制定方案”进入“申报选岗”阶段。", error.missing[0]
     ), error.missing
     round_a.refresh_from_db()
     assert round_a.stage == Stage.APPLICATION
