@@ -219,27 +219,9 @@ class NeedRecordForm(forms.ModelForm):
         fields = ["grid", "recorded_on", "method", "participants", "issue", "category", "kind"]
         widgets = {"recorded_on": DateInput(), "issue": forms.Textarea(attrs={"rows": 4})}
 
-    def __init__(self, *args, grids, full_numbers=True, **kwargs):
-        """`full_numbers=False` (anyone but the village's secretary, editing a member): the ID number and phone
-        are shown masked and cannot be changed; the form has no such fields, so saving keeps the stored ones."""
+    def __init__(self, *args, grids, **kwargs):
         super().__init__(*args, **kwargs)
         grid_field_for(self, grids)
-        self.full_numbers = full_numbers or self.instance.pk is None  # a new member's numbers are typed in
-        id_number, phone = "id_number", "phone"
-        if not self.full_numbers:
-            del self.fields["id_number"], self.fields["phone"]
-            id_number, phone = "masked_id_number", "masked_phone"
-            for name, label, value in (
-                (id_number, "公民身份号码", self.instance.masked_id_number),
-                (phone, "联系电话", self.instance.masked_phone),
-            ):
-                self.fields[name] = forms.CharField(
-                    label=label,
-                    initial=value,
-                    required=False,
-                    disabled=True,
-                    help_text="只有本村党总支书记能看到和修改完整号码。",
-                )
         for name in ("method", "category", "kind"):
             self.fields[name].choices = [("", "请选择"), *self.fields[name].choices[1:]]
         self.helper = FormHelper()
