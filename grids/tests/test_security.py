@@ -137,3 +137,22 @@ def test_deploy_check_is_clean_in_production():
     )
     assert out.returncode == 0 and "no issues" in out.stdout + out.stderr, out.stdout + out.stderr
     assert "WARNINGS" not in out.stdout + out.stderr
+
+
+def test_the_wsgi_entry_point_serves_the_login_page_in_chinese(settings):
+    """jinchen.wsgi is what gunicorn loads in production: it starts (no demo account keeps its password here)
+    and answers a request through the whole middleware stack."""
+    import io
+    from wsgiref.util import setup_testing_defaults
+
+    settings.DEBUG = False
+    settings.ALLOWED_HOSTS = ["testserver"]
+    from jinchen.wsgi import application
+
+    environ = {"PATH_INFO": reverse("login"), "HTTP_HOST": "testserver", "wsgi.input": io.BytesIO()}
+    setup_testing_defaults(environ)
+    statuses = []
+    body = b"".join(application(environ, lambda status, headers: statuses.append((status, dict(headers)))))
+    status, headers = statuses[0]
+    assert status.startswith("200") and headers["X-Frame-Options"] == "DENY"
+    assert "登录" in body.decode()
