@@ -22,9 +22,11 @@ class Role:
     TOWN = "town"
     VILLAGE = "village"
     GRID = "grid"
+    MEMBER = "member"  # a member on post signed in for themselves (registered by posts.onpost)
 
 
 # Each role, widest first, with the town or county it works for: one subquery each, None without that role.
+# Apps above this one add theirs when they load (posts adds Role.MEMBER).
 ROLE_UNITS = {
     Role.COUNTY: lambda: County.objects.filter(committee=OuterRef("pk")).order_by("pk").values("name")[:1],
     Role.TOWN: lambda: Town.objects.filter(committee=OuterRef("pk")).order_by("pk").values("name")[:1],
@@ -74,7 +76,12 @@ def unit_name(user):
 
 
 class RoleBackend(ModelBackend):
-    """Django's own backend, loading the user of each request together with their roles (one query)."""
+    """Django's own backend, loading the user of each request together with their roles (one query). A member's
+    own account (its user has a member_account) signs in only through posts.onpost.MemberBackend."""
+
+    def authenticate(self, request, username=None, password=None, **kwargs):
+        user = super().authenticate(request, username=username, password=password, **kwargs)
+        return None if user is not None and hasattr(user, "member_account") else user
 
     def get_user(self, user_id):
         user = with_roles(UserModel._default_manager.filter(pk=user_id)).first()

@@ -51,7 +51,11 @@ INSTALLED_APPS = [
 
 # Failed logins are counted first (django-axes); then Django's model backend, loading each request's user
 # with their role in the same query (grids/access.py).
-AUTHENTICATION_BACKENDS = ["axes.backends.AxesStandaloneBackend", "grids.access.RoleBackend"]
+AUTHENTICATION_BACKENDS = [
+    "axes.backends.AxesStandaloneBackend",
+    "grids.access.RoleBackend",
+    "posts.onpost.MemberBackend",
+]
 
 MIDDLEWARE = [
     "django.middleware.security.SecurityMiddleware",
@@ -233,6 +237,11 @@ TRUSTED_PROXIES = [p for p in os.environ.get("TRUSTED_PROXIES", "").split(",") i
 PUBLIC_VIEWS_PER_MINUTE = int(os.environ.get("PUBLIC_VIEWS_PER_MINUTE", "120"))
 FEEDBACK_PER_ADDRESS = int(os.environ.get("FEEDBACK_PER_ADDRESS", "5"))
 FEEDBACK_PER_GRID = int(os.environ.get("FEEDBACK_PER_GRID", "30"))
+# 履职纪实 photos: at most this many per entry, each upload at most this many MB; stored re-encoded as JPEG at most
+# DUTY_PHOTO_PIXELS on the long side, with no metadata (a phone's photo carries where it was taken).
+DUTY_PHOTOS_PER_RECORD = int(os.environ.get("DUTY_PHOTOS_PER_RECORD", "4"))
+DUTY_PHOTO_MAX_MB = int(os.environ.get("DUTY_PHOTO_MAX_MB", "10"))
+DUTY_PHOTO_PIXELS = int(os.environ.get("DUTY_PHOTO_PIXELS", "1600"))
 # The county or town named at the head of every page before anyone signs in (and for administrators); a
 # signed-in person sees their own county's or town's name.
 SITE_UNIT = os.environ.get("SITE_UNIT", "金城镇")

@@ -292,6 +292,32 @@ class Member(models.Model):
         return not self.ineligibility_reasons()
 
 
+class MemberAccount(models.Model):
+    """A member's own sign-in for the year on post (their phone pages): a user whose name is the slip's code
+    (签到码), with a first PIN printed on the slip that the member must change on first use. Whether it lets the
+    member in is decided each request from the post they hold (posts/onpost.py), so access ends the day the
+    member leaves the post or the roster."""
+
+    member = models.OneToOneField(Member, verbose_name="党员", on_delete=models.PROTECT, related_name="account")
+    user = models.OneToOneField(
+        settings.AUTH_USER_MODEL, verbose_name="登录账号", on_delete=models.PROTECT, related_name="member_account"
+    )
+    must_change = models.BooleanField("首次登录须修改密码", default=True)
+    issued_at = models.DateTimeField("发放时间", auto_now=True)
+    issued_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="发放人", on_delete=models.PROTECT, null=True, related_name="+"
+    )
+
+    history = HistoricalRecords(verbose_name="党员登录账号修改记录")
+
+    class Meta:
+        verbose_name = "党员登录账号"
+        verbose_name_plural = "党员登录账号"
+
+    def __str__(self):
+        return f"{self.member.name}（{self.user.username}）"
+
+
 class NeedCategory(models.TextChoices):
     """What a need is about; the first six match the plan's suggested post types."""
 

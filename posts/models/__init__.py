@@ -1,4 +1,17 @@
 from .catalogue import Post, PostType
+from .duty import (
+    DutyKind,
+    DutyPhoto,
+    DutyRecord,
+    DutyState,
+    DutyTerms,
+    RequestKind,
+    RequestState,
+    RequestStep,
+    ResidentRequest,
+    Satisfaction,
+    StepAction,
+)
 from .evaluation import Audience, CheckUp, Grade, Rating, Training, WorkReport, grade_for
 from .feedback import Feedback, FeedbackKind, FeedbackState
 from .targets import TIMED_STAGES, StageTarget
@@ -27,6 +40,11 @@ __all__ = [
     "AssignmentLog",
     "Audience",
     "CheckUp",
+    "DutyKind",
+    "DutyPhoto",
+    "DutyRecord",
+    "DutyState",
+    "DutyTerms",
     "Feedback",
     "FeedbackKind",
     "FeedbackState",
@@ -38,7 +56,13 @@ __all__ = [
     "Post",
     "PostType",
     "Rating",
+    "RequestKind",
+    "RequestState",
+    "RequestStep",
+    "ResidentRequest",
     "Round",
+    "Satisfaction",
+    "StepAction",
     "RoundLog",
     "SERVED",
     "Source",

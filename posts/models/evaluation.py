@@ -5,6 +5,7 @@ from django.db import models
 from django.db.models import OuterRef, Q, Subquery
 from django.urls import reverse
 from django.utils.formats import date_format
+from simple_history.models import HistoricalRecords
 
 from members.models import Member
 
@@ -68,9 +69,19 @@ class WorkReport(models.Model):
     reported_on = models.DateField("汇报日期")
     audience = models.CharField("汇报对象", max_length=16, choices=Audience.choices)
     content = models.TextField("汇报内容")
+    # The period the report covers (DutyTerms.report_period): it lists that period's ledger entries.
+    period_start = models.DateField("汇报期间自", null=True, blank=True)
+    period_end = models.DateField("汇报期间至", null=True, blank=True)
+    period_name = models.CharField("汇报期间", max_length=20, blank=True)
+    heard_on = models.DateField("听取汇报的会议日期", null=True, blank=True)
+    heard_by = models.CharField(
+        "听取汇报的会议", max_length=100, blank=True, help_text="例如：第一网格支部会议和群众代表会议，到会12人。"
+    )
+    on_paper = models.BooleanField("纸质汇报代录", default=False, help_text="党员交的是纸质汇报，由书记录入。")
     recorded_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="记录人", on_delete=models.PROTECT, related_name="+"
     )
+    history = HistoricalRecords(verbose_name="定期汇报修改记录")
 
     class Meta:
         verbose_name = "定期汇报"

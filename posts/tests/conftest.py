@@ -506,3 +506,35 @@ class Grower:
 def grower(make_user, make_member, make_need, suggested_types):
     """`grower.world(SMALL or LARGE, stage)`: a county, town and village with a round at that stage."""
     return Grower(make_user, make_member, make_need, suggested_types)
+
+
+# --- the year on post ---------------------------------------------------------------------------------------------
+
+
+@pytest.fixture
+def on_post(round_a, flow, post_a1, post_a2):
+    """Village A's round at 严格评岗: one member on post in each grid (第一网格's 村容村貌监督岗, 第二网格's
+    社会治安巡逻岗), each with a contact; {grid number: assignment}."""
+    flow.push(round_a, Stage.EVALUATION)
+    found = {}
+    for a in round_a.assignments.filter(status=Status.ON_POST).select_related("post__grid__village", "member"):
+        if a.contact_id is None:
+            flow.set_contact(a)
+        found.setdefault(a.post.grid.number, a)
+    return found
+
+
+@pytest.fixture
+def member_signed_in(client, on_post, sec_a):
+    """`member_signed_in(assignment)`: that member's access issued by the village secretary, the PIN changed
+    on first sign-in as the slip asks, and the test client signed in as them; returns the member's user."""
+    from posts.onpost import issue_access
+
+    def sign_in(assignment):
+        account, pin = issue_access(assignment.member, by=sec_a)
+        account.must_change = False
+        account.save(update_fields=["must_change"])
+        client.force_login(account.user, backend="posts.onpost.MemberBackend")
+        return account.user
+
+    return sign_in
