@@ -12,4 +12,5 @@ urlpatterns = [
     path("batches/new/", views.batch_create, name="batch-create"),
     path("batches/<int:pk>/", views.batch_detail, name="batch"),
     path("batches/<int:pk>/retry/", views.batch_retry, name="batch-retry"),
+    path("grids/<int:pk>/member-access/", views.member_access, name="member-access"),
 ]

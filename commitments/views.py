@@ -1,12 +1,14 @@
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
-from django.http import FileResponse, Http404
+from django.db.models import Exists, OuterRef, Q
+from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
+from django.template.loader import render_to_string
 from django.urls import reverse
-from django.views.decorators.http import require_POST
+from django.views.decorators.http import require_http_methods, require_POST
 
 from grids.access import (
+    can_edit_grid,
     get_grid_for_user,
     get_town_for_user,
     get_village_for_user,
@@ -14,14 +16,19 @@ from grids.access import (
     towns_for_user,
     villages_for_user,
 )
+from members.models import MemberAccount
+from posts import onpost
 from posts.access import get_assignment_for_user
+from posts.models import Assignment, Status
 
 from . import services
-from .documents import DocumentError, public_base_url, qr_warning
+from .documents import DocumentError, public_base_url, qr_data_uri, qr_warning
 from .models import BatchStatus, DocumentKind, IssuedDocument, PrintBatch
+from .pdf import render_pdf
 
 GRID_KINDS = {DocumentKind.POST_LIST, DocumentKind.NOTICE, DocumentKind.WALL_SHEET}
 QR_KINDS = {DocumentKind.NOTICE, DocumentKind.WALL_SHEET}
+SLIPS_PER_PAGE = 8
 
 
 def pdf_response(document, download=False):
@@ -138,3 +145,61 @@ def batch_retry(request, pk):
     if not services.retry_batch(batch, by=request.user, base_url=public_base_url(request)):
         messages.error(request, "只有失败的批量打印才能重新生成。")
     return redirect(batch)
+
+
+# --- members on post: their sign-in slips ------------------------------------------------------------------------
+
+
+def grid_access_rows(grid):
+    """The grid's members on post and contacts, each with their account (or None) and whether it lets them in."""
+    serving = onpost.serving().filter(grid=grid)
+    on_post = Assignment.objects.filter(member=OuterRef("pk"), status=Status.ON_POST)
+    members = (
+        grid.members.filter(pk__in=serving.values("pk"))
+        .annotate(has_post=Exists(on_post))
+        .select_related("account__user")
+        .order_by("name_key", "pk")
+    )
+    former = MemberAccount.objects.filter(member__grid=grid, user__is_active=True).exclude(
+        member__in=serving.values("pk")
+    )
+    return list(members), list(former.select_related("member", "user").order_by("member__name_key"))
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def member_access(request, pk):
+    """在岗党员手机登录: the grid's secretary (or the village's) gives members on post their sign-in slips."""
+    grid = get_grid_for_user(request.user, pk)
+    if not can_edit_grid(request.user, grid):
+        raise Http404
+    members, former = grid_access_rows(grid)
+    if request.method == "POST":
+        chosen = {int(v) for v in request.POST.getlist("member") if v.isdigit()}
+        picked = [m for m in members if m.pk in chosen]
+        if not picked:
+            messages.error(request, "请先勾选要发放登录条的党员。")
+            return redirect("commitments:member-access", grid.pk)
+        base = public_base_url(request)
+        slips = [slip(member, *onpost.issue_access(member, by=request.user), base) for member in picked]
+        return slips_pdf(grid, slips)
+    base = public_base_url(request)
+    context = {"grid": grid, "members": members, "former": former, "qr_warning": qr_warning(base)}
+    return render(request, "commitments/member_access.html", context)
+
+
+def slip(member, account, pin, base_url):
+    url = base_url.rstrip("/") + reverse("posts:onpost-signin", args=[account.user.username])
+    return {"member": member, "code": account.user.username, "pin": pin, "url": url, "qr": qr_data_uri(url)}
+
+
+def slips_pdf(grid, slips):
+    """The slips, eight to an A4 sheet to cut apart. Not archived: they carry first PINs."""
+    pages = [slips[i : i + SLIPS_PER_PAGE] for i in range(0, len(slips), SLIPS_PER_PAGE)]
+    rows = [[page[i : i + 2] for i in range(0, len(page), 2)] for page in pages]
+    sections = [render_to_string("commitments/member_slips.html", {"grid": grid, "rows": r}) for r in rows]
+    pdf, _ = render_pdf(sections, f"{grid.village.name}{grid.name}在岗党员登录条")
+    response = HttpResponse(pdf, content_type="application/pdf")
+    response["Content-Disposition"] = "inline; filename*=UTF-8''" + "%E7%99%BB%E5%BD%95%E6%9D%A1.pdf"  # 登录条.pdf
+    response["Cache-Control"] = "no-store"
+    return response

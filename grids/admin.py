@@ -12,7 +12,7 @@ class TownAdmin(admin.ModelAdmin):
 class GridInline(admin.TabularInline):
     model = Grid
     extra = 0
-    fields = ["number", "name", "secretary", "households", "population"]
+    fields = ["number", "name", "secretary", "secretary_phone", "households", "population"]
     raw_id_fields = ["secretary"]
 
 

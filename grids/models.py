@@ -114,6 +114,9 @@ class Grid(models.Model):
         blank=True,
         related_name="secretary_of_grids",
     )
+    secretary_phone = models.CharField(
+        "网格书记联系电话", max_length=20, blank=True, help_text="在岗党员手机页上显示，方便一键拨打。"
+    )
     households = models.PositiveIntegerField("户数", default=0)
     population = models.PositiveIntegerField("人口数", default=0)
     scope = models.TextField("网格范围", blank=True, help_text="例如：东至河堤，西至村道，含一组、二组。")

@@ -69,6 +69,7 @@ MIDDLEWARE = [
     "django.middleware.clickjacking.XFrameOptionsMiddleware",
     "csp.middleware.CSPMiddleware",
     "jinchen.security.IdleTimeoutMiddleware",
+    "posts.onpost.FirstUseMiddleware",
     "grids.audit.DownloadAuditMiddleware",
     "simple_history.middleware.HistoryRequestMiddleware",
     "axes.middleware.AxesMiddleware",

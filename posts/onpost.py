@@ -216,3 +216,22 @@ def assignments_for_member_user(user):
     if member is None:
         return Assignment.objects.none()
     return Assignment.objects.filter(Q(member=member) | Q(contact=member), status=Status.ON_POST)
+
+
+class FirstUseMiddleware:
+    """A member signed in with the PIN printed on their slip replaces it before anything else opens. Costs one
+    query on members' requests only (staff users have no member role)."""
+
+    def __init__(self, get_response):
+        self.get_response = get_response
+
+    def __call__(self, request):
+        from django.shortcuts import redirect
+        from django.urls import reverse
+
+        user = getattr(request, "user", None)
+        if user is not None and getattr(user, f"{Role.MEMBER}_unit", None) is not None:
+            allowed = (reverse("posts:onpost-pin"), reverse("logout"))
+            if request.path not in allowed and MemberAccount.objects.filter(user=user.pk, must_change=True).exists():
+                return redirect("posts:onpost-pin")
+        return self.get_response(request)

@@ -1,6 +1,18 @@
 from django.urls import path
 
-from .views import assignments, audit, catalogue, dashboard, grid_round, overview, public, roster, rounds, suggest
+from .views import (
+    assignments,
+    audit,
+    catalogue,
+    dashboard,
+    grid_round,
+    onpost,
+    overview,
+    public,
+    roster,
+    rounds,
+    suggest,
+)
 
 app_name = "posts"
 
@@ -52,4 +64,8 @@ urlpatterns = [
     path("assignments/<int:pk>/move/<str:to>/", assignments.assignment_move, name="assignment-move"),
     path("assignments/<int:pk>/contact/", assignments.assignment_contact, name="assignment-contact"),
     path("assignments/<int:pk>/<str:kind>/new/", assignments.assignment_record, name="assignment-record"),
+    # members on post, on their phones
+    path("m/", onpost.home, name="onpost-home"),
+    path("m/pin/", onpost.first_pin, name="onpost-pin"),
+    path("m/<str:code>/", onpost.signin, name="onpost-signin"),
 ]

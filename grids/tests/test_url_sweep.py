@@ -55,9 +55,11 @@ TEXT_VALUES = {
     ],
     "to": ["proposed", "not_chosen", "noticed", "on_post", "adjusted", "left", "completed"],
     "token": ["foreign-grid-token"],
+    "code": ["DYFOREIGN"],
 }
 # Answers at these URLs are the same for everyone by design.
-OPEN = {"login", "logout", "healthz", "favicon", "posts:home", "admin:logout"}
+# (posts:onpost-signin is what a member's slip opens: the sign-in page, for anyone.)
+OPEN = {"login", "logout", "healthz", "favicon", "posts:home", "admin:logout", "posts:onpost-signin"}
 # Residents' public pages: no login, names and posts only (the other town's names are the point of them).
 PUBLIC = {"posts:public-grid"}
 

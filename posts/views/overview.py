@@ -36,6 +36,8 @@ def home(request):
         Role.GRID: ("posts:grid", request.user.secretary_of_grids.all()),
     }
     role = role_of(request.user)
+    if role == Role.MEMBER:  # a member on post signed in for themselves
+        return redirect("posts:onpost-home")
     if role:
         url_name, places_of_role = places[role]
         first = places_of_role.order_by("pk").first()
