@@ -131,6 +131,8 @@ AUTH_PASSWORD_VALIDATORS = [
 AXES_FAILURE_LIMIT = 5
 AXES_COOLOFF_TIME = datetime.timedelta(minutes=15)
 AXES_LOCKOUT_PARAMETERS = [["username", "ip_address"]]
+# A member on post signs in by their slip's code or their phone number: failures count once for both.
+AXES_USERNAME_CALLABLE = "posts.onpost.lockout_name"
 AXES_CLIENT_IP_CALLABLE = "jinchen.ratelimit.client_address"
 SILENCED_SYSTEM_CHECKS = ["axes.W006"]
 AXES_RESET_ON_SUCCESS = True

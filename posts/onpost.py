@@ -6,10 +6,10 @@ roster: the check runs on every request (the role's subquery in grids.access.ROL
 (MemberBackend), so access ends the day the member leaves the post or the roster, with no job to run.
 
 The first password is a 6-digit PIN printed on the slip. A PIN is short, so it is kept safe by what is around
-it: the sign-in locks after 5 failures for the phone number or code and address (django-axes, as every
-account), the member must replace the printed PIN at first sign-in, the new one may not be a run such as 123456
-or 000000, nor the end of their phone number or their birthday, and the account reaches nothing but the
-member's own post.
+it: the sign-in locks for 15 minutes after 5 failures from one address (django-axes, as every account), counted
+together for the code and the phone number (lockout_name); the member must replace the printed PIN at first
+sign-in (FirstUseMiddleware); the new one may not be a run such as 123456 or 000000, nor the end of their phone
+number or their birthday; and the account reaches nothing but the member's own post.
 """
 
 import secrets
@@ -124,6 +124,16 @@ def find_account_user(login):
     if len(found) != 1:  # a phone shared by two members signs in by code
         return None
     return UserModel.objects.filter(pk=found[0]).first()
+
+
+def lockout_name(request, credentials=None):
+    """The name django-axes counts failures under: a member's code whichever way they typed it (code or phone),
+    so that guessing a PIN gets 5 tries in all, not 5 per spelling; anyone else's name as typed."""
+    typed = (credentials or {}).get("username") if credentials else None
+    if typed is None:
+        typed = getattr(request, "POST", {}).get("username", "")
+    user = find_account_user(typed) if typed else None
+    return user.username if user is not None else typed
 
 
 class MemberBackend(RoleBackend):

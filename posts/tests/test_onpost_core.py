@@ -96,3 +96,17 @@ def test_requests_overdue_and_closed_by_the_towns_days(on_post, sec_a, town):
     assert ResidentRequest.close_unconfirmed(now=timezone.now() + datetime.timedelta(days=6)) == 0
     assert ResidentRequest.close_unconfirmed(now=timezone.now() + datetime.timedelta(days=8)) == 1
     assert ResidentRequest.objects.get(pk=fresh.pk).state == RequestState.CLOSED
+
+
+def test_five_wrong_pins_lock_the_member_whichever_way_they_sign_in(client, on_post, sec_a):
+    a = on_post[1]
+    a.member.phone = "13912345678"
+    a.member.save()
+    account, pin = issue_access(a.member, by=sec_a)
+    wrong = "000001" if pin != "000001" else "000002"
+    for login in ("13912345678", account.user.username, "139 1234 5678", account.user.username.lower()):
+        assert client.post(reverse("login"), {"username": login, "password": wrong}).status_code == 200
+    locked = client.post(reverse("login"), {"username": account.user.username, "password": wrong})
+    assert locked.status_code == 429
+    assert client.post(reverse("login"), {"username": "13912345678", "password": pin}).status_code == 429
+    assert "_auth_user_id" not in client.session

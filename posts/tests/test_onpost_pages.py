@@ -134,3 +134,47 @@ def test_access_ends_when_the_member_leaves_the_post(client, on_post, member_sig
 def test_staff_pages_are_unchanged_for_staff(client, on_post, grid_user):
     client.force_login(grid_user)
     assert client.get(reverse("posts:home")).url == reverse("posts:grid", args=[on_post[1].post.grid_id])
+
+
+def grow_year(a, contact_of, n):
+    """`n` ledger entries and requests with the member, and `n` entries of a member they are contact of."""
+    from django.utils import timezone
+
+    from members.models import NeedCategory
+    from posts.models import DutyKind, DutyRecord, ResidentRequest
+    from posts.models.duty import new_code
+
+    kind = DutyKind.objects.first()
+    today = timezone.localdate()
+    rows = [a, contact_of] * n
+    DutyRecord.objects.bulk_create(
+        DutyRecord(assignment=x, done_on=today, kind=kind, content="巡查", recorded_by_id=a.created_by_id) for x in rows
+    )
+    ResidentRequest.objects.bulk_create(
+        ResidentRequest(
+            grid_id=a.post.grid_id, code=new_code(), kind="help", category=NeedCategory.OTHER, content="帮忙",
+            state=state, assignment=a if state != "new" else None, with_member_at=timezone.now(),
+        )
+        for _ in range(n)
+        for state in ("new", "dispatched", "taken")
+    )  # fmt: skip
+
+
+def test_the_members_page_costs_the_same_queries_with_ten_times_the_year(client, on_post, member_signed_in):
+    from django.db import connection
+    from django.test.utils import CaptureQueriesContext
+
+    a, other = on_post[1], on_post[2]
+    other.contact = a.member
+    other.save()
+    member_signed_in(a)
+    counts = []
+    for n in (2, 20):
+        grow_year(a, other, n)
+        with CaptureQueriesContext(connection) as queries:
+            page = client.get(reverse("posts:onpost-home"))
+        assert page.status_code == 200
+        counts.append(len(queries))
+    assert counts[0] == counts[1], counts
+    body = page.content.decode()
+    assert "等我核实的纪实" in body and other.member.name in body
