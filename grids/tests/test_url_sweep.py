@@ -21,6 +21,8 @@ from grids.models import Grid, Town, Village
 from members.models import ImportJob, Member, NeedRecord, VillagePlan
 from posts.models import (
     Assignment,
+    DutyKind,
+    DutyRecord,
     Feedback,
     Meeting,
     Notice,
@@ -28,15 +30,18 @@ from posts.models import (
     Post,
     PostType,
     Rating,
+    ResidentRequest,
     Round,
     Source,
     Training,
+    WorkReport,
 )
+from posts.onpost import issue_access
 
 pytestmark = pytest.mark.django_db
 
 FOREIGN = 900001
-MARKERS = ["远山镇", "远山村", "外镇党员甲", "外镇网格", "外镇岗位"]
+MARKERS = ["远山镇", "远山村", "外镇党员甲", "外镇网格", "外镇岗位", "外镇纪实内容", "外镇诉求内容"]
 # Values for the text parts of URLs (every value is tried).
 TEXT_VALUES = {
     "kind": [
@@ -168,7 +173,40 @@ def foreign(make_user):
     ImportJob.objects.create(
         pk=FOREIGN, kind="members", file_name="外镇.xlsx", token="x.xlsx", village=village, requested_by=boss
     )
+    # the year on post: a ledger entry, a report, a resident's request, the foreign member's own sign-in
+    Assignment.objects.filter(pk=FOREIGN).update(status="on_post")
+    kind = DutyKind.objects.get(town=None, name="巡逻")
+    DutyRecord.objects.create(
+        pk=FOREIGN, assignment=assignment, done_on="2026-10-02", kind=kind, content="外镇纪实内容", recorded_by=boss
+    )
+    WorkReport.objects.create(
+        pk=FOREIGN, assignment=assignment, reported_on="2026-10-03", audience="branch", content="…", recorded_by=boss
+    )
+    ResidentRequest.objects.create(
+        pk=FOREIGN, grid=grid, code="FRGN22", kind="help", category="other", content="外镇诉求内容"
+    )
+    issue_access(member, by=boss)
     return {"boss": boss}
+
+
+@pytest.fixture
+def member_user(grid_a1, sec_a):
+    """A member on post in our own town, signed in for themselves (their PIN changed)."""
+    birth = datetime.date(1972, 3, 3)
+    member = Member.objects.create(
+        grid=grid_a1, name="本镇党员乙", gender="M", birth_date=birth, id_number=new_id_number(birth),
+        education="high_school", joined_on="1995-07-01",
+    )  # fmt: skip
+    post_type = PostType.objects.filter(town=grid_a1.village.town).first()
+    post = Post.objects.create(grid=grid_a1, post_type=post_type, name="本镇岗位", duties="…", reason="…")
+    round = Round.objects.create(village=grid_a1.village, year=2026, created_by=sec_a)
+    Assignment.objects.create(
+        round=round, post=post, member=member, source=Source.SELF, reason="…", created_by=sec_a, status="on_post"
+    )
+    account, _ = issue_access(member, by=sec_a)
+    account.must_change = False
+    account.save()
+    return account.user
 
 
 def patterns(resolver=None, prefix="", namespace=""):
@@ -204,8 +242,8 @@ def urls_of(route, converters):
     return paths
 
 
-def test_every_url_for_every_role(client, foreign, town_user, sec_a, grid_user, grid_a1):
-    users = {"anonymous": None, "town": town_user, "village": sec_a, "grid": grid_user}
+def test_every_url_for_every_role(client, foreign, town_user, sec_a, grid_user, grid_a1, member_user):
+    users = {"anonymous": None, "town": town_user, "village": sec_a, "grid": grid_user, "member": member_user}
     query = f"?town={FOREIGN}&village={FOREIGN}&grid={FOREIGN}&figure=members&kind=members"
     failures, swept = [], set()
     for name, route, converters in patterns():
