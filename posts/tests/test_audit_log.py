@@ -300,10 +300,35 @@ def test_the_page_costs_the_same_queries_however_busy(
 ):
     busy(round_a, flow, grid_a1, sec_a, size)
     client.force_login(town_user)
-    # 36, whatever the size and whatever is shown: the test's savepoint and its release; the session; the user
-    # with their roles; the two move logs (stage, assignment); for each of the 13 kinds of record with a history,
-    # its newest versions and the versions before them, each loaded with the records its keys name (26); the
+    # 44, whatever the size and whatever is shown: the test's savepoint and its release; the session; the user
+    # with their roles; the two move logs (stage, assignment); for each of the 17 kinds of record with a history,
+    # its newest versions and the versions before them, each loaded with the records its keys name (34); the
     # members' specialties of those versions; the events; the filter's people and villages.
-    with django_assert_num_queries(36):
+    with django_assert_num_queries(44):
         page = client.get(URL)
     assert page.status_code == 200 and len(rows(page.text, kind("定岗变更"))) == 3 * size  # 拟上岗, 公示中, 在岗
+
+
+def test_the_year_on_post_is_on_the_log(client, on_post, sec_a, grid_a1):
+    from members.models import NeedCategory
+    from posts.models import DutyKind, RequestKind, ResidentRequest
+    from posts.models.duty import create_record
+    from posts.onpost import issue_access
+
+    a = on_post[1]
+    request = ResidentRequest.submit(
+        grid_a1, RequestKind.HELP, NeedCategory.APPEARANCE, "村口垃圾没人清", phone="13911112222"
+    )
+    request.dispatch_to(a, by=sec_a)
+    record = create_record(
+        a, sec_a, True, done_on=timezone.localdate(), kind=DutyKind.objects.first(), content="清运垃圾"
+    )
+    record.verify(by=sec_a)
+    issue_access(a.member, by=sec_a)
+    client.force_login(sec_a)
+    page = client.get(URL).text
+    assert rows(page, kind("群众点单"), "新增", "群众", "村口垃圾没人清")
+    assert rows(page, kind("群众点单"), "修改", SEC_A, "<strong>办理状态</strong>：待派单 → 已派单")
+    assert rows(page, kind("履职纪实"), "修改", SEC_A, "<strong>核实状态</strong>：待核实 → 已核实")
+    assert rows(page, kind("党员手机登录"), "新增", SEC_A, a.member.name)
+    assert "13911112222" not in page

@@ -27,9 +27,22 @@ from grids.accounts import town_people, village_people
 from grids.models import AuditEvent, AuditKind, Grid, Village
 from members.forms import DateInput
 from members.idcard import mask, mask_phone
-from members.models import Member, NeedRecord, VillagePlan
+from members.models import Member, MemberAccount, NeedRecord, VillagePlan
 
-from ..models import Assignment, AssignmentLog, Feedback, Meeting, Notice, Objection, Post, Round, RoundLog
+from ..models import (
+    Assignment,
+    AssignmentLog,
+    DutyRecord,
+    Feedback,
+    Meeting,
+    Notice,
+    Objection,
+    Post,
+    ResidentRequest,
+    Round,
+    RoundLog,
+    WorkReport,
+)
 
 SHOWN = 100  # entries on the page, newest first
 EMPTY = "（空）"
@@ -136,6 +149,46 @@ HISTORIES = [
         lambda r: f"{r.grid.name}{r.get_kind_display()}：{r.content[:20]}",
         added=("name", "content"),
         nobody="群众",
+    ),
+    Kind(
+        "duty",
+        "履职纪实",
+        DutyRecord,
+        "assignment__post__grid__village",
+        ("content", "assignment__member__name"),
+        ("assignment__member", "assignment__post__grid__village", "kind"),
+        lambda r: f"{r.assignment.member.name}{date_format(r.done_on)}{r.kind}",
+        added=("content", "result"),
+    ),
+    Kind(
+        "report",
+        "定期汇报",
+        WorkReport,
+        "assignment__post__grid__village",
+        ("content", "assignment__member__name"),
+        ("assignment__member", "assignment__post__grid__village"),
+        lambda r: f"{r.assignment.member.name}{r.period_name or date_format(r.reported_on)}汇报",
+        added=("content",),
+    ),
+    Kind(
+        "request",
+        "群众点单",
+        ResidentRequest,
+        "grid__village",
+        ("content", "code"),
+        ("grid__village",),
+        lambda r: f"{r.grid.name}{r.get_kind_display()}（{r.code}）：{r.content[:20]}",
+        added=("content",),
+        nobody="群众",
+    ),
+    Kind(
+        "member_account",
+        "党员手机登录",
+        MemberAccount,
+        "member__grid__village",
+        ("member__name",),
+        ("member__grid__village",),
+        lambda r: f"{r.member.name}的手机登录",
     ),
     Kind("account", "账号", get_user_model(), None, ("username", "first_name"), (), full_name),
 ]
@@ -482,7 +535,7 @@ def shown(field, value):
         return dict(field.flatchoices).get(value, value)
     if field.name == "id_number":
         return mask(value)
-    if field.model is Member and field.name == "phone":  # a member's own phone; a notice's is public
+    if field.model in (Member, ResidentRequest) and field.name == "phone":  # a person's own; a notice's is public
         return mask_phone(value)
     if isinstance(value, bool):
         return "是" if value else "否"
