@@ -1,9 +1,12 @@
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Q
 from django.http import FileResponse, Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_POST
 
 from grids.access import (
@@ -14,9 +17,10 @@ from grids.access import (
     towns_for_user,
     villages_for_user,
 )
+from posts import ledger
 from posts.access import get_assignment_for_user
 
-from . import services
+from . import documents, services
 from .documents import DocumentError, public_base_url, qr_warning
 from .models import BatchStatus, DocumentKind, IssuedDocument, PrintBatch
 
@@ -138,3 +142,34 @@ def batch_retry(request, pk):
     if not services.retry_batch(batch, by=request.user, base_url=public_base_url(request)):
         messages.error(request, "只有失败的批量打印才能重新生成。")
     return redirect(batch)
+
+
+# --- the duty ledger (履职纪实台账): printed as asked for, not archived (it is a working record, not an issued
+# document); the period comes from the ledger page's filter.
+
+
+def ledger_pdf(sections, title):
+    from django.http import HttpResponse
+
+    from .pdf import render_pdf
+
+    data, _ = render_pdf(sections, title)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(title + '.pdf')}"
+    return response
+
+
+@login_required
+def ledger_grid(request, pk):
+    grid = get_grid_for_user(request.user, pk)
+    period = ledger.parse_period(request.GET.get("period"), timezone.localdate())
+    title = f"{grid.village.name}{grid.name}履职纪实台账（{period.name}）"
+    return ledger_pdf([documents.grid_ledger(grid, period)], title)
+
+
+@login_required
+def ledger_member(request, pk):
+    assignment = ledger.get_ledger_assignment_for_user(request.user, pk)
+    period = ledger.parse_period(request.GET.get("period"), timezone.localdate())
+    title = f"{assignment.member.name}履职纪实台账（{period.name}）"
+    return ledger_pdf([documents.member_ledger(assignment, period)], title)
