@@ -224,18 +224,16 @@ def sections_of(kind, keys, base_url=None):
 # --- the duty ledger (履职纪实台账) -------------------------------------------------------------------------------
 
 
-def ledger_sheet(title, subtitle, records, signers):
+def ledger_sheet(title, subtitle, records, signers, show_member=False):
     """One 台账 of ledger entries (posts.ledger), with lines for the signatures `signers` name."""
-    return render_to_string(
-        "commitments/ledger.html",
-        {"title": title, "subtitle": subtitle, "records": list(records), "signers": signers, "today": today_text()},
-    )
+    context = {"title": title, "subtitle": subtitle, "records": list(records), "signers": signers}
+    return render_to_string("commitments/ledger.html", {**context, "show_member": show_member, "today": today_text()})
 
 
 def grid_ledger(grid, period):
     title = f"{grid.village.name}{grid.name}在岗党员履职纪实台账"
     subtitle = f"{period.name}（{date_text(period.start)}至{date_text(period.end)}）"
-    return ledger_sheet(title, subtitle, ledger.records_of_grid(grid, period), ["网格党支部书记", "村党组织书记"])
+    return ledger_sheet(title, subtitle, ledger.records_of_grid(grid, period), ["网格党支部书记", "村党组织书记"], True)
 
 
 def member_ledger(assignment, period):
