@@ -699,7 +699,7 @@ class DutyRecordForm(forms.ModelForm):
         fields = ["done_on", "kind", "place", "served", "content", "result"]
         widgets = {
             "done_on": DateInput(),
-            "kind": forms.RadioSelect,
+            "kind": forms.RadioSelect(attrs={"class": "btn-check"}),
             "place": forms.TextInput(attrs={"placeholder": "例如：张家门前"}),
             "served": forms.TextInput(attrs={"placeholder": "例如：张家 3 户"}),
             "content": forms.Textarea(attrs={"rows": 3}),
@@ -759,7 +759,7 @@ class DutyReturnForm(forms.Form):
     reason = forms.CharField(
         label="退回原因",
         max_length=200,
-        widget=forms.Textarea(attrs={"rows": 2, "placeholder": "例如：请补充服务对象和照片"}),
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control", "placeholder": "例如：请补充服务对象和照片"}),
         error_messages={"required": "退回时请写明原因，方便党员补充。"},
     )
 
