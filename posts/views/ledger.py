@@ -259,7 +259,8 @@ def report_add(request, pk):
     if request.method == "POST":
         messages.error(request, "没有保存：请按红色提示修改后再提交。")
     title = f"{a.member.name}：{'写' if by_member else '登记'}定期汇报"
-    context = page_context(request, a, title, form=form, records=form.period_records())
+    button = "提交汇报" if by_member else "保存"
+    context = page_context(request, a, title, form=form, records=form.period_records(), button=button)
     return render(request, "posts/ledger/report_form.html", context)
 
 
