@@ -14,6 +14,7 @@ from django.urls import reverse
 from django.utils import formats, timezone
 
 from grids.models import Grid
+from posts import ledger
 from posts.models import STAGE_ORDER, Assignment, Notice, Round, RoundLog, Stage, Status
 
 from . import poster
@@ -218,3 +219,28 @@ def sections_of(kind, keys, base_url=None):
         return [letter(by_pk[k]) for k in keys if k in by_pk]
     by_pk = Grid.objects.select_related("village__town", "secretary").in_bulk(keys)
     return [GRID_BUILDERS[kind](by_pk[k], base_url) for k in keys if k in by_pk]
+
+
+# --- the duty ledger (履职纪实台账) -------------------------------------------------------------------------------
+
+
+def ledger_sheet(title, subtitle, records, signers, show_member=False):
+    """One 台账 of ledger entries (posts.ledger), with lines for the signatures `signers` name."""
+    context = {"title": title, "subtitle": subtitle, "records": list(records), "signers": signers}
+    return render_to_string("commitments/ledger.html", {**context, "show_member": show_member, "today": today_text()})
+
+
+def grid_ledger(grid, period):
+    title = f"{grid.village.name}{grid.name}在岗党员履职纪实台账"
+    subtitle = f"{period.name}（{date_text(period.start)}至{date_text(period.end)}）"
+    return ledger_sheet(title, subtitle, ledger.records_of_grid(grid, period), ["网格党支部书记", "村党组织书记"], True)
+
+
+def member_ledger(assignment, period):
+    title = f"{assignment.member.name}履职纪实台账"
+    subtitle = (
+        f"{assignment.post.grid.village.name}{assignment.post.grid.name} · {assignment.post.name} · "
+        f"{period.name}（{date_text(period.start)}至{date_text(period.end)}）"
+    )
+    records = ledger.records_of_assignment(assignment, period.start, period.end)
+    return ledger_sheet(title, subtitle, records, ["在岗党员", "联系人", "网格党支部书记"])

@@ -13,4 +13,6 @@ urlpatterns = [
     path("batches/<int:pk>/", views.batch_detail, name="batch"),
     path("batches/<int:pk>/retry/", views.batch_retry, name="batch-retry"),
     path("grids/<int:pk>/member-access/", views.member_access, name="member-access"),
+    path("grids/<int:pk>/ledger.pdf", views.ledger_grid, name="ledger-grid"),
+    path("assignments/<int:pk>/ledger.pdf", views.ledger_member, name="ledger-member"),
 ]

@@ -1,3 +1,5 @@
+from urllib.parse import quote
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
 from django.db.models import Exists, OuterRef, Q
@@ -5,6 +7,7 @@ from django.http import FileResponse, Http404, HttpResponse
 from django.shortcuts import get_object_or_404, redirect, render
 from django.template.loader import render_to_string
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods, require_POST
 
 from grids.access import (
@@ -17,11 +20,11 @@ from grids.access import (
     villages_for_user,
 )
 from members.models import MemberAccount
-from posts import onpost
+from posts import ledger, onpost
 from posts.access import get_assignment_for_user
 from posts.models import Assignment, Status
 
-from . import services
+from . import documents, services
 from .documents import DocumentError, public_base_url, qr_data_uri, qr_warning
 from .models import BatchStatus, DocumentKind, IssuedDocument, PrintBatch
 from .pdf import render_pdf
@@ -203,3 +206,34 @@ def slips_pdf(grid, slips):
     response["Content-Disposition"] = "inline; filename*=UTF-8''" + "%E7%99%BB%E5%BD%95%E6%9D%A1.pdf"  # 登录条.pdf
     response["Cache-Control"] = "no-store"
     return response
+
+
+# --- the duty ledger (履职纪实台账): printed as asked for, not archived (it is a working record, not an issued
+# document); the period comes from the ledger page's filter.
+
+
+def ledger_pdf(sections, title):
+    from django.http import HttpResponse
+
+    from .pdf import render_pdf
+
+    data, _ = render_pdf(sections, title)
+    response = HttpResponse(data, content_type="application/pdf")
+    response["Content-Disposition"] = f"inline; filename*=UTF-8''{quote(title + '.pdf')}"
+    return response
+
+
+@login_required
+def ledger_grid(request, pk):
+    grid = get_grid_for_user(request.user, pk)
+    period = ledger.parse_period(request.GET.get("period"), timezone.localdate())
+    title = f"{grid.village.name}{grid.name}履职纪实台账（{period.name}）"
+    return ledger_pdf([documents.grid_ledger(grid, period)], title)
+
+
+@login_required
+def ledger_member(request, pk):
+    assignment = ledger.get_ledger_assignment_for_user(request.user, pk)
+    period = ledger.parse_period(request.GET.get("period"), timezone.localdate())
+    title = f"{assignment.member.name}履职纪实台账（{period.name}）"
+    return ledger_pdf([documents.member_ledger(assignment, period)], title)

@@ -14,6 +14,10 @@ from members.models import Member
 
 from .models import (
     CheckUp,
+    DutyKind,
+    DutyPhoto,
+    DutyRecord,
+    DutyTerms,
     FeedbackKind,
     Meeting,
     MeetingKind,
@@ -460,13 +464,71 @@ class CheckUpForm(forms.ModelForm):
 
 
 class WorkReportForm(forms.ModelForm):
+    """定期汇报 over one of the town's report periods (this one or the one before): the member's own on the phone
+    (`by_member`: dated today), or a paper one the secretary enters with the meeting that heard it, if held."""
+
+    period = forms.ChoiceField(label="汇报期间", required=False)
+
     class Meta:
         model = WorkReport
-        fields = ["reported_on", "audience", "content"]
-        widgets = {"reported_on": DateInput(), "content": forms.Textarea(attrs={"rows": 4})}
+        fields = ["period", "reported_on", "audience", "content", "heard_on", "heard_by"]
+        widgets = {
+            "reported_on": DateInput(),
+            "content": forms.Textarea(attrs={"rows": 6}),
+            "heard_on": DateInput(),
+        }
+
+    def __init__(self, *args, assignment, by_member=False, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assignment = assignment
+        self.terms = DutyTerms.for_town(assignment.post.grid.village.town_id)
+        today = timezone.localdate()
+        current = self.terms.period_of(today)
+        previous = self.terms.period_of(current[0] - datetime.timedelta(days=1))
+        self.periods = {p[0].isoformat(): p for p in (current, previous)}
+        self.fields["period"].choices = [(key, p[2]) for key, p in self.periods.items()]
+        self.fields["period"].initial = current[0].isoformat()
+        if by_member:
+            for name in ("reported_on", "heard_on", "heard_by"):
+                del self.fields[name]
+            self.instance.reported_on = today
+        else:
+            self.fields["heard_on"].help_text = "汇报已在会上听取的，填写会议日期；也可以会后再登记。"
 
     def clean_reported_on(self):
         return not_in_future(self.cleaned_data["reported_on"], "汇报日期")
+
+    def clean_heard_on(self):
+        return not_in_future(self.cleaned_data["heard_on"], "会议日期")
+
+    def chosen_period(self):
+        data = getattr(self, "cleaned_data", None) or {}
+        key = data.get("period") or (self.data.get("period") if self.is_bound else self.initial.get("period"))
+        if key in self.periods:
+            return self.periods[key]
+        day = data.get("reported_on") or self.instance.reported_on
+        return self.terms.period_of(day) if day else self.periods[self.fields["period"].initial]
+
+    def clean(self):
+        data = super().clean()
+        heard_on, heard_by = data.get("heard_on"), (data.get("heard_by") or "").strip()
+        if heard_on and not heard_by:
+            self.add_error("heard_by", "请写明听取汇报的会议。")
+        if heard_by and not heard_on and "heard_on" not in self.errors:
+            self.add_error("heard_on", "请填写会议日期。")
+        reported_on = data.get("reported_on") or self.instance.reported_on
+        if heard_on and reported_on and heard_on < reported_on:
+            self.add_error("heard_on", "会议日期不能早于汇报日期。")
+        start, end, name = self.chosen_period()
+        self.instance.period_start, self.instance.period_end, self.instance.period_name = start, end, name
+        return data
+
+    def period_records(self):
+        """The period's ledger entries, shown read-only above the report."""
+        from .ledger import records_of_assignment
+
+        start, end, _ = self.chosen_period()
+        return records_of_assignment(self.assignment, start, end)
 
 
 class RatingForm(forms.ModelForm):
@@ -600,3 +662,123 @@ class StageTargetsForm(forms.Form):
                 max_value=999,
                 help_text=f"一个村在“{stage.label}”阶段预计停留的天数。",
             )
+
+
+# --- the duty ledger --------------------------------------------------------------------------------------------
+
+
+class PhotoInput(forms.ClearableFileInput):
+    """Several photos at once, straight from the phone's camera or gallery."""
+
+    allow_multiple_selected = True
+
+
+class PhotosField(forms.FileField):
+    """The uploads as a list (none is fine); posts/photos.py decides whether each is a photo worth keeping."""
+
+    def __init__(self, **kwargs):
+        kwargs.setdefault("widget", PhotoInput(attrs={"accept": "image/*"}))
+        super().__init__(required=False, **kwargs)
+
+    def clean(self, data, initial=None):
+        uploads = data if isinstance(data, list | tuple) else [data]
+        return [super(PhotosField, self).clean(u, initial) for u in uploads if u]
+
+
+class DutyRecordForm(forms.ModelForm):
+    """履职纪实 on a phone: the fields a member fills in standing in a neighbour's yard, photos last. Photos are
+    checked and re-encoded in clean(), so a refused one stops the whole entry before anything is stored."""
+
+    photos = PhotosField(label="照片")
+    remove_photos = forms.ModelMultipleChoiceField(
+        label="删除已上传的照片", queryset=None, required=False, widget=forms.CheckboxSelectMultiple
+    )
+
+    class Meta:
+        model = DutyRecord
+        fields = ["done_on", "kind", "place", "served", "content", "result"]
+        widgets = {
+            "done_on": DateInput(),
+            "kind": forms.RadioSelect(attrs={"class": "btn-check"}),
+            "place": forms.TextInput(attrs={"placeholder": "例如：张家门前"}),
+            "served": forms.TextInput(attrs={"placeholder": "例如：张家 3 户"}),
+            "content": forms.Textarea(attrs={"rows": 3}),
+            "result": forms.Textarea(attrs={"rows": 2}),
+        }
+        labels = {"served": "服务对象（户数、人数）"}
+        help_texts = {"served": ""}
+
+    def __init__(self, *args, assignment, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.assignment = assignment
+        self.year_start = datetime.date(assignment.round.year, 1, 1)
+        town_id = assignment.post.grid.village.town_id
+        kinds = DutyKind.for_post(town_id, assignment.post.post_type.need_category)
+        kind = self.fields["kind"]
+        kind.queryset = DutyKind.objects.filter(pk__in=[k.pk for k in kinds])
+        kind.choices = [(k.pk, k.name) for k in kinds]  # the fitting kinds first, as for_post orders them
+        kind.empty_label = None
+        if not self.instance.pk:
+            self.fields["done_on"].initial = timezone.localdate()
+        self.kept = list(self.instance.photos.all()) if self.instance.pk else []
+        self.fields["remove_photos"].queryset = DutyPhoto.objects.filter(record=self.instance.pk or 0)
+        if not self.kept:
+            del self.fields["remove_photos"]
+        limit = settings.DUTY_PHOTOS_PER_RECORD
+        self.fields["photos"].help_text = f"可选，最多{limit}张，每张不超过{settings.DUTY_PHOTO_MAX_MB} MB。"
+        self.prepared = []
+
+    def clean_done_on(self):
+        day = not_in_future(self.cleaned_data["done_on"], "日期")
+        if day < self.year_start:
+            year = self.assignment.round.year
+            raise ValidationError(f"日期不能早于{date_format(self.year_start)}（{year}年度上岗以前）。")
+        return day
+
+    def clean_content(self):
+        content = self.cleaned_data["content"].strip()
+        if len(content) < 2:
+            raise ValidationError("请写一写做了什么。")
+        return content
+
+    def clean(self):
+        from . import photos
+
+        data = super().clean()
+        uploads = data.get("photos") or []
+        kept = len(self.kept) - len(data.get("remove_photos") or [])
+        if uploads:
+            try:
+                self.prepared = photos.prepare_all(uploads, already=kept)
+            except ValidationError as error:
+                self.add_error("photos", error)
+        return data
+
+
+class DutyReturnForm(forms.Form):
+    reason = forms.CharField(
+        label="退回原因",
+        max_length=200,
+        widget=forms.Textarea(attrs={"rows": 2, "class": "form-control", "placeholder": "例如：请补充服务对象和照片"}),
+        error_messages={"required": "退回时请写明原因，方便党员补充。"},
+    )
+
+
+class HeardForm(forms.ModelForm):
+    """The meeting that heard a member's report (支部会议、群众代表会议)."""
+
+    class Meta:
+        model = WorkReport
+        fields = ["heard_on", "heard_by"]
+        widgets = {"heard_on": DateInput()}
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in self.fields:
+            self.fields[name].required = True
+
+    def clean_heard_on(self):
+        day = not_in_future(self.cleaned_data["heard_on"], "会议日期")
+        if day < self.instance.reported_on:
+            raise ValidationError("会议日期不能早于汇报日期。")
+        return day

@@ -6,6 +6,7 @@ from .views import (
     catalogue,
     dashboard,
     grid_round,
+    ledger,
     onpost,
     overview,
     public,
@@ -63,9 +64,20 @@ urlpatterns = [
     path("assignments/<int:pk>/", assignments.assignment_detail, name="assignment"),
     path("assignments/<int:pk>/move/<str:to>/", assignments.assignment_move, name="assignment-move"),
     path("assignments/<int:pk>/contact/", assignments.assignment_contact, name="assignment-contact"),
+    # The ledger's two forms under an assignment come before the generic record form, which would take them.
+    path("assignments/<int:pk>/duty/new/", ledger.duty_add, name="duty-add"),
+    path("assignments/<int:pk>/report/new/", ledger.report_add, name="report-add"),
     path("assignments/<int:pk>/<str:kind>/new/", assignments.assignment_record, name="assignment-record"),
     # members on post, on their phones
     path("m/", onpost.home, name="onpost-home"),
     path("m/pin/", onpost.first_pin, name="onpost-pin"),
     path("m/<str:code>/", onpost.signin, name="onpost-signin"),
+    # the duty ledger (履职纪实) and periodic reports
+    path("duty/<int:pk>/", ledger.duty_record, name="duty-record"),
+    path("duty/<int:pk>/edit/", ledger.duty_edit, name="duty-edit"),
+    path("duty/<int:pk>/<str:verdict>/", ledger.duty_verify, name="duty-verify"),
+    path("duty/photos/<int:pk>/", ledger.duty_photo, name="duty-photo"),
+    path("grids/<int:pk>/ledger/", ledger.grid_ledger, name="grid-ledger"),
+    path("grids/<int:pk>/ledger.xlsx", ledger.grid_ledger_export, name="grid-ledger-export"),
+    path("reports/<int:pk>/heard/", ledger.report_heard, name="report-heard"),
 ]

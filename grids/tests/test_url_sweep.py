@@ -58,6 +58,7 @@ TEXT_VALUES = {
         "report",
         "rating",
     ],
+    "verdict": ["verify", "return"],
     "to": ["proposed", "not_chosen", "noticed", "on_post", "adjusted", "left", "completed"],
     "token": ["foreign-grid-token"],
     "code": ["DYFOREIGN"],

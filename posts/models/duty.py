@@ -206,7 +206,7 @@ class DutyRecord(models.Model):
         with transaction.atomic():
             if not DutyRecord.objects.filter(pk=self.pk, state=DutyState.RECORDED).update(**fields):
                 self.refresh_from_db()
-                raise TransitionError(f"这条纪实已经{self.get_state_display()}，不用再处理。")
+                raise TransitionError(f"这条纪实现在是“{self.get_state_display()}”，不用再处理。")
             for name, value in fields.items():
                 setattr(self, name, value)
             record_version(self, by=by)

@@ -9,7 +9,7 @@ from grids.access import (
 )
 from members.views import save_form
 
-from .. import forms
+from .. import forms, ledger, onpost
 from ..access import (
     get_assignment_for_user,
 )
@@ -37,8 +37,23 @@ def assignment_detail(request, pk):
         "objections": a.objections.order_by("raised_on"),
         "feedback": a.feedback.order_by("-created_at")[:20],
         "feedback_counts": feedback_counts(a),
+        **ledger_context(request.user, a),
     }
     return render(request, "posts/assignment.html", context)
+
+
+LEDGER_SHOWN = 20
+
+
+def ledger_context(user, a):
+    """The assignment's ledger on its page: counts by state and the latest entries."""
+    latest = list(ledger.records().filter(assignment=a).order_by("-done_on", "-pk")[: LEDGER_SHOWN + 1])
+    return {
+        "ledger_records": latest[:LEDGER_SHOWN],
+        "ledger_more": len(latest) > LEDGER_SHOWN,
+        "ledger_counts": ledger.state_counts(a),
+        "may_record": a.status == Status.ON_POST and onpost.may_record_for(user, a),
+    }
 
 
 def feedback_counts(assignment):
@@ -79,10 +94,9 @@ def assignment_contact(request, pk):
     return act(request, form, assign, success, a.get_absolute_url(), context)
 
 
-# kind → form, the field that records who entered it, page title, success message
+# kind → form, the field that records who entered it, page title, success message (reports: ledger.report_add)
 RECORDS = {
     "checkup": (forms.CheckUpForm, "recorded_by", "登记工作督查", "已登记督查情况。"),
-    "report": (forms.WorkReportForm, "recorded_by", "登记定期汇报", "已登记汇报。"),
     "rating": (forms.RatingForm, "rated_by", "评岗", "已登记评岗结果：{obj.grade_label}（{obj.score}分）。"),
 }
 

@@ -5,6 +5,7 @@ from django.contrib.auth.decorators import login_required
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from grids.access import (
@@ -21,7 +22,7 @@ from grids.models import County, Grid, Village
 from members.models import Member, count_subquery
 from members.survey import with_counts
 
-from .. import forms, homes
+from .. import forms, homes, ledger
 from ..dashboard import villages_of
 from ..models import FeedbackState, StageTarget
 
@@ -117,4 +118,6 @@ def grid(request, pk):
         "needs": grid.needs.select_related("recorded_by").order_by("-recorded_on", "-pk"),
         "can_edit": can_edit,
     }
+    context["idle"], terms = ledger.idle_on_post(grid, timezone.localdate())
+    context["idle_days"] = terms.idle_days
     return render(request, "posts/grid.html", context)
