@@ -524,17 +524,19 @@ def on_post(round_a, flow, post_a1, post_a2):
     return found
 
 
-@pytest.fixture
-def member_signed_in(client, on_post, sec_a):
-    """`member_signed_in(assignment)`: that member's access issued by the village secretary, the PIN changed
-    on first sign-in as the slip asks, and the test client signed in as them; returns the member's user."""
+def sign_in_member(client, member, by):
+    """The member's access issued by `by`, the slip's PIN already replaced (as FirstUseMiddleware asks before
+    anything else opens), and the test client signed in as them; returns the member's user."""
     from posts.onpost import issue_access
 
-    def sign_in(assignment):
-        account, pin = issue_access(assignment.member, by=sec_a)
-        account.must_change = False
-        account.save(update_fields=["must_change"])
-        client.force_login(account.user, backend="posts.onpost.MemberBackend")
-        return account.user
+    account, _ = issue_access(member, by=by)
+    account.must_change = False
+    account.save(update_fields=["must_change"])
+    client.force_login(account.user, backend="posts.onpost.MemberBackend")
+    return account.user
 
-    return sign_in
+
+@pytest.fixture
+def member_signed_in(client, on_post, sec_a):
+    """`member_signed_in(assignment)`: the test client signed in as that assignment's member (sign_in_member)."""
+    return lambda assignment: sign_in_member(client, assignment.member, sec_a)

@@ -163,11 +163,10 @@ def test_the_secretary_records_for_the_member_marked_on_behalf(client, on_post, 
 
 
 def test_the_contact_records_for_the_member(client, on_post, member_signed_in, flow, sec_a):
-    from posts.onpost import issue_access
+    from posts.tests.conftest import sign_in_member
 
     a = on_post[1]
-    account, _ = issue_access(a.contact, by=sec_a)
-    client.force_login(account.user, backend="posts.onpost.MemberBackend")
+    sign_in_member(client, a.contact, sec_a)
     assert client.post(add_url(a), entry()).status_code == 302
     assert DutyRecord.objects.get().on_behalf
 

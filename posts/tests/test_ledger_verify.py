@@ -12,6 +12,7 @@ from posts.models import DutyKind, DutyPhoto, DutyRecord, DutyState
 from posts.models.duty import create_record
 from posts.onpost import issue_access
 from posts.photos import prepare_all, save_photos
+from posts.tests.conftest import sign_in_member
 from posts.tests.test_ledger import entry, jpeg
 
 pytestmark = [pytest.mark.django_db, on_day(datetime.date(2026, 12, 15))]
@@ -28,9 +29,7 @@ def record(on_post):
 
 
 def sign_in_contact(client, a, sec_a):
-    account, _ = issue_access(a.contact, by=sec_a)
-    client.force_login(account.user, backend="posts.onpost.MemberBackend")
-    return account.user
+    return sign_in_member(client, a.contact, sec_a)
 
 
 def detail(r):

@@ -61,6 +61,7 @@ def test_the_grid_secretary_prints_slips_that_let_each_member_in_once_changed(
     home = client.get(reverse("posts:onpost-home")).content.decode()
     assert a.post.name in home and "岗位职责" in home and "我的承诺" in home
     assert a.contact.name in home
+    assert reverse("posts:duty-add", args=[a.pk]) in home and reverse("posts:report-add", args=[a.pk]) in home
     account = MemberAccount.objects.get(member=a.member)
     assert not account.must_change and account.history.count() >= 2
 
