@@ -2,7 +2,9 @@
 
 Each village's round follows one timeline of dated steps; a step runs only if its date is not in the
 future, so a village whose timeline started 10 days ago is mid-deliberation with its notice running,
-one that started 60 days ago has been evaluated and closed. Nothing here sets a status directly.
+one that started ten months ago has been evaluated and closed. Nothing here sets a status directly; the year
+on post of the villages at 严格评岗 and closed (ledger, residents' requests, reports) is written in bulk by
+posts/demo_year.py.
 """
 
 import datetime
@@ -15,9 +17,9 @@ from grids.models import Town
 from members.demo import HOME_TOWN, PLAN_TEXT
 from members.models import VillagePlan
 
+from .demo_year import YearOnPost
 from .models import (
     Assignment,
-    Audience,
     CheckUp,
     Meeting,
     MeetingKind,
@@ -31,16 +33,20 @@ from .models import (
     Status,
     Training,
     TransitionError,
-    WorkReport,
 )
 
-# How many days ago each village's timeline started, by the stage it should be in today.
+# The timeline's days: members go on post from day 15 (as they sign their letters, over a week), the year on
+# post (严格评岗) runs from day 24 until the rating on RATE_DAY, and the round closes on CLOSE_DAY.
+RATE_DAY = 270
+CLOSE_DAY = RATE_DAY + 2
+# How many days ago each village's timeline started, by the stage it should be in today: a village at 严格评岗
+# has had its members on post about seven months, a closed one had them about nine and closed four weeks ago.
 DAYS_BACK = {
     Stage.APPLICATION: 2,
     Stage.DELIBERATION: 10,
     Stage.CONFIRMATION: 20,
-    Stage.EVALUATION: 30,
-    Stage.CLOSED: 60,
+    Stage.EVALUATION: 230,
+    Stage.CLOSED: CLOSE_DAY + 28,
 }
 # Villages of 金城镇 in order, and the stage their round is at: every stage has something to show.
 TARGETS = [
@@ -70,8 +76,9 @@ LAGGING_DAYS = 20
 
 
 class RoundBuilder:
-    def __init__(self, village, target, today, rng, lag=0):
+    def __init__(self, village, target, today, rng, lag=0, showcase=False):
         self.village, self.target, self.today, self.rng = village, target, today, rng
+        self.showcase = showcase  # the first village: the demo's logins, photos, one request in each state
         self.by = village.secretary
         self.t0 = today - datetime.timedelta(days=DAYS_BACK.get(target, 0) + lag)
         self.grids = list(village.grids.select_related("secretary").order_by("number"))
@@ -96,8 +103,8 @@ class RoundBuilder:
             (15, self.confirm_members),
             (24, self.advance),
             (25, self.evaluate),
-            (31, self.rate),
-            (33, self.advance),
+            (RATE_DAY, self.rate),
+            (CLOSE_DAY, self.advance),
         ]
         self.round.applications_open_on, self.round.applications_close_on = self.day(0), self.day(3)
         self.round.save(update_fields=["applications_open_on", "applications_close_on"])
@@ -108,6 +115,10 @@ class RoundBuilder:
             if not self.due(n) or (step == self.advance and self.round.stage == self.target):
                 break
             step(n)
+        if self.round.stage in (Stage.EVALUATION, Stage.CLOSED):
+            served = {Status.COMPLETED: self.day(CLOSE_DAY), Status.ADJUSTED: self.day(RATE_DAY)}
+            served = served if self.round.stage == Stage.CLOSED else {}
+            YearOnPost(self.round, self.today, served, showcase=self.showcase).build()
         return self.round
 
     def advance(self, n=-1):
@@ -283,15 +294,6 @@ class RoundBuilder:
                     findings="按要求开展工作，群众反映较好。",
                     recorded_by=self.by,
                 )
-            if self.due(n + 2):
-                content = "本季度开展岗位工作若干次，协助解决群众问题。"
-                WorkReport.objects.create(
-                    assignment=a,
-                    reported_on=self.day(n + 2),
-                    audience=Audience.BRANCH,
-                    content=content,
-                    recorded_by=self.by,
-                )
 
     def rate(self, n):
         for a in self.round.assignments.filter(status=Status.ON_POST).select_related("member"):
@@ -326,6 +328,6 @@ def seed_rounds(today=None, seed=2026):
             continue
         lag = LAGGING_DAYS if target == Stage.DELIBERATION and TARGETS[:i].count(Stage.DELIBERATION) == 2 else 0
         with transaction.atomic():
-            RoundBuilder(village, target, today, rng, lag=lag).build()
+            RoundBuilder(village, target, today, rng, lag=lag, showcase=i == 0).build()
         built += 1
     return built

@@ -10,9 +10,9 @@ import ast
 from django.conf import settings
 
 LAYERS = ["jinchen", "grids", "members", "posts", "commitments"]  # each may import only those before it
-DEMO_MODULES = {"members.demo", "posts.demo"}
+DEMO_MODULES = {"members.demo", "posts.demo", "posts.demo_year"}
 # The commands that load the demo data are the only production code that may read it.
-DEMO_READERS = {"posts/management/commands/seed_demo.py", "members/demo.py", "posts/demo.py"}
+DEMO_READERS = {"posts/management/commands/seed_demo.py", "members/demo.py", "posts/demo.py", "posts/demo_year.py"}
 
 
 def production_files():

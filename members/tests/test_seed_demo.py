@@ -49,9 +49,14 @@ def test_seed_demo_builds_a_realistic_town_and_is_safe_twice():
         assert username in second
         assert authenticate(RequestFactory().post("/login/"), username=username, password=DEMO_PASSWORD) is not None
 
-    # Demo accounts are flagged, and production refuses to start while one keeps the published password.
+    # Demo accounts are flagged, and production refuses to start while one keeps the published password; members'
+    # own sign-ins (their slip's code and PIN) never had it.
     unchanged = demo_accounts_unchanged()
-    assert {"zhen", "cun01", "wg0101"} <= set(unchanged) and len(unchanged) == get_user_model().objects.count()
+    staff = get_user_model().objects.filter(member_account=None)
+    assert {"zhen", "cun01", "wg0101"} <= set(unchanged) and len(unchanged) == staff.count()
+    assert not set(unchanged) & set(
+        get_user_model().objects.filter(member_account__isnull=False).values_list("username", flat=True)
+    )
     with override_settings(DEBUG=True):
         refuse_demo_accounts()  # DEBUG on: a local machine may keep them
     with override_settings(DEBUG=False), pytest.raises(RuntimeError, match="演示账号"):

@@ -1,5 +1,6 @@
 """seed_demo --private-password: demo accounts on a server shown to others never keep the published password."""
 
+import re
 import stat
 from io import StringIO
 
@@ -33,6 +34,13 @@ def test_private_password_replaces_the_published_one_and_stays(tmp_path):
     assert stat.S_IMODE(path.stat().st_mode) == 0o600  # only the administrator reads it
     # Its output goes into make serve's log: it says where the password is, never the password.
     assert f"密码见 {path}" in out and password not in out and DEMO_PASSWORD not in out
+    # The members' slips (code and PIN) go to a file beside it, not into the log either.
+    members = path.with_name(f"{path.name}-members")
+    assert f"签到码和PIN见 {members}" in out and not re.search(r"PIN \d{6}", out)
+    assert (
+        stat.S_IMODE(members.stat().st_mode) == 0o600
+        and len(re.findall(r"DY\w{6}  PIN \d{6}", members.read_text())) == 3
+    )
     for username in ACCOUNTS:
         assert signs_in(username, password) and not signs_in(username, DEMO_PASSWORD), username
     assert demo_accounts_unchanged() == []

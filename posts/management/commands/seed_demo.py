@@ -6,9 +6,11 @@ from django.contrib.auth import get_user_model
 from django.contrib.auth.hashers import make_password
 from django.core.management.base import BaseCommand
 
+from grids.models import Village
 from jinchen.security import demo_accounts_unchanged
-from members.demo import DEMO_PASSWORD, seed_demo
+from members.demo import DEMO_PASSWORD, HOME_TOWN, seed_demo
 from posts.demo import seed_rounds
+from posts.demo_year import demo_logins
 from posts.models import PostType
 
 
@@ -44,6 +46,28 @@ class Command(BaseCommand):
         self.stdout.write("  镇党委        zhen")
         self.stdout.write("  村党总支书记  cun01（金城村）")
         self.stdout.write("  网格支部书记  wg0101（金城村第一网格）")
+        self.member_logins(private_password)
+
+    def member_logins(self, private_password):
+        """Members on post in 金城村 sign in with the code and PIN on their slip (fresh each run until they set
+        their own); under --private-password the PINs go to a file beside the password's, not into the log."""
+        village = Village.objects.filter(town__name=HOME_TOWN).order_by("pk").first()
+        logins = demo_logins(village) if village else []
+        if not logins:
+            return
+        lines = []
+        for a, code, pin in logins:
+            who = f"{a.member.name}（{a.post.grid.name}{a.post.name}）"
+            lines.append(f"  {code}  PIN {pin}  {who}" if pin else f"  {code}  PIN已由本人修改  {who}")
+        heading = f"在岗党员手机签到（{village.name}，签到码或手机号 + PIN，首次登录须修改PIN）"
+        if private_password:
+            path = Path(f"{private_password}-members")
+            write_private(path, "\n".join([heading, *lines]) + "\n")
+            self.stdout.write(f"{heading}：签到码和PIN见 {path}，只有本机管理员可读")
+            return
+        self.stdout.write(f"{heading}：")
+        for line in lines:
+            self.stdout.write(line)
 
 
 def set_private_password(path):
@@ -53,10 +77,14 @@ def set_private_password(path):
     if unchanged:
         password = f"jc{secrets.token_hex(4)}"
         get_user_model().objects.filter(username__in=unchanged).update(password=make_password(password))
-        path.parent.mkdir(parents=True, exist_ok=True)
-        # A password file is for the administrator's eyes only: owner read/write, whatever the umask.
-        fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
-        os.fchmod(fd, 0o600)
-        with os.fdopen(fd, "w") as f:
-            f.write(password + "\n")
+        write_private(path, password + "\n")
     return path.read_text().strip() if path.exists() else "（已由管理员修改）"
+
+
+def write_private(path, text):
+    path.parent.mkdir(parents=True, exist_ok=True)
+    # A password file is for the administrator's eyes only: owner read/write, whatever the umask.
+    fd = os.open(path, os.O_WRONLY | os.O_CREAT | os.O_TRUNC, 0o600)
+    os.fchmod(fd, 0o600)
+    with os.fdopen(fd, "w") as f:
+        f.write(text)
