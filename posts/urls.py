@@ -1,6 +1,18 @@
 from django.urls import path
 
-from .views import assignments, audit, catalogue, dashboard, grid_round, overview, public, roster, rounds, suggest
+from .views import (
+    assignments,
+    audit,
+    catalogue,
+    dashboard,
+    grid_round,
+    overview,
+    public,
+    requests,
+    roster,
+    rounds,
+    suggest,
+)
 
 app_name = "posts"
 
@@ -52,4 +64,16 @@ urlpatterns = [
     path("assignments/<int:pk>/move/<str:to>/", assignments.assignment_move, name="assignment-move"),
     path("assignments/<int:pk>/contact/", assignments.assignment_contact, name="assignment-contact"),
     path("assignments/<int:pk>/<str:kind>/new/", assignments.assignment_record, name="assignment-record"),
+    path("p/<str:token>/ask/", requests.public_ask, name="public-ask"),
+    path("p/<str:token>/track/", requests.public_track, name="public-track"),
+    path("p/<str:token>/track/rate/", requests.public_rate, name="public-rate"),
+    path("grids/<int:pk>/requests/", requests.grid_requests, name="grid-requests"),
+    path("requests/", requests.requests_list, name="requests"),
+    path("requests/mine/", requests.my_requests, name="my-requests"),
+    path("requests/<int:pk>/", requests.request_detail, name="request"),
+    path("requests/<int:pk>/dispatch/", requests.request_dispatch, name="request-dispatch"),
+    path("requests/<int:pk>/take/", requests.request_take, name="request-take"),
+    path("requests/<int:pk>/hand-back/", requests.request_hand_back, name="request-hand-back"),
+    path("requests/<int:pk>/approve-comment/", requests.request_approve_comment, name="request-approve-comment"),
+    path("towns/<int:pk>/duty-terms/", requests.duty_terms, name="duty-terms"),
 ]
