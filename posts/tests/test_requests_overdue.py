@@ -57,7 +57,7 @@ def test_overdue_requests_show_in_the_grid_to_do_and_the_town_warnings(
     page = client.get(reverse("posts:town", args=[town.pk])).text
     warning = page[page.index('id="town-overdue-requests"') :]
     assert f"{village_a.name}1件" in warning
-    assert f"{reverse('posts:requests')}?village={village_a.pk}&state=all&overdue=1" in warning
+    assert f"{reverse('posts:requests')}?village={village_a.pk}&amp;state=all&amp;overdue=1" in warning
     listed = client.get(f"{reverse('posts:requests')}?village={village_a.pk}&state=all&overdue=1").text
     assert f'id="request-{late.pk}"' in listed and "刚提交的诉求" not in listed
 

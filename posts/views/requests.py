@@ -251,11 +251,11 @@ def requests_list(request):
     if village.isdigit():
         village = get_object_or_404(villages_for_user(request.user).select_related("town"), pk=village)
         requests = ResidentRequest.objects.filter(grid__village=village)
-        context = {"village": village, "title": f"{village.name}群众点单"}
+        context = {"village": village, "title": f"{village.name}群众点单", "scope": f"village={village.pk}&"}
     elif town.isdigit():
         town = get_town_for_user(request.user, town)
         requests = ResidentRequest.objects.filter(grid__village__town=town)
-        context = {"town": town, "title": f"{town.name}群众点单"}
+        context = {"town": town, "title": f"{town.name}群众点单", "scope": f"town={town.pk}&"}
     else:
         raise Http404
     return request_list(request, requests, context)
