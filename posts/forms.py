@@ -632,7 +632,7 @@ class RequestForm(forms.Form):
         widget=forms.Textarea(attrs={"rows": 4, "maxlength": 500}),
         help_text="最多500字。",
     )
-    name = forms.CharField(label="您的称呼（可不填）", max_length=20, required=False)
+    name = forms.CharField(label="怎么称呼您（可不填）", max_length=20, required=False)
     phone = forms.CharField(
         label="联系电话（可不填，便于党员联系您）",
         max_length=20,
