@@ -59,7 +59,7 @@ TEXT_VALUES = {
 # Answers at these URLs are the same for everyone by design.
 OPEN = {"login", "logout", "healthz", "favicon", "posts:home", "admin:logout"}
 # Residents' public pages: no login, names and posts only (the other town's names are the point of them).
-PUBLIC = {"posts:public-grid"}
+PUBLIC = {"posts:public-grid", "posts:public-ask", "posts:public-track", "posts:public-rate"}
 
 
 @pytest.fixture
