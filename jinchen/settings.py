@@ -240,6 +240,11 @@ TRUSTED_PROXIES = [p for p in os.environ.get("TRUSTED_PROXIES", "").split(",") i
 PUBLIC_VIEWS_PER_MINUTE = int(os.environ.get("PUBLIC_VIEWS_PER_MINUTE", "120"))
 FEEDBACK_PER_ADDRESS = int(os.environ.get("FEEDBACK_PER_ADDRESS", "5"))
 FEEDBACK_PER_GRID = int(os.environ.get("FEEDBACK_PER_GRID", "30"))
+# Residents' requests (群众点单): submissions per address in ten minutes and per grid in an hour, and lookups by
+# receipt code per address in ten minutes (a resident checks a few times; guessing codes needs thousands).
+REQUESTS_PER_ADDRESS = int(os.environ.get("REQUESTS_PER_ADDRESS", "5"))
+REQUESTS_PER_GRID = int(os.environ.get("REQUESTS_PER_GRID", "30"))
+REQUEST_LOOKUPS_PER_ADDRESS = int(os.environ.get("REQUEST_LOOKUPS_PER_ADDRESS", "30"))
 # 履职纪实 photos: at most this many per entry, each upload at most this many MB; stored re-encoded as JPEG at most
 # DUTY_PHOTO_PIXELS on the long side, with no metadata (a phone's photo carries where it was taken).
 DUTY_PHOTOS_PER_RECORD = int(os.environ.get("DUTY_PHOTOS_PER_RECORD", "4"))

@@ -4,13 +4,14 @@ A round belongs to a village: the town reads it, the village secretary runs it. 
 on their own grid's part of the round (its applications, meetings, notices and members on post).
 """
 
-from django.db.models import Q
+from django.db.models import Exists, OuterRef, Q
 from django.shortcuts import get_object_or_404
 
 from grids.access import grids_for_user, towns_for_user, villages_for_user
 from grids.models import County, Town, Village
 
-from .models import Assignment, Notice, Objection, Post, PostType, Round
+from .models import Assignment, Notice, Objection, Post, PostType, RequestState, ResidentRequest, Round, Status
+from .onpost import member_of
 
 
 def post_types_for_user(user, edit=False):
@@ -83,3 +84,38 @@ def get_notice_for_user(user, pk, edit=False):
 def get_objection_for_user(user, pk, edit=False):
     qs = Objection.objects.filter(notice__grid__in=grids_for_user(user, edit=edit).values("pk"))
     return get_object_or_404(qs.select_related("notice__round", "notice__grid__village"), pk=pk)
+
+
+# --- residents' requests --------------------------------------------------------------------------------------
+
+
+def fits_post(category_ref):
+    """Posts whose type fits requests of a category: the same direction, a type without one, or any post for
+    a request about 其他."""
+    return Q(post__post_type__need_category=category_ref) | Q(post__post_type__need_category="")
+
+
+def member_requests_q(member):
+    """What a member on post may open: new requests in a grid where they serve that fit one of their posts
+    there (or are about 其他), and every request given to them."""
+    serving = Assignment.objects.filter(member=member, status=Status.ON_POST)
+    fitting = serving.filter(fits_post(OuterRef("category")), post__grid=OuterRef("grid"))
+    other = Q(category="other", grid__in=serving.values("post__grid"))
+    return Q(state=RequestState.NEW) & (Exists(fitting) | other) | Q(assignment__member=member)
+
+
+def requests_for_user(user, edit=False):
+    """Requests a user may read (or, with edit, dispatch and hand back): the grids in their scope; a member on
+    post signed in for themselves, member_requests_q."""
+    scope = Q(grid__in=grids_for_user(user, edit=edit).values("pk"))
+    member = None if edit else member_of(user)
+    if member is not None:
+        scope = member_requests_q(member)
+    return ResidentRequest.objects.filter(scope)
+
+
+def get_request_for_user(user, pk, edit=False):
+    qs = requests_for_user(user, edit=edit).select_related(
+        "grid__village__town", "grid__secretary", "grid__village__secretary", "assignment__member", "assignment__post"
+    )
+    return get_object_or_404(qs, pk=pk)

@@ -7,6 +7,7 @@ one, else the last one).
 """
 
 import hashlib
+import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, fields
 from functools import cache as once
@@ -14,7 +15,7 @@ from pathlib import Path
 
 from django.conf import settings
 from django.core.cache import cache
-from django.db.models import F, Max, OuterRef, Prefetch, Q, Subquery
+from django.db.models import Count, F, Max, OuterRef, Prefetch, Q, Subquery
 from django.db.models.signals import m2m_changed, post_delete, post_save
 from django.utils import timezone
 
@@ -22,10 +23,12 @@ from grids import figures as generations
 from grids.models import Grid, Town, Village
 from members.models import Member, NeedRecord, count_subquery, eligible_q
 
+from .homes import overdue_requests_q
 from .models import (
     HOLDING,
     SERVED,
     Assignment,
+    DutyTerms,
     Feedback,
     FeedbackState,
     Grade,
@@ -33,11 +36,14 @@ from .models import (
     Post,
     PostType,
     Rating,
+    ResidentRequest,
     Round,
+    Satisfaction,
     Stage,
     Status,
     Training,
 )
+from .models.duty import FINISHED
 from .models.evaluation import latest_grade
 from .models.workflow import Notice, notice_end
 
@@ -473,3 +479,71 @@ def coverage_text(cell, grids_with, grid_count, by_village):
         asked = f"；{cell.asked_unset}个网格群众有需求，未设岗" if cell.asked_unset else ""
         return f"{grids_with}/{grid_count}个网格设岗，{filled}{asked}"
     return f"{'已配齐' if cell.state == 'filled' else '缺人'} {filled}"
+
+
+# --- residents' requests: counted afresh on each view (overdue moves with the clock, not with a change) -----------
+
+
+@dataclass
+class RequestFigures:
+    """群众点单 of a grid, a village or a town: received, finished, overdue now, days to done, 满意率."""
+
+    requests: int = 0
+    done: int = 0
+    overdue: int = 0
+    rated: int = 0
+    pleased: int = 0
+    days: list = field(default_factory=list)
+
+    def add(self, other):
+        for name in ("requests", "done", "overdue", "rated", "pleased"):
+            setattr(self, name, getattr(self, name) + getattr(other, name))
+        self.days.extend(other.days)
+        return self
+
+    @property
+    def median_days(self):
+        """Median days from 点单 to 办结, of the requests done."""
+        return round(statistics.median(self.days), 1) if self.days else None
+
+    @property
+    def satisfaction(self):
+        """满意率: 满意 or 基本满意 among those rated, in per cent."""
+        return round(100 * self.pleased / self.rated) if self.rated else None
+
+
+@dataclass
+class RequestBoard:
+    total: RequestFigures
+    villages: dict  # {village pk: RequestFigures}
+    grids: list  # [(grid, RequestFigures)] in the villages' and grids' order
+
+
+def request_figures(villages, now=None):
+    """The requests of `villages` (a list from villages_of) counted per grid, village and in all: four queries
+    (the towns' days, the grids, the counts, the days to done)."""
+    terms = DutyTerms.for_towns({v.town_id for v in villages})
+    grids = list(Grid.objects.filter(village__in=[v.pk for v in villages]).order_by("number"))
+    requests = ResidentRequest.objects.filter(grid__village__in=[v.pk for v in villages])
+    counts = requests.values("grid").annotate(
+        n=Count("pk"),
+        done=Count("pk", filter=Q(state__in=FINISHED)),
+        overdue=Count("pk", filter=overdue_requests_q(terms, now)),
+        rated=Count("pk", filter=~Q(satisfaction="")),
+        pleased=Count("pk", filter=Q(satisfaction__in=[Satisfaction.SATISFIED, Satisfaction.FAIRLY])),
+    )
+    by_grid = {g.pk: RequestFigures() for g in grids}
+    for row in counts.order_by():
+        f = by_grid[row["grid"]]
+        f.requests, f.done, f.overdue, f.rated, f.pleased = (
+            row["n"], row["done"], row["overdue"], row["rated"], row["pleased"]
+        )  # fmt: skip
+    for grid_pk, created, done in requests.exclude(done_at=None).values_list("grid", "created_at", "done_at"):
+        by_grid[grid_pk].days.append((done - created).total_seconds() / 86400)
+    order = {v.pk: i for i, v in enumerate(villages)}
+    grids.sort(key=lambda g: (order[g.village_id], g.number))
+    by_village, total = {v.pk: RequestFigures() for v in villages}, RequestFigures()
+    for g in grids:
+        by_village[g.village_id].add(by_grid[g.pk])
+        total.add(by_grid[g.pk])
+    return RequestBoard(total, by_village, [(g, by_grid[g.pk]) for g in grids])

@@ -5,6 +5,7 @@ from crispy_forms.layout import Column, Layout, Row
 from django import forms
 from django.conf import settings
 from django.core.exceptions import ValidationError
+from django.core.validators import MinValueValidator
 from django.urls import reverse
 from django.utils import timezone
 from django.utils.formats import date_format
@@ -24,13 +25,16 @@ from .models import (
     Post,
     PostType,
     Rating,
+    RequestKind,
     Round,
+    Satisfaction,
     Source,
     Stage,
     Status,
     Training,
     WorkReport,
 )
+from .models.duty import CODE_LENGTH, normalise_code
 
 
 def helper(*layout):
@@ -782,3 +786,112 @@ class HeardForm(forms.ModelForm):
         if day < self.instance.reported_on:
             raise ValidationError("会议日期不能早于汇报日期。")
         return day
+
+
+# --- residents' requests ----------------------------------------------------------------------------------------
+
+# The need categories as a resident says them.
+PLAIN_CATEGORIES = {
+    "appearance": "环境卫生、村容村貌",
+    "security": "治安、安全",
+    "elderly_youth": "老人、孩子",
+    "neighbourhood": "邻里关系",
+    "disputes": "纠纷调解",
+    "policy_law": "政策、法律咨询",
+    "other": "其他",
+}
+
+
+class RequestForm(forms.Form):
+    """群众点单 on the grid's public page, on a phone: what kind, about what, what is needed."""
+
+    kind = forms.ChoiceField(label="我要", widget=forms.RadioSelect)
+    category = forms.ChoiceField(label="是哪方面的事", widget=forms.RadioSelect)
+    content = forms.CharField(
+        label="具体情况",
+        max_length=500,
+        widget=forms.Textarea(attrs={"rows": 4, "maxlength": 500}),
+        help_text="最多500字。",
+    )
+    name = forms.CharField(label="怎么称呼您（可不填）", max_length=20, required=False)
+    phone = forms.CharField(
+        label="联系电话（可不填，便于党员联系您）",
+        max_length=20,
+        required=False,
+        widget=forms.TextInput(attrs={"type": "tel", "inputmode": "tel"}),
+    )
+    website = forms.CharField(  # the honeypot, as on the feedback form
+        label="网址", required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
+    )
+
+    def __init__(self, *args, **kwargs):
+        kwargs.setdefault("prefix", "ask")  # the grid's page also holds the feedback form, with the same names
+        super().__init__(*args, **kwargs)
+        self.fields["kind"].choices = RequestKind.choices
+        self.fields["category"].choices = list(PLAIN_CATEGORIES.items())
+
+    clean_phone = FeedbackForm.clean_phone
+    clean_content = FeedbackForm.clean_content
+
+
+class LookupForm(forms.Form):
+    code = forms.CharField(
+        label="查询码",
+        max_length=20,
+        widget=forms.TextInput(attrs={"autocomplete": "off", "autocapitalize": "characters", "placeholder": "6位"}),
+    )
+
+    def clean_code(self):
+        code = normalise_code(self.cleaned_data["code"])
+        if len(code) != CODE_LENGTH:
+            raise ValidationError(f"查询码是{CODE_LENGTH}位字母和数字，请核对后再输入。")
+        return code
+
+
+class RateForm(LookupForm):
+    satisfaction = forms.ChoiceField(label="您对办理结果", widget=forms.RadioSelect)
+    comment = forms.CharField(
+        label="想说的话（可不填）",
+        max_length=200,
+        required=False,
+        widget=forms.Textarea(attrs={"rows": 2, "maxlength": 200}),
+        help_text="经网格党支部审核后，可能在本页公开（不显示姓名）。",
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["code"].widget = forms.HiddenInput()
+        self.fields["satisfaction"].choices = Satisfaction.choices
+
+
+class DispatchForm(forms.Form):
+    assignment = forms.ChoiceField(label="派给")
+
+    def __init__(self, *args, choices, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignment"].choices = choices
+
+
+class HandBackForm(forms.Form):
+    reason = forms.CharField(label="退单原因", max_length=200, widget=forms.TextInput())
+
+    def clean_reason(self):
+        reason = self.cleaned_data["reason"].strip()
+        if not reason:
+            raise ValidationError("退单时请写明原因。")
+        return reason
+
+
+class DutyTermsForm(forms.ModelForm):
+    """The days a town allows for residents' requests and the ledger, and its report period."""
+
+    class Meta:
+        model = DutyTerms
+        fields = ["take_days", "done_days", "confirm_days", "idle_days", "report_period"]
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        for name in ("take_days", "done_days", "confirm_days", "idle_days"):
+            self.fields[name].min_value = 1
+            self.fields[name].widget.attrs["min"] = 1
+            self.fields[name].validators.append(MinValueValidator(1))

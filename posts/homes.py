@@ -5,11 +5,12 @@ by how far behind they are against the days the town expects (StageTarget)."""
 
 from dataclasses import dataclass, field
 
-from django.db.models import Max
+from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import STAGE_ORDER, Objection, Round, Stage, StageTarget
+from .models import STAGE_ORDER, DutyTerms, Objection, ResidentRequest, Round, Stage, StageTarget
+from .models.duty import overdue_condition
 from .models.workflow import Notice
 
 # What the next stage opens, said before the village secretary moves the round on (it cannot be undone).
@@ -261,6 +262,7 @@ class GridHome:
     actions: list
     deadlines: list
     objections: list
+    overdue_requests: list = field(default_factory=list)  # [(request, due)]
 
 
 def grid_home(grid, can_edit, today=None):
@@ -282,6 +284,7 @@ def grid_home(grid, can_edit, today=None):
         actions=grid_actions(round, grid, today) if can_edit else [],
         deadlines=grid_deadlines(round, grid, today),
         objections=unanswered_objections(round, grid),
+        overdue_requests=overdue_requests(grid),
     )
 
 
@@ -312,3 +315,29 @@ def village_home(village, can_edit, today=None):
         progress = Progress(village, round, days_at_stage(round, today), expected.get(round.stage), len(missing))
     todos = todos_by_grid(round, missing, grids, can_edit, can_edit)
     return VillageHome(round, progress, todos, grids, OPENS.get(round.next_stage, ""))
+
+
+# --- residents' requests past their town's days ----------------------------------------------------------------
+
+
+def overdue_requests_q(terms, now=None):
+    """Overdue requests of several towns ({town id: DutyTerms}) as one database condition."""
+    late = Q(pk__in=[])
+    for town_id, t in terms.items():
+        late |= Q(grid__village__town=town_id) & overdue_condition(t, now)
+    return late
+
+
+def overdue_requests(grid, now=None):
+    """[(request, when it fell due)] of one grid (its village loaded), the longest overdue first: two queries."""
+    terms = DutyTerms.for_town(grid.village.town_id)
+    rows = grid.requests.filter(overdue_condition(terms, now)).select_related("assignment__member")
+    return sorted(((r, r.due_at(terms)) for r in rows), key=lambda row: row[1])
+
+
+def overdue_requests_by_village(town, now=None):
+    """[(village pk, village name, overdue requests)] of a town with any, the most first: two queries."""
+    late = overdue_condition(DutyTerms.for_town(town.pk), now)
+    rows = ResidentRequest.objects.filter(late, grid__village__town=town)
+    rows = rows.values_list("grid__village", "grid__village__name").annotate(n=Count("pk"))
+    return list(rows.order_by("-n", "grid__village"))

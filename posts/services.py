@@ -16,10 +16,25 @@ from django.utils.formats import date_format as cn_date
 
 from grids import inbox
 from grids.models import Grid
-from members.models import VillagePlan
+from members.models import MemberAccount, VillagePlan
 
-from .homes import days_at_stage, with_stage_since
-from .models import Assignment, Feedback, FeedbackKind, Grade, Notice, Round, Stage, StageTarget, Status
+from .homes import days_at_stage, overdue_requests_q, with_stage_since
+from .models import (
+    Assignment,
+    DutyTerms,
+    Feedback,
+    FeedbackKind,
+    Grade,
+    Notice,
+    RequestState,
+    ResidentRequest,
+    Round,
+    Satisfaction,
+    Stage,
+    StageTarget,
+    Status,
+)
+from .models.duty import WITH_MEMBER
 from .models.evaluation import latest_grade
 
 
@@ -54,6 +69,48 @@ def record_objection(notice, by, **fields):
     return objection
 
 
+def submit_request(grid, kind, category, content, **fields):
+    """A resident's request (ResidentRequest.submit), and the message that it waits for dispatch."""
+    req = ResidentRequest.submit(grid, kind, category, content, **fields)
+    text = f"{grid.village.name}{grid.name}收到群众点单（{req.get_kind_display()}）：{content[:40]}，请派单。"
+    inbox.send(grid_people(grid), f"request:{req.pk}", text, req.get_absolute_url())
+    return req
+
+
+def rate_request(req, satisfaction, comment=""):
+    """评单 (ResidentRequest.rate); a resident not satisfied is heard by the grid's secretaries."""
+    req.rate(satisfaction, comment)
+    if satisfaction == Satisfaction.UNSATISFIED:
+        grid = req.grid
+        said = req.comment[:40] or req.content[:40]
+        text = f"{grid.village.name}{grid.name}群众对点单（查询码{req.code}）的办理结果不满意：{said}"
+        inbox.send(grid_people(grid), f"request-unsatisfied:{req.pk}", text, req.get_absolute_url())
+
+
+def last_step(req):
+    return req.steps.order_by("-pk").first()
+
+
+def dispatch_request(req, assignment, by):
+    """派单 (ResidentRequest.dispatch_to); the member is told when they have their own sign-in."""
+    req.dispatch_to(assignment, by=by)
+    account = MemberAccount.objects.filter(member=assignment.member_id).select_related("user").first()
+    if account is not None:
+        grid = req.grid
+        text = f"{grid.village.name}{grid.name}党支部给您派单（{req.get_kind_display()}）：{req.content[:40]}"
+        inbox.send([account.user], f"request-dispatch:{last_step(req).pk}", text, req.get_absolute_url())
+
+
+def hand_back_request(req, by, reason):
+    """退单 (ResidentRequest.hand_back); the grid's secretaries are told, except the one who did it."""
+    member = req.assignment.member.name if req.assignment_id else ""
+    req.hand_back(by=by, reason=reason)
+    grid = req.grid
+    text = f"{grid.village.name}{grid.name}的群众点单被{member}退回：{reason.strip()[:40]}，请重新派单。"
+    others = [u for u in grid_people(grid) if u is not None and u.pk != by.pk]
+    inbox.send(others, f"request-hand-back:{last_step(req).pk}", text, req.get_absolute_url())
+
+
 # --- dates ---------------------------------------------------------------------------------------------------
 
 
@@ -61,8 +118,37 @@ def send_reminders(today=None):
     """Every reminder due on `today`; returns how many messages went out now (0 on a second run the same day)."""
     today = today or timezone.localdate()
     sent = 0
-    for remind in (notices_ending, windows_closing, villages_overdue, evaluation_gaps, poor_ratings):
+    for remind in (notices_ending, windows_closing, villages_overdue, evaluation_gaps, poor_ratings, requests_overdue):
         sent += remind(today)
+    ResidentRequest.close_unconfirmed(now=moment_of(today))
+    return sent
+
+
+def moment_of(today):
+    """Now, or the end of `today` when reminders are sent for another day."""
+    if today == timezone.localdate():
+        return timezone.now()
+    return timezone.make_aware(datetime.datetime.combine(today, datetime.time(23, 59)))
+
+
+def requests_overdue(today):
+    """A request not taken or not done within its town's days: the grid's secretaries are told, once for each
+    request and each of the two."""
+    now = moment_of(today)
+    open_requests = ResidentRequest.objects.filter(state__in=[RequestState.NEW, *WITH_MEMBER])
+    towns = set(open_requests.values_list("grid__village__town", flat=True).distinct())
+    terms = DutyTerms.for_towns(towns)
+    rows = open_requests.filter(overdue_requests_q(terms, now))
+    rows = rows.select_related("grid__village", "grid__secretary", "grid__village__secretary")
+    sent = 0
+    for req in rows:
+        t = terms[req.grid.village.town_id]
+        if req.state == RequestState.NEW:
+            what, key = f"超过{t.take_days}天没有党员接单", f"request-overdue:{req.pk}:take"
+        else:
+            what, key = f"接单超过{t.done_days}天还没有办结", f"request-overdue:{req.pk}:done"
+        text = f"{req.grid.village.name}{req.grid.name}的群众点单（查询码{req.code}）{what}：{req.content[:30]}"
+        sent += len(inbox.send(grid_people(req.grid), key, text, req.get_absolute_url()))
     return sent
 
 

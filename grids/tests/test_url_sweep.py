@@ -67,7 +67,7 @@ TEXT_VALUES = {
 # (posts:onpost-signin is what a member's slip opens: the sign-in page, for anyone.)
 OPEN = {"login", "logout", "healthz", "favicon", "posts:home", "admin:logout", "posts:onpost-signin"}
 # Residents' public pages: no login, names and posts only (the other town's names are the point of them).
-PUBLIC = {"posts:public-grid"}
+PUBLIC = {"posts:public-grid", "posts:public-ask", "posts:public-track", "posts:public-rate"}
 
 
 @pytest.fixture

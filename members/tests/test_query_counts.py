@@ -80,10 +80,11 @@ def assert_constant(client, url, grow_tenfold, expected):
 
 def test_town_page(login, town_user, town):
     # 4 fixed + town + villages with their four counts and shown round as correlated subqueries + the town's
-    # expected days at each stage = 7 (no round yet: no rounds to load, no guards to run)
+    # expected days at each stage + the town's days for residents' requests + overdue requests by village = 9 (no
+    # round yet: no rounds to load, no guards to run)
     grow(town, 1, 2, 2, 1)
     client = login(town_user)
-    assert_constant(client, reverse("posts:town", args=[town.pk]), lambda: grow(town, 9, 2, 2, 1), 7)
+    assert_constant(client, reverse("posts:town", args=[town.pk]), lambda: grow(town, 9, 2, 2, 1), 9)
 
 
 def test_village_page(login, sec_a, village_a, grid_a1):
@@ -101,12 +102,12 @@ def test_village_page(login, sec_a, village_a, grid_a1):
 
 
 def test_grid_page(login, sec_a, grid_a1):
-    # 4 fixed + grid + its village's shown round (none yet) + new feedback + open feedback + members + their
-    # specialties (prefetch) + needs = 11
+    # 4 fixed + grid + its village's shown round (none yet) + new feedback + open feedback + open residents'
+    # requests + members + their specialties (prefetch) + needs = 12
     specialties = list(Specialty.objects.all()[:2])
     add_rows(grid_a1, 3, 2, specialties)
     url = reverse("posts:grid", args=[grid_a1.pk])
-    assert_constant(login(sec_a), url, lambda: add_rows(grid_a1, 27, 18, specialties), 11)
+    assert_constant(login(sec_a), url, lambda: add_rows(grid_a1, 27, 18, specialties), 12)
 
 
 def test_village_survey_page(login, sec_a, village_a, grid_a1, grid_a2):

@@ -51,8 +51,26 @@ def dashboard_page(request, villages, town_level):
 
     # The figures of these villages, as everyone in scope reads them, kept until something they count changes.
     html = mark_safe(dashboard.kept_body(villages, scope_query, body))  # the project's own template  # noqa: S308
-    context = {"town": town, "village": village, "scope_query": scope_query, "body": html}
+    context = {
+        "town": town,
+        "village": village,
+        "scope_query": scope_query,
+        "body": html,
+        "requests": request_rows(dashboard.request_figures(villages), villages, town),
+    }
     return render(request, "posts/dashboard.html", context)
+
+
+def request_rows(board, villages, town):
+    """(rows, total) of the requests' table: [(name, figures, list URL)] per village of a town, per grid of a
+    village; each figure opens the request list it counts."""
+    if town:
+        rows = [(v.name, board.villages[v.pk], f"{reverse('posts:requests')}?village={v.pk}&") for v in villages]
+        total_url = f"{reverse('posts:requests')}?town={town.pk}&"
+    else:
+        rows = [(g.name, f, f"{reverse('posts:grid-requests', args=[g.pk])}?") for g, f in board.grids]
+        total_url = f"{reverse('posts:requests')}?village={villages[0].pk}&"
+    return {"rows": rows, "total": board.total, "total_url": total_url, "unit": "村" if town else "网格"}
 
 
 @login_required

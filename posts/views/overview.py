@@ -25,6 +25,7 @@ from members.survey import with_counts
 from .. import forms, homes, ledger
 from ..dashboard import villages_of
 from ..models import FeedbackState, StageTarget
+from ..models.duty import OPEN_STATES
 
 
 @login_required
@@ -69,6 +70,7 @@ def town(request, pk):
     context = {
         "town": town,
         "rows": homes.progress_of(villages),
+        "overdue_requests": homes.overdue_requests_by_village(town),
         "can_set": request.user.is_superuser or role_of(request.user) == Role.TOWN,
     }
     return render(request, "posts/town.html", context)
@@ -114,6 +116,7 @@ def grid(request, pk):
         "home": homes.grid_home(grid, can_edit),
         "new_feedback": grid.feedback.filter(state=FeedbackState.NEW).order_by("-created_at", "-pk")[:5],
         "open_feedback": grid.feedback.exclude(state=FeedbackState.ANSWERED).count(),
+        "open_requests": grid.requests.filter(state__in=OPEN_STATES).count(),
         "members": grid.members.prefetch_related("specialties").order_by("name_key", "pk"),
         "needs": grid.needs.select_related("recorded_by").order_by("-recorded_on", "-pk"),
         "can_edit": can_edit,

@@ -24,6 +24,7 @@ from ..models import (
     Status,
     TransitionError,
 )
+from . import requests
 from .common import act
 
 
@@ -80,6 +81,9 @@ def public_grid(request, token):
         "on_notice": on_notice(named) if running else [],
         "form": form,
         "sent": sent,
+        "request_form": forms.RequestForm(),
+        "lookup_form": forms.LookupForm(),
+        "summary": requests.public_summary(grid),
     }
     return render(request, "posts/public_grid.html", context)
 
