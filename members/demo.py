@@ -226,6 +226,7 @@ class DemoBuilder:
                         households=households,
                         population=int(households * self.rng.uniform(2.7, 3.4)),
                         scope=f"{village.name}{gi * 2 - 1}组、{gi * 2}组",
+                        secretary_phone=f"1{self.rng.choice('3578')}{self.rng.randint(0, 999999999):09d}",
                     )
                 )
                 grids[-1].secretary_username = username
