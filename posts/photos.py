@@ -9,11 +9,12 @@ says, and carrying no metadata at all: a phone's photo records where it was take
 
 import io
 import warnings
+from contextlib import contextmanager
 
 from django.conf import settings
 from django.core.exceptions import ValidationError
 from django.core.files.base import ContentFile
-from PIL import Image, ImageOps, UnidentifiedImageError
+from PIL import Image, ImageFile, ImageOps, UnidentifiedImageError
 
 # What phones and PCs send. HEIC (iPhone) arrives as JPEG: the browser converts it when a page uploads it.
 FORMATS = {"JPEG", "MPO", "PNG", "WEBP", "GIF", "BMP"}
@@ -55,6 +56,18 @@ def prepare(upload):
         raise ValidationError(f"照片{name}已损坏或不完整，无法打开，请重新选择。") from None
 
 
+@contextmanager
+def whole_images_only():
+    """Refuse a truncated photo while it is decoded: WeasyPrint, once any PDF has been printed in this process,
+    sets Pillow's process-wide LOAD_TRUNCATED_IMAGES, which would keep half a photo padded with grey."""
+    allowed = ImageFile.LOAD_TRUNCATED_IMAGES
+    ImageFile.LOAD_TRUNCATED_IMAGES = False
+    try:
+        yield
+    finally:
+        ImageFile.LOAD_TRUNCATED_IMAGES = allowed
+
+
 def _reencode(upload, name):
     upload.seek(0)
     with Image.open(upload) as image:
@@ -65,7 +78,8 @@ def _reencode(upload, name):
         side = settings.DUTY_PHOTO_PIXELS
         if image.format in ("JPEG", "MPO"):
             image.draft("RGB", (side, side))  # decode at a reduced scale: far less memory for a large photo
-        image.load()
+        with whole_images_only():
+            image.load()
         upright = ImageOps.exif_transpose(image)
         if upright.mode in ("RGBA", "LA", "P", "PA"):
             upright = upright.convert("RGBA")

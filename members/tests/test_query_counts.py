@@ -103,11 +103,12 @@ def test_village_page(login, sec_a, village_a, grid_a1):
 
 def test_grid_page(login, sec_a, grid_a1):
     # 4 fixed + grid + its village's shown round (none yet) + new feedback + open feedback + open residents'
-    # requests + members + their specialties (prefetch) + needs = 12
+    # requests + the town's ledger terms and the members on post with their last entry (漏记) + members + their
+    # specialties (prefetch) + needs = 14
     specialties = list(Specialty.objects.all()[:2])
     add_rows(grid_a1, 3, 2, specialties)
     url = reverse("posts:grid", args=[grid_a1.pk])
-    assert_constant(login(sec_a), url, lambda: add_rows(grid_a1, 27, 18, specialties), 12)
+    assert_constant(login(sec_a), url, lambda: add_rows(grid_a1, 27, 18, specialties), 14)
 
 
 def test_village_survey_page(login, sec_a, village_a, grid_a1, grid_a2):

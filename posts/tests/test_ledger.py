@@ -137,6 +137,8 @@ def test_a_decompression_bomb_is_refused_before_it_is_decoded(client, on_post, m
 
 
 def test_a_truncated_photo_is_refused(client, on_post, member_signed_in, tmp_path, settings):
+    import weasyprint  # noqa: F401 — as in a process that has printed: it lets Pillow load truncated images
+
     a = on_post[1]
     member_signed_in(a)
     data = jpeg().read()
