@@ -895,3 +895,39 @@ class DutyTermsForm(forms.ModelForm):
             self.fields[name].min_value = 1
             self.fields[name].widget.attrs["min"] = 1
             self.fields[name].validators.append(MinValueValidator(1))
+        town_id = self.instance.town_id
+        self.own_kinds = list(DutyKind.objects.filter(town=town_id).order_by("order", "pk"))
+        self.fields["kinds"] = forms.CharField(
+            label="本镇增加的履职工作类别",
+            required=False,
+            widget=forms.Textarea(attrs={"rows": 3}),
+            initial="\n".join(k.name for k in self.own_kinds),
+            help_text="每行一个，例如：防汛、秸秆禁烧。巡逻、调解、宣传、走访、帮扶、监督、其他是各镇都有的，不用填。",
+        )
+
+    def clean_kinds(self):
+        names = []
+        for line in self.cleaned_data["kinds"].splitlines():
+            name = line.strip()
+            if not name or name in names:
+                continue
+            if len(name) > 20:
+                raise ValidationError(f"“{name[:20]}…”太长了，工作类别最多20个字。")
+            names.append(name)
+        shared = set(DutyKind.objects.filter(town=None, name__in=names).values_list("name", flat=True))
+        if shared:
+            raise ValidationError(f"“{'、'.join(sorted(shared))}”是各镇都有的类别，不用再填。")
+        kept = [k.name for k in self.own_kinds if k.name not in names and DutyRecord.objects.filter(kind=k).exists()]
+        if kept:
+            raise ValidationError(f"“{'、'.join(kept)}”已经有履职纪实用过，不能删去。")
+        return names
+
+    def save(self, commit=True):
+        terms = super().save(commit)
+        names = self.cleaned_data["kinds"]
+        DutyKind.objects.filter(town=terms.town_id).exclude(name__in=names).delete()
+        have = {k.name for k in self.own_kinds}
+        DutyKind.objects.bulk_create(
+            DutyKind(town_id=terms.town_id, name=n, order=200 + i) for i, n in enumerate(names) if n not in have
+        )
+        return terms

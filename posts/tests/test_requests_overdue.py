@@ -116,3 +116,25 @@ def test_the_town_committee_sets_its_days(client, on_post, town, town_user, sec_
     assert not late.is_overdue(terms)
     client.force_login(grid_user)
     assert "超期（0）" in client.get(reverse("posts:grid-requests", args=[grid_a1.pk])).text
+
+
+def test_the_town_adds_its_own_kinds_of_duty_work(client, on_post, town, town_user, member_signed_in):
+    from posts.models import DutyKind
+    from posts.models.duty import create_record
+
+    url = reverse("posts:duty-terms", args=[town.pk])
+    form = {"take_days": 2, "done_days": 7, "confirm_days": 7, "idle_days": 30, "report_period": "quarter"}
+    client.force_login(town_user)
+    refused = client.post(url, {**form, "kinds": "防汛\n巡逻"})
+    assert "“巡逻”是各镇都有的类别" in refused.text and not DutyKind.objects.filter(town=town).exists()
+    assert client.post(url, {**form, "kinds": " 防汛 \n秸秆禁烧\n防汛\n"}).status_code == 302
+    assert list(DutyKind.objects.filter(town=town).values_list("name", flat=True)) == ["防汛", "秸秆禁烧"]
+    a = on_post[1]
+    flood = DutyKind.objects.get(town=town, name="防汛")
+    create_record(a, town_user, True, done_on=timezone.localdate(), kind=flood, content="巡查河堤")
+    kept = client.post(url, {**form, "kinds": "秸秆禁烧"})
+    assert "“防汛”已经有履职纪实用过，不能删去" in kept.text
+    assert client.post(url, {**form, "kinds": "防汛"}).status_code == 302
+    assert list(DutyKind.objects.filter(town=town).values_list("name", flat=True)) == ["防汛"]
+    member_signed_in(a)
+    assert "防汛" in client.get(reverse("posts:duty-add", args=[a.pk])).text
