@@ -14,6 +14,23 @@ from .duty import (
 )
 from .evaluation import Audience, CheckUp, Grade, Rating, Training, WorkReport, grade_for
 from .feedback import Feedback, FeedbackKind, FeedbackState
+from .points import (
+    STAR_STEPS,
+    CapPeriod,
+    ClaimState,
+    PointCategory,
+    PointClaim,
+    PointEntry,
+    PointRule,
+    PointSource,
+    PointTerms,
+    ScoringGroup,
+    StarObjection,
+    StarRating,
+    StarRecord,
+    StarRound,
+    StarStep,
+)
 from .targets import TIMED_STAGES, StageTarget
 from .workflow import (
     HOLDING,
@@ -34,6 +51,21 @@ from .workflow import (
 )
 
 __all__ = [
+    "STAR_STEPS",
+    "CapPeriod",
+    "ClaimState",
+    "PointCategory",
+    "PointClaim",
+    "PointEntry",
+    "PointRule",
+    "PointSource",
+    "PointTerms",
+    "ScoringGroup",
+    "StarObjection",
+    "StarRating",
+    "StarRecord",
+    "StarRound",
+    "StarStep",
     "HOLDING",
     "STAGE_ORDER",
     "Assignment",

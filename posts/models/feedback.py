@@ -44,6 +44,8 @@ class Feedback(models.Model):
     state = models.CharField("处理状态", max_length=10, choices=FeedbackState.choices, default=FeedbackState.NEW)
     answer = models.TextField("答复", blank=True)
     answered_on = models.DateField("答复日期", null=True, blank=True)
+    # A criticism the branch looked into and found true costs the member points (posts/points.py).
+    upheld = models.BooleanField("批评经核实属实", default=False)
     answered_by = models.ForeignKey(
         settings.AUTH_USER_MODEL, verbose_name="答复人", on_delete=models.PROTECT, null=True, related_name="+"
     )

@@ -1,0 +1,271 @@
+"""The points register, computed from the records under the town's rules (posts/models/points.py).
+
+`recompute(assignments)` rebuilds the register of these members on post from scratch: a handful of queries for
+all of them (each kind of source read once), the rules applied in Python in date order with their caps, and
+the entries written in bulk. What the register holds is therefore always what the records and rules say.
+
+Caps, in this order: a rule's own cap per quarter or year (for 扣分, the most it takes away), then the town's
+category caps — 履职分 at most duty_cap_year a year, 加分 at most bonus_cap_quarter a quarter. An entry cut by a
+cap keeps the rule's points as `raw` beside the points it counts, and the register shows both.
+"""
+
+import datetime
+from collections import defaultdict
+from dataclasses import dataclass, field
+from decimal import Decimal
+
+from django.db import transaction
+from django.db.models import Q
+from django.utils import timezone
+
+from .models import Assignment, DutyRecord, DutyState, DutyTerms, Feedback, FeedbackKind, ResidentRequest, Training
+from .models.duty import RequestState, Satisfaction
+from .models.evaluation import WorkReport
+from .models.points import (
+    DEFAULT_RULES,
+    CapPeriod,
+    ClaimState,
+    PointCategory,
+    PointClaim,
+    PointEntry,
+    PointRule,
+    PointSource,
+    PointTerms,
+)
+from .models.workflow import SERVED
+
+ZERO = Decimal(0)
+
+
+def add_default_rules(town, valid_from):
+    """The catalogue a town starts from (DEFAULT_RULES), in force from `valid_from`."""
+    PointRule.objects.bulk_create(
+        PointRule(
+            town=town, category=c, name=n, source=s, points=Decimal(p), cap=None if cap is None else Decimal(cap),
+            cap_period=period, valid_from=valid_from, order=(i + 1) * 10,
+        )
+        for i, (c, n, s, p, cap, period) in enumerate(DEFAULT_RULES)
+    )  # fmt: skip
+
+
+@transaction.atomic
+def change_rule(rule, on, by=None, **changes):
+    """A rule changed from `on`: the old one ends the day before, a new one with the changes starts on `on`.
+    Entries dated before `on` keep the old points (a register never changes silently behind a person's back)."""
+    if on <= rule.valid_from:
+        for name, value in changes.items():
+            setattr(rule, name, value)
+        rule._history_user = by
+        rule.save()
+        return rule
+    rule.valid_to = on - datetime.timedelta(days=1)
+    rule._history_user = by
+    rule.save(update_fields=["valid_to"])
+    new = PointRule(
+        town_id=rule.town_id, category=rule.category, name=rule.name, source=rule.source, points=rule.points,
+        cap=rule.cap, cap_period=rule.cap_period, valid_from=on, order=rule.order,
+    )  # fmt: skip
+    for name, value in changes.items():
+        setattr(new, name, value)
+    new._history_user = by
+    new.save()
+    return new
+
+
+def quarter_of(day):
+    return (day.year, (day.month - 1) // 3 + 1)
+
+
+def period_key(period, day):
+    if period == CapPeriod.QUARTER:
+        return quarter_of(day)
+    if period == CapPeriod.YEAR:
+        return (day.year,)
+    return None
+
+
+@dataclass
+class Credit:
+    """A source of points for one member: when, under which kind of rule, from what (and for claims the rule)."""
+
+    assignment_id: int
+    source: str
+    on: datetime.date
+    key: str
+    note: str = ""
+    rule_id: int | None = None  # a claim names its rule
+    approved_by_id: int | None = None
+
+
+def credits_of(assignments, today):
+    """Every credit of these assignments' members, read in one query per kind of source."""
+    ids = [a.pk for a in assignments]
+    by_member = defaultdict(list)
+    for a in assignments:
+        by_member[a.member_id].append(a)
+    found = []
+
+    def start(a):
+        return a.letter_signed_on or datetime.date(a.round.year, 1, 1)
+
+    for a in assignments:
+        found.append(Credit(a.pk, PointSource.ON_POST, start(a), f"on_post:{a.pk}"))
+    trainings = Training.objects.filter(round__in={a.round_id for a in assignments}).prefetch_related("attendees")
+    for t in trainings:
+        present = {m.pk for m in t.attendees.all()}
+        for a in assignments:
+            if a.round_id != t.round_id or t.held_on < start(a):
+                continue
+            source = PointSource.TRAINING_ATTENDED if a.member_id in present else PointSource.TRAINING_MISSED
+            found.append(Credit(a.pk, source, t.held_on, f"training:{t.pk}", t.topic[:60]))
+    verified = DutyRecord.objects.filter(assignment__in=ids, state=DutyState.VERIFIED).select_related("kind")
+    for r in verified.only("pk", "assignment_id", "done_on", "kind__name", "checked_by_id"):
+        found.append(Credit(r.assignment_id, PointSource.DUTY_VERIFIED, r.done_on, f"duty:{r.pk}", str(r.kind)))
+    requests = ResidentRequest.objects.filter(assignment__in=ids).select_related("grid__village")
+    terms = DutyTerms.for_towns({a.post.grid.village.town_id for a in assignments})
+    now = timezone.now()
+    for q in requests.only("pk", "assignment_id", "state", "satisfaction", "finished_at", "with_member_at",
+                           "done_at", "created_at", "grid__village__town_id"):  # fmt: skip
+        if q.state == RequestState.CONFIRMED and q.satisfaction == Satisfaction.SATISFIED:
+            day = timezone.localdate(q.finished_at)
+            found.append(Credit(q.assignment_id, PointSource.REQUEST_SATISFIED, day, f"request:{q.pk}", q.code))
+        if q.with_member_at is None:
+            continue
+        due = q.with_member_at + datetime.timedelta(days=terms[q.grid.village.town_id].done_days)
+        if (q.done_at or now) > due:
+            day = timezone.localdate(due)
+            found.append(Credit(q.assignment_id, PointSource.REQUEST_OVERDUE, day, f"overdue:{q.pk}", q.code))
+    feedback = Feedback.objects.filter(about__in=ids, kind__in=[FeedbackKind.PRAISE, FeedbackKind.CRITICISM])
+    for f in feedback.only("pk", "about_id", "kind", "created_at", "answered_on", "upheld"):
+        if f.kind == FeedbackKind.PRAISE:
+            found.append(Credit(f.about_id, PointSource.PRAISE, timezone.localdate(f.created_at), f"feedback:{f.pk}"))
+        elif f.upheld and f.answered_on:
+            found.append(Credit(f.about_id, PointSource.CRITICISM_UPHELD, f.answered_on, f"feedback:{f.pk}"))
+    reported = defaultdict(set)
+    for assignment_id, period_start in WorkReport.objects.filter(assignment__in=ids).values_list(
+        "assignment_id", "period_start"
+    ):
+        reported[assignment_id].add(period_start)
+    for a in assignments:
+        duty_terms = terms[a.post.grid.village.town_id]
+        day = start(a)
+        while True:
+            first, last, name = duty_terms.period_of(day)
+            if last >= today or last.year > a.round.year:
+                break
+            if first not in reported[a.pk] and last >= start(a):
+                found.append(Credit(a.pk, PointSource.REPORT_MISSING, last, f"report:{first}", name))
+            day = last + datetime.timedelta(days=1)
+    claims = PointClaim.objects.filter(assignment__in=ids, state=ClaimState.APPROVED)
+    for c in claims.only("pk", "assignment_id", "on", "rule_id", "decided_by_id", "reason"):
+        found.append(
+            Credit(c.assignment_id, PointSource.CLAIM, c.on, f"claim:{c.pk}", c.reason[:60], c.rule_id, c.decided_by_id)
+        )
+    return found
+
+
+@dataclass
+class Caps:
+    """Running sums a member has used of each cap, keyed by (what is capped, its period)."""
+
+    used: dict = field(default_factory=lambda: defaultdict(lambda: ZERO))
+
+    def take(self, key, limit, points):
+        """How much of `points` fits under `limit` (by magnitude) given what is already used."""
+        if key is None or limit is None:
+            return points
+        room = max(abs(limit) - abs(self.used[key]), ZERO)
+        counted = min(abs(points), room)
+        counted = counted if points >= 0 else -counted
+        self.used[key] += counted
+        return counted
+
+
+def entries_for(assignments, rules_by_town, terms_by_town, today):
+    """The register lines of these assignments (unsaved PointEntry objects), caps applied in date order."""
+    by_source = defaultdict(list)
+    for town_rules in rules_by_town.values():
+        for rule in town_rules:
+            by_source[rule.town_id, rule.source].append(rule)
+    town_of = {a.pk: a.post.grid.village.town_id for a in assignments}
+    caps = defaultdict(Caps)
+    entries = []
+    for credit in sorted(credits_of(assignments, today), key=lambda c: (c.on, c.key)):
+        town = town_of[credit.assignment_id]
+        terms = terms_by_town[town]
+        rules = [r for r in by_source[town, credit.source] if r.in_force(credit.on)]
+        if credit.rule_id is not None:
+            rules = [r for r in rules if r.pk == credit.rule_id]
+        used = caps[credit.assignment_id]
+        for rule in rules:
+            points = used.take((rule.pk, period_key(rule.cap_period, credit.on)), rule.cap, rule.points)
+            if rule.category == PointCategory.DUTY:
+                points = used.take(("duty", credit.on.year), terms.duty_cap_year, points)
+            elif rule.category == PointCategory.BONUS:
+                points = used.take(("bonus", quarter_of(credit.on)), terms.bonus_cap_quarter, points)
+            entries.append(
+                PointEntry(
+                    assignment_id=credit.assignment_id, rule=rule, on=credit.on, raw=rule.points, points=points,
+                    source_key=credit.key, note=credit.note, approved_by_id=credit.approved_by_id,
+                )
+            )  # fmt: skip
+    return entries
+
+
+def register_assignments(queryset=None):
+    """The assignments that have a register: everyone who went on post in a round."""
+    queryset = queryset if queryset is not None else Assignment.objects.all()
+    return list(queryset.filter(status__in=SERVED).select_related("round", "post__grid__village"))
+
+
+@transaction.atomic
+def recompute(queryset=None, today=None):
+    """Rebuild the registers of these assignments (default: everyone's) from the records; returns their count."""
+    today = today or timezone.localdate()
+    assignments = register_assignments(queryset)
+    towns = {a.post.grid.village.town_id for a in assignments}
+    rules = defaultdict(list)
+    for rule in PointRule.objects.filter(town__in=towns):
+        rules[rule.town_id].append(rule)
+    entries = entries_for(assignments, rules, PointTerms.for_towns(towns), today)
+    ids = [a.pk for a in assignments]
+    PointEntry.objects.filter(assignment__in=ids).delete()
+    PointEntry.objects.bulk_create(entries, batch_size=2000)
+    return len(assignments)
+
+
+def totals(assignment_ids, year):
+    """{assignment id: {"year": total, "quarters": {1: …, 4: …}, "by_category": {…}}} from the stored register."""
+    result = {
+        pk: {"year": ZERO, "quarters": dict.fromkeys(range(1, 5), ZERO), "by_category": defaultdict(lambda: ZERO)}
+        for pk in assignment_ids
+    }
+    rows = PointEntry.objects.filter(assignment__in=assignment_ids, on__year=year).values_list(
+        "assignment_id", "on", "points", "rule__category"
+    )
+    for pk, on, points, category in rows:
+        r = result[pk]
+        r["year"] += points
+        r["quarters"][quarter_of(on)[1]] += points
+        r["by_category"][category] += points
+    return result
+
+
+def next_star(total, terms):
+    """(the next star above `total`, the points still needed) or (None, 0) at five stars."""
+    for stars, floor in ((3, terms.three_star), (4, terms.four_star), (5, terms.five_star)):
+        if total < floor:
+            return stars, Decimal(floor) - total
+    return None, ZERO
+
+
+def no_points_this_quarter(assignment_ids, today):
+    """The assignments without any entry in the quarter `today` falls in, beyond their base points."""
+    year, q = quarter_of(today)
+    first = datetime.date(year, 3 * q - 2, 1)
+    scored = set(
+        PointEntry.objects.filter(assignment__in=assignment_ids, on__gte=first, on__lte=today)
+        .filter(~Q(rule__source=PointSource.ON_POST))
+        .values_list("assignment_id", flat=True)
+    )
+    return [pk for pk in assignment_ids if pk not in scored]
