@@ -377,6 +377,11 @@ class YearOnPost:
             month = following
         if not days:
             days = [a.end]
+        # Someone still recording has an entry in the last three weeks whatever day of the month the demo is
+        # loaded on (a month's first entry may fall on its 1st): only the one chosen above goes quiet (漏记).
+        recent = max(a.start, self.today - 20 * DAY)
+        if a.end == self.today and max(days) < recent:
+            days.append(recent + rng.randint(0, (self.today - recent).days) * DAY)
         a.records = []
         for day in sorted(days):
             kinds, weights = self.kinds_for(a.post.post_type.need_category)
