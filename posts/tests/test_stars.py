@@ -8,9 +8,8 @@ from django.urls import reverse
 
 from conftest import on_day
 from posts import points
-from posts.models import PointTerms, StarObjection, StarRating, StarRecord, StarRound, StarStep
+from posts.models import DutyKind, PointTerms, StarObjection, StarRating, StarRecord, StarRound, StarStep
 from posts.models.duty import create_record
-from posts.models import DutyKind
 
 pytestmark = [pytest.mark.django_db, on_day(datetime.date(2027, 1, 20))]
 Y = 2026
@@ -55,7 +54,7 @@ def to_assembly(client, r):
     assert r.step == StarStep.ASSEMBLY
 
 
-def to_notice(client, r, starts=d(1, 7), ends=d(1, 11)):
+def to_notice(client, r, starts="2027-01-07", ends="2027-01-11"):
     to_assembly(client, r)
     step(client, r, "notice", starts_on=starts, ends_on=ends, meeting="村党务公开栏")
     r.refresh_from_db()
