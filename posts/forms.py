@@ -535,6 +535,39 @@ class WorkReportForm(forms.ModelForm):
         return records_of_assignment(self.assignment, start, end)
 
 
+def excellent_limit(on_post):
+    """民主评议: 优秀 at most one third of the branch's members on post (a branch of fewer than three may have one)."""
+    return max(1, on_post // 3)
+
+
+def excellent_refused(assignment, period, score):
+    """Why a rating of `score` may not be 优秀 in this period (the one-third rule), or "" when it may."""
+    from .models.evaluation import Grade, grade_for
+
+    if grade_for(score) != Grade.EXCELLENT:
+        return ""
+    from .models import Assignment
+
+    in_grid = {"round": assignment.round_id, "post__grid": assignment.post.grid_id}
+    on_post = Assignment.objects.filter(status=Status.ON_POST, **in_grid).values("member").distinct().count()
+    limit = excellent_limit(on_post)
+    taken = (
+        Rating.objects.filter(
+            period=period, grade=Grade.EXCELLENT, **{f"assignment__{k}": v for k, v in in_grid.items()}
+        )
+        .exclude(assignment__member=assignment.member_id)
+        .values("assignment__member")
+        .distinct()
+        .count()
+    )
+    if taken < limit:
+        return ""
+    return (
+        f"本网格支部在岗党员{on_post}人，优秀最多{limit}人，已有{taken}人：“{period}”不能再评优秀"
+        f"（综合得分{score}分），请按评议结果评为称职或调整其他人的等次。"
+    )
+
+
 class RatingForm(forms.ModelForm):
     class Meta:
         model = Rating
@@ -572,6 +605,11 @@ class RatingForm(forms.ModelForm):
             taken = Rating.objects.filter(assignment=self.instance.assignment_id, period=cleaned["period"])
             if taken.exists():
                 self.add_error("period", f"“{cleaned['period']}”已经评过，不能重复评议。")
+        scores = [cleaned.get(n) for n in ("org_score", "peer_score", "resident_score")]
+        if self.instance.assignment_id and cleaned.get("period") and None not in scores:
+            refused = excellent_refused(self.instance.assignment, cleaned["period"], Rating.weighted(*scores))
+            if refused:
+                self.add_error(None, refused)
         return cleaned
 
     def clean_rated_on(self):
