@@ -240,3 +240,15 @@ def test_scope_other_grid_and_village_404_town_reads(client, login, opened, sec_
     assert client.get(url).status_code == 200
     assert "已记录“党小组初评”" in text(step(client, opened, "group", held_on=d(1, 3)))
     assert client.get(reverse("posts:star-round-create", args=[grid_a2.pk])).status_code == 404
+
+
+def test_public_page_shows_the_stars_once_on_notice(client, opened, scored, grid_a1):
+    public = reverse("posts:public-grid", args=[grid_a1.public_token])
+    name = scored[1].member.name
+    client.logout()
+    assert "年度星级党员" not in text(client.get(public))
+    client.force_login(opened.created_by)
+    to_notice(client, opened)
+    client.logout()
+    body = text(client.get(public))
+    assert "2026年度星级党员（公示中）" in body and name in body and "★★★★★" in body
