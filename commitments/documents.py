@@ -244,3 +244,82 @@ def member_ledger(assignment, period):
     )
     records = ledger.records_of_assignment(assignment, period.start, period.end)
     return ledger_sheet(title, subtitle, records, ["在岗党员", "联系人", "网格党支部书记"])
+
+
+# --- star ratings (星级评定): the list's notice (with the 调整公示 after 授牌) and the plaques ---------------------
+
+
+def star_context(star_round):
+    from posts import stars
+
+    records = list(star_round.records.order_by("at", "pk"))
+    ratings = list(
+        star_round.ratings.select_related("assignment__member", "assignment__post").order_by(
+            "-stars", "-total", "assignment__post__post_type__order", "pk"
+        )
+    )
+    return records, ratings, stars
+
+
+def star_list(star_round, base_url=None):
+    """星级党员评定结果公示: the starred members with their points, the notice's dates and how to object; after
+    授牌, the stars lowered or withdrawn since follow as 调整公示 on a page of their own. Refused before the notice."""
+    from posts.models import StarStep
+
+    records, ratings, stars = star_context(star_round)
+    grid = star_round.grid
+    held = stars.step_records(star_round, records)
+    notice_record = held.get(StarStep.NOTICE)
+    if notice_record is None:
+        missing = stars.STAR_STEPS[stars.step_index(star_round.step) + 1]
+        raise DocumentError(f"{grid.name}{star_round.year}年度星级评定还没有张榜公示（下一步：{missing.label}）。")
+    latest = Notice.latest_for(grid)
+    phone = (latest.phone if latest else "") or grid.secretary_phone
+    url = public_url(grid, base_url)
+    common = {
+        "grid": grid,
+        "star_round": star_round,
+        "phone": phone,
+        "place": notice_record.meeting or "村党务公开栏",
+        "public_url": url,
+        "qr": qr_data_uri(url),
+        "terms": stars.terms_for(grid),
+    }
+    starred = [(r, stars.star_text(r.stars)) for r in ratings if r.stars]
+    sections = [
+        render_to_string(
+            "commitments/star_list.html",
+            {**common, "starred": starred, "rated": len(ratings), "today": date_text(star_round.notice_starts_on)},
+        )
+    ]
+    changes = stars.changes_after_award(star_round, records, {r.pk: r for r in ratings})
+    if changes:
+        last = max(c["record"].held_on for c in changes)
+        sections.append(
+            render_to_string(
+                "commitments/star_changes.html",
+                {**common, "changes": changes, "today": date_text(last)},
+            )
+        )
+    return sections
+
+
+def star_plaques(star_round, ratings=None):
+    """星级党员 牌: one A4 landscape page per member holding a star, after 授牌."""
+    from posts.models import StarStep
+
+    records, all_ratings, stars = star_context(star_round)
+    grid = star_round.grid
+    if star_round.step != StarStep.AWARDED:
+        raise DocumentError(f"{grid.name}{star_round.year}年度星级评定还没有授牌，星级党员牌授牌后才能打印。")
+    chosen = [r for r in all_ratings if r.stars and (ratings is None or r.pk in ratings)]
+    if not chosen:
+        raise DocumentError("没有评上星级的党员，无牌可印。")
+    award = stars.step_records(star_round, records)[StarStep.AWARDED]
+    return [
+        render_to_string(
+            "commitments/star_plaque.html",
+            {"grid": grid, "star_round": star_round, "r": r, "stars": "★" * r.stars, "today": date_text(award.held_on)},
+        )
+        for r in chosen
+    ]

@@ -15,4 +15,6 @@ urlpatterns = [
     path("grids/<int:pk>/member-access/", views.member_access, name="member-access"),
     path("grids/<int:pk>/ledger.pdf", views.ledger_grid, name="ledger-grid"),
     path("assignments/<int:pk>/ledger.pdf", views.ledger_member, name="ledger-member"),
+    path("stars/<int:pk>/list.pdf", views.star_list, name="star-list"),
+    path("stars/<int:pk>/plaques.pdf", views.star_plaques, name="star-plaques"),
 ]

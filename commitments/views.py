@@ -237,3 +237,40 @@ def ledger_member(request, pk):
     period = ledger.parse_period(request.GET.get("period"), timezone.localdate())
     title = f"{assignment.member.name}履职纪实台账（{period.name}）"
     return ledger_pdf([documents.member_ledger(assignment, period)], title)
+
+
+# --- star ratings (星级评定): the list's notice and the plaques, printed as asked for from the round's page.
+
+
+def get_star_round(user, pk):
+    from posts.views.stars import get_star_round_for_user
+
+    return get_star_round_for_user(user, pk)
+
+
+def star_refused(request, star_round, what, error):
+    messages.error(request, f"不能打印{what}：{error}")
+    return redirect(star_round.get_absolute_url())
+
+
+@login_required
+def star_list(request, pk):
+    star_round = get_star_round(request.user, pk)
+    grid = star_round.grid
+    try:
+        sections = documents.star_list(star_round, base_url=public_base_url(request))
+    except DocumentError as error:
+        return star_refused(request, star_round, "星级评定结果公示", error)
+    return ledger_pdf(sections, f"{grid.village.name}{grid.name}{star_round.year}年度星级党员评定结果公示")
+
+
+@login_required
+def star_plaques(request, pk):
+    star_round = get_star_round(request.user, pk)
+    grid = star_round.grid
+    only = request.GET.get("rating")
+    try:
+        sections = documents.star_plaques(star_round, ratings={int(only)} if only and only.isdigit() else None)
+    except DocumentError as error:
+        return star_refused(request, star_round, "星级党员牌", error)
+    return ledger_pdf(sections, f"{grid.village.name}{grid.name}{star_round.year}年度星级党员牌")

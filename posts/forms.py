@@ -535,6 +535,39 @@ class WorkReportForm(forms.ModelForm):
         return records_of_assignment(self.assignment, start, end)
 
 
+def excellent_limit(on_post):
+    """民主评议: 优秀 at most one third of the branch's members on post (a branch of fewer than three may have one)."""
+    return max(1, on_post // 3)
+
+
+def excellent_refused(assignment, period, score):
+    """Why a rating of `score` may not be 优秀 in this period (the one-third rule), or "" when it may."""
+    from .models.evaluation import Grade, grade_for
+
+    if grade_for(score) != Grade.EXCELLENT:
+        return ""
+    from .models import Assignment
+
+    in_grid = {"round": assignment.round_id, "post__grid": assignment.post.grid_id}
+    on_post = Assignment.objects.filter(status=Status.ON_POST, **in_grid).values("member").distinct().count()
+    limit = excellent_limit(on_post)
+    taken = (
+        Rating.objects.filter(
+            period=period, grade=Grade.EXCELLENT, **{f"assignment__{k}": v for k, v in in_grid.items()}
+        )
+        .exclude(assignment__member=assignment.member_id)
+        .values("assignment__member")
+        .distinct()
+        .count()
+    )
+    if taken < limit:
+        return ""
+    return (
+        f"本网格支部在岗党员{on_post}人，优秀最多{limit}人，已有{taken}人：“{period}”不能再评优秀"
+        f"（综合得分{score}分），请按评议结果评为称职或调整其他人的等次。"
+    )
+
+
 class RatingForm(forms.ModelForm):
     class Meta:
         model = Rating
@@ -572,6 +605,11 @@ class RatingForm(forms.ModelForm):
             taken = Rating.objects.filter(assignment=self.instance.assignment_id, period=cleaned["period"])
             if taken.exists():
                 self.add_error("period", f"“{cleaned['period']}”已经评过，不能重复评议。")
+        scores = [cleaned.get(n) for n in ("org_score", "peer_score", "resident_score")]
+        if self.instance.assignment_id and cleaned.get("period") and None not in scores:
+            refused = excellent_refused(self.instance.assignment, cleaned["period"], Rating.weighted(*scores))
+            if refused:
+                self.add_error(None, refused)
         return cleaned
 
     def clean_rated_on(self):
@@ -931,3 +969,112 @@ class DutyTermsForm(forms.ModelForm):
             DutyKind(town_id=terms.town_id, name=n, order=200 + i) for i, n in enumerate(names) if n not in have
         )
         return terms
+
+
+# --- stars
+
+
+class StarRoundForm(forms.Form):
+    year = forms.IntegerField(label="评定年度", min_value=2000, max_value=2100)
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        today = timezone.localdate()
+        self.initial.setdefault("year", today.year if today.month >= 10 else today.year - 1)
+        self.fields["year"].help_text = "系统按该年度积分和镇里的星级分数线，为每名在岗党员提出建议星级。"
+        self.helper = helper()
+
+
+class StarStepForm(forms.Form):
+    held_on = forms.DateField(label="日期", widget=DateInput())
+    meeting = forms.CharField(label="会议或方式", max_length=100, required=False)
+    note = forms.CharField(label="说明", max_length=200, required=False, widget=forms.Textarea(attrs={"rows": 2}))
+
+    def __init__(self, *args, step, **kwargs):
+        from .models.points import StarStep
+
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("held_on", timezone.localdate())
+        meeting = {
+            StarStep.GROUP: "党小组会议",
+            StarStep.BRANCH: "网格党支部委员会会议",
+            StarStep.GENERAL: "村党总支委员会会议",
+            StarStep.ASSEMBLY: "支部党员大会",
+            StarStep.AWARDED: "授牌仪式",
+        }
+        if step == StarStep.NOTICE:
+            del self.fields["held_on"]
+            self.fields["starts_on"] = forms.DateField(label="公示开始日期", widget=DateInput())
+            self.fields["ends_on"] = forms.DateField(label="公示结束日期", widget=DateInput())
+            self.fields["meeting"].label = "公示地点"
+            self.initial.setdefault("meeting", "村党务公开栏、网格公示牌")
+            self.helper = helper(
+                Row(Column("starts_on", css_class="col-md-6"), Column("ends_on", css_class="col-md-6")),
+                "meeting",
+                "note",
+            )
+        else:
+            self.initial.setdefault("meeting", meeting.get(step, ""))
+            self.helper = helper(
+                Row(Column("held_on", css_class="col-md-4"), Column("meeting", css_class="col-md-8")), "note"
+            )
+
+    def clean(self):
+        cleaned = super().clean()
+        if cleaned.get("starts_on") and cleaned.get("ends_on") and cleaned["ends_on"] < cleaned["starts_on"]:
+            self.add_error("ends_on", "结束日期不能早于开始日期。")
+        return cleaned
+
+
+class StarChangeForm(forms.Form):
+    """A member's star changed: before 党员大会表决 (the branch's adjustment) or after 授牌 (lowered, withdrawn)."""
+
+    stars = forms.TypedChoiceField(label="星级", coerce=int)
+    reason = forms.CharField(label="理由", max_length=200, widget=forms.Textarea(attrs={"rows": 2}))
+    held_on = forms.DateField(label="决定日期", widget=DateInput())
+    meeting = forms.CharField(label="会议或方式", max_length=100, required=False)
+
+    def __init__(self, *args, rating, after_award, **kwargs):
+        from .models.points import STARS
+
+        super().__init__(*args, **kwargs)
+        choices = [(s, label) for s, label in STARS if not after_award or s < rating.stars]
+        self.fields["stars"].choices = choices
+        self.fields["reason"].help_text = "必填，会记入修改记录" + ("，并张榜公示。" if after_award else "。")
+        if after_award:
+            self.fields["stars"].label = "降为"
+            self.initial.setdefault("held_on", timezone.localdate())
+            self.initial.setdefault("meeting", "网格党支部委员会会议")
+            self.helper = helper(
+                "stars",
+                Row(Column("held_on", css_class="col-md-4"), Column("meeting", css_class="col-md-8")),
+                "reason",
+            )
+        else:
+            del self.fields["held_on"], self.fields["meeting"]
+            self.initial.setdefault("stars", rating.stars)
+            self.helper = helper("stars", "reason")
+
+
+class StarObjectionForm(forms.Form):
+    rating = forms.ModelChoiceField(label="针对的党员", queryset=None, required=False, empty_label="（整体意见）")
+    raised_by = forms.CharField(label="提出人", max_length=30, help_text="可填“匿名群众”。")
+    raised_on = forms.DateField(label="提出日期", widget=DateInput())
+    content = forms.CharField(label="异议内容", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, star_round, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rating"].queryset = star_round.ratings.select_related("assignment__member")
+        self.fields["rating"].label_from_instance = lambda r: f"{r.assignment.member.name}（{r.get_stars_display()}）"
+        self.initial.setdefault("raised_on", timezone.localdate())
+        self.helper = helper()
+
+
+class StarAnswerForm(forms.Form):
+    answer = forms.CharField(label="答复", widget=forms.Textarea(attrs={"rows": 3}))
+    answered_on = forms.DateField(label="答复日期", widget=DateInput())
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.initial.setdefault("answered_on", timezone.localdate())
+        self.helper = helper()

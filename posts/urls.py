@@ -94,3 +94,16 @@ urlpatterns = [
     path("requests/<int:pk>/approve-comment/", requests.request_approve_comment, name="request-approve-comment"),
     path("towns/<int:pk>/duty-terms/", requests.duty_terms, name="duty-terms"),
 ]
+
+# star ratings (星级评定)
+from .views import stars as star_views  # noqa: E402
+
+urlpatterns += [
+    path("grids/<int:pk>/stars/", star_views.grid_stars, name="grid-stars"),
+    path("grids/<int:pk>/stars/new/", star_views.star_round_create, name="star-round-create"),
+    path("stars/<int:pk>/", star_views.star_round, name="star-round"),
+    path("stars/<int:pk>/steps/<str:step>/", star_views.star_step, name="star-step"),
+    path("stars/<int:pk>/objections/new/", star_views.star_objection_create, name="star-objection-create"),
+    path("star-ratings/<int:pk>/change/", star_views.star_rating_change, name="star-rating-change"),
+    path("star-objections/<int:pk>/answer/", star_views.star_objection_answer, name="star-objection-answer"),
+]

@@ -38,8 +38,19 @@ def assignment_detail(request, pk):
         "feedback": a.feedback.order_by("-created_at")[:20],
         "feedback_counts": feedback_counts(a),
         **ledger_context(request.user, a),
+        **points_context(a),
     }
     return render(request, "posts/assignment.html", context)
+
+
+def points_context(a):
+    """The year's points (from the stored register) and the latest star, shown beside the three assessments."""
+    from .. import points
+    from ..models.points import StarRating
+
+    year = a.round.year
+    star = StarRating.objects.filter(assignment=a).select_related("star_round").order_by("-star_round__year").first()
+    return {"points_year": year, "points_total": points.totals([a.pk], year)[a.pk]["year"], "star": star}
 
 
 LEDGER_SHOWN = 20

@@ -84,8 +84,23 @@ def public_grid(request, token):
         "request_form": forms.RequestForm(),
         "lookup_form": forms.LookupForm(),
         "summary": requests.public_summary(grid),
+        **public_stars(grid),
     }
     return render(request, "posts/public_grid.html", context)
+
+
+def public_stars(grid):
+    """The grid's latest star list once on notice or awarded: names and stars, as on the wall (two queries)."""
+    from ..models.points import StarRound, StarStep
+    from ..stars import star_text
+
+    shown = StarRound.objects.filter(grid=grid, step__in=[StarStep.NOTICE, StarStep.AWARDED]).order_by("-year")
+    star_round = shown.first()
+    if star_round is None:
+        return {"star_round": None, "star_names": []}
+    ratings = star_round.ratings.filter(stars__gt=0).select_related("assignment__member").order_by("-stars", "pk")
+    names = [(r.assignment.member.name, star_text(r.stars), r.get_stars_display()) for r in ratings]
+    return {"star_round": star_round, "star_names": names}
 
 
 def within_limits(kind, running, address, grid):
