@@ -62,6 +62,7 @@ TEXT_VALUES = {
     "to": ["proposed", "not_chosen", "noticed", "on_post", "adjusted", "left", "completed"],
     "token": ["foreign-grid-token"],
     "code": ["DYFOREIGN"],
+    "step": ["group", "notice", "awarded"],
 }
 # Answers at these URLs are the same for everyone by design.
 # (posts:onpost-signin is what a member's slip opens: the sign-in page, for anyone.)
