@@ -15,4 +15,5 @@ urlpatterns = [
     path("grids/<int:pk>/member-access/", views.member_access, name="member-access"),
     path("grids/<int:pk>/ledger.pdf", views.ledger_grid, name="ledger-grid"),
     path("assignments/<int:pk>/ledger.pdf", views.ledger_member, name="ledger-member"),
+    path("grids/<int:pk>/points.pdf", views.points_notice, name="points-notice"),
 ]

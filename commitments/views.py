@@ -237,3 +237,16 @@ def ledger_member(request, pk):
     period = ledger.parse_period(request.GET.get("period"), timezone.localdate())
     title = f"{assignment.member.name}履职纪实台账（{period.name}）"
     return ledger_pdf([documents.member_ledger(assignment, period)], title)
+
+
+@login_required
+def points_notice(request, pk):
+    """积分公示 of a grid for a quarter (?year=&quarter=), as a PDF for the wall."""
+    from posts.points import QUARTER_NAMES
+    from posts.views.points import quarter_asked, year_asked
+
+    grid = get_grid_for_user(request.user, pk)
+    today = timezone.localdate()
+    year, quarter = year_asked(request, today.year), quarter_asked(request, today)
+    title = f"{grid.village.name}{grid.name}积分公示（{year}年第{QUARTER_NAMES[quarter - 1]}季度）"
+    return ledger_pdf([documents.points_notice(grid, year, quarter, base_url=public_base_url(request))], title)
