@@ -391,3 +391,11 @@ def grid_register(grid, year, quarter):
     )
     found = quarter_totals([a.pk for a in assignments], year, quarter)
     return [(a, *found[a.pk]) for a in assignments]
+
+
+def year_points(assignment_ids, year):
+    """{assignment id: the year's total}, summed in the database (assignments without entries left out)."""
+    from django.db.models import Sum
+
+    rows = PointEntry.objects.filter(assignment__in=assignment_ids, on__year=year).values_list("assignment_id")
+    return dict(rows.annotate(total=Sum("points")).order_by())
