@@ -423,10 +423,15 @@ class ObjectionForm(forms.Form):
 class AnswerForm(forms.Form):
     answer = forms.CharField(label="答复", widget=forms.Textarea(attrs={"rows": 3}))
     answered_on = forms.DateField(label="答复日期", widget=DateInput())
+    upheld = forms.BooleanField(
+        label="批评属实", required=False, help_text="经核实，群众对这名在岗党员的批评属实（按镇里的积分规则扣分）。"
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, criticism=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("answered_on", timezone.localdate())
+        if not criticism:
+            del self.fields["upheld"]
         self.helper = helper()
 
     def clean_answered_on(self):
