@@ -110,3 +110,4 @@ urlpatterns += [
     path("assignments/<int:pk>/points/", points.point_register, name="point-register"),
     path("grids/<int:pk>/points/", points.grid_points, name="grid-points"),
 ]
+urlpatterns += [path("dashboard/points-none/", points.points_none, name="points-none")]

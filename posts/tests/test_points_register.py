@@ -148,3 +148,20 @@ def test_send_reminders_recomputes_everyone(on_post, rules):
     assert not PointEntry.objects.exists()
     call_command("send_reminders")
     assert set(PointEntry.objects.values_list("assignment", flat=True)) == {a.pk for a in on_post.values()}
+
+
+def test_the_dashboard_shows_points_by_grid_the_spread_and_who_has_none(client, worked, on_post, sec_a, village_a,
+                                                                        town_user, settings):  # fmt: skip
+    settings.DASHBOARD_CACHE_SECONDS = 0
+    points.recompute(today=datetime.date(Y, 12, 10))  # 第二网格's member: the base alone
+    client.force_login(sec_a)
+    page = client.get(reverse("posts:village-dashboard", args=[village_a.pk])).content.decode()
+    section = page[page.index('id="point-figures"') :]
+    total = " ".join(section[section.index("<tfoot>") : section.index("</tfoot>")].split())
+    assert '<td class="text-end">57.5</td> <td class="text-end">50</td><td class="text-end">65</td>' in total
+    none_url = reverse("posts:points-none") + f"?village={village_a.pk}"
+    assert f'<a class="text-danger" href="{none_url}">1</a>' in section
+    assert "支部得分即在岗党员平均分" in section
+    client.force_login(town_user)
+    listed = client.get(none_url).content.decode()
+    assert on_post[2].member.name in listed and worked.member.name not in listed

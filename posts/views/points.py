@@ -404,3 +404,31 @@ def grid_points(request, pk):
         "pending": PointClaim.objects.filter(assignment__post__grid=grid, state=ClaimState.PENDING).count(),
     }
     return render(request, "posts/points/grid.html", context)
+
+
+@login_required
+def points_none(request):
+    """The members on post without points this quarter beyond their base (?town=, ?village= or ?grid=)."""
+    from .dashboard import dashboard_scope
+
+    villages, _, _, grid = dashboard_scope(request)
+    today = timezone.localdate()
+    on_post = Assignment.objects.filter(
+        post__grid__village__in=villages.values("pk"), status=Status.ON_POST, round__year=today.year
+    )
+    if grid is not None:
+        on_post = on_post.filter(post__grid=grid)
+    rows = list(
+        on_post.select_related("member", "post__grid__village").order_by(
+            "post__grid__village", "post__grid__number", "member__name_key"
+        )
+    )
+    none = set(points.no_points_this_quarter([a.pk for a in rows], today))
+    year, quarter = points.quarter_of(today)
+    context = {
+        "title": f"{year}年第{QUARTER_NAMES[quarter - 1]}季度没有积分的在岗党员",
+        "rows": [a for a in rows if a.pk in none],
+        "grid": grid,
+        "village": grid.village if grid else None,
+    }
+    return render(request, "posts/points/none.html", context)
