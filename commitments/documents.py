@@ -323,3 +323,27 @@ def star_plaques(star_round, ratings=None):
         )
         for r in chosen
     ]
+
+
+def points_notice(grid, year, quarter, base_url=None, today=None):
+    """积分公示: the grid's register for a quarter, for the wall, with how to object and the public page's QR."""
+    from posts.models import PointCategory, PointTerms
+    from posts.points import QUARTER_NAMES, grid_register
+
+    rows = grid_register(grid, year, quarter)
+    terms = PointTerms.for_towns([grid.village.town_id])[grid.village.town_id]
+    latest = Notice.latest_for(grid)
+    url = public_url(grid, base_url)
+    context = {
+        "grid": grid,
+        "period": f"{year}年第{QUARTER_NAMES[quarter - 1]}季度",
+        "year": year,
+        "rows": rows,
+        "categories": PointCategory.choices,
+        "days": terms.notice_days,
+        "phone": (latest.phone if latest else "") or grid.secretary_phone,
+        "public_url": url,
+        "qr": qr_data_uri(url),
+        "today": date_text(today or timezone.localdate()),
+    }
+    return render_to_string("commitments/points_notice.html", context)

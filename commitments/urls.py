@@ -17,4 +17,5 @@ urlpatterns = [
     path("assignments/<int:pk>/ledger.pdf", views.ledger_member, name="ledger-member"),
     path("stars/<int:pk>/list.pdf", views.star_list, name="star-list"),
     path("stars/<int:pk>/plaques.pdf", views.star_plaques, name="star-plaques"),
+    path("grids/<int:pk>/points.pdf", views.points_notice, name="points-notice"),
 ]

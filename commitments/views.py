@@ -274,3 +274,16 @@ def star_plaques(request, pk):
     except DocumentError as error:
         return star_refused(request, star_round, "星级党员牌", error)
     return ledger_pdf(sections, f"{grid.village.name}{grid.name}{star_round.year}年度星级党员牌")
+
+
+@login_required
+def points_notice(request, pk):
+    """积分公示 of a grid for a quarter (?year=&quarter=), as a PDF for the wall."""
+    from posts.points import QUARTER_NAMES
+    from posts.views.points import quarter_asked, year_asked
+
+    grid = get_grid_for_user(request.user, pk)
+    today = timezone.localdate()
+    year, quarter = year_asked(request, today.year), quarter_asked(request, today)
+    title = f"{grid.village.name}{grid.name}积分公示（{year}年第{QUARTER_NAMES[quarter - 1]}季度）"
+    return ledger_pdf([documents.points_notice(grid, year, quarter, base_url=public_base_url(request))], title)

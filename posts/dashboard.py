@@ -6,6 +6,7 @@ Each village is shown with the round residents and printouts refer to (Round.SHO
 one, else the last one).
 """
 
+import datetime
 import hashlib
 import statistics
 from collections import Counter, defaultdict
@@ -547,3 +548,75 @@ def request_figures(villages, now=None):
         by_village[g.village_id].add(by_grid[g.pk])
         total.add(by_grid[g.pk])
     return RequestBoard(total, by_village, [(g, by_grid[g.pk]) for g in grids])
+
+
+# --- points (积分) ------------------------------------------------------------------------------------------------
+
+
+@dataclass
+class PointFigures:
+    """The year's points of the members on post of a grid, a village or a town: how many, the average, lowest and
+    highest (the spread), and how many have no points this quarter beyond their base."""
+
+    totals: list = field(default_factory=list)
+    none_this_quarter: int = 0
+
+    def add(self, other):
+        self.totals.extend(other.totals)
+        self.none_this_quarter += other.none_this_quarter
+        return self
+
+    @property
+    def members(self):
+        return len(self.totals)
+
+    @property
+    def average(self):
+        return round(sum(self.totals) / len(self.totals), 1) if self.totals else None
+
+    @property
+    def lowest(self):
+        return min(self.totals) if self.totals else None
+
+    @property
+    def highest(self):
+        return max(self.totals) if self.totals else None
+
+
+def point_figures(villages, today=None):
+    """The points of `villages` (a list from villages_of) per grid, village and in all, for today's year and
+    quarter: four queries (the grids, the members on post, the year's sums, who scored this quarter). The
+    branch's score is its members' average: the town's rules have none for branches themselves."""
+    from django.db.models import Sum
+
+    from . import points
+    from .models import Assignment, PointEntry, PointSource
+    from .models.workflow import SERVED
+
+    today = today or timezone.localdate()
+    year, quarter = points.quarter_of(today)
+    first = datetime.date(year, 3 * quarter - 2, 1)
+    ids = [v.pk for v in villages]
+    grids = list(Grid.objects.filter(village__in=ids).order_by("number"))
+    on_post_qs = Assignment.objects.filter(post__grid__village__in=ids, status__in=SERVED, round__year=year)
+    on_post = dict(on_post_qs.values_list("pk", "post__grid"))
+    entries = PointEntry.objects.filter(assignment__in=on_post_qs.values("pk"))
+    sums = dict(entries.filter(on__year=year).values_list("assignment").annotate(s=Sum("points")).order_by())
+    scored = set(
+        entries.filter(on__range=(first, today))
+        .exclude(rule__source=PointSource.ON_POST)
+        .values_list("assignment", flat=True)
+        .distinct()
+    )
+    by_grid = {g.pk: PointFigures() for g in grids}
+    for pk, grid_pk in on_post.items():
+        f = by_grid[grid_pk]
+        f.totals.append(sums.get(pk) or points.ZERO)
+        f.none_this_quarter += pk not in scored
+    order = {v.pk: i for i, v in enumerate(villages)}
+    grids.sort(key=lambda g: (order[g.village_id], g.number))
+    by_village, total = {v.pk: PointFigures() for v in villages}, PointFigures()
+    for g in grids:
+        by_village[g.village_id].add(by_grid[g.pk])
+        total.add(by_grid[g.pk])
+    return total, by_village, [(g, by_grid[g.pk]) for g in grids]

@@ -22,6 +22,9 @@ from .models import (
     FeedbackKind,
     Meeting,
     MeetingKind,
+    PointCategory,
+    PointRule,
+    PointTerms,
     Post,
     PostType,
     Rating,
@@ -35,6 +38,7 @@ from .models import (
     WorkReport,
 )
 from .models.duty import CODE_LENGTH, normalise_code
+from .models.points import CapPeriod
 
 
 def helper(*layout):
@@ -419,10 +423,15 @@ class ObjectionForm(forms.Form):
 class AnswerForm(forms.Form):
     answer = forms.CharField(label="答复", widget=forms.Textarea(attrs={"rows": 3}))
     answered_on = forms.DateField(label="答复日期", widget=DateInput())
+    upheld = forms.BooleanField(
+        label="批评属实", required=False, help_text="经核实，群众对这名在岗党员的批评属实（按镇里的积分规则扣分）。"
+    )
 
-    def __init__(self, *args, **kwargs):
+    def __init__(self, *args, criticism=False, **kwargs):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("answered_on", timezone.localdate())
+        if not criticism:
+            del self.fields["upheld"]
         self.helper = helper()
 
     def clean_answered_on(self):
@@ -1078,3 +1087,146 @@ class StarAnswerForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.initial.setdefault("answered_on", timezone.localdate())
         self.helper = helper()
+
+
+# --- points
+
+
+def check_rule_points(category, points, cap):
+    """扣分 are negative, the other categories positive; a cap is a number of points, never below zero."""
+    errors = {}
+    if points is not None:
+        if category == PointCategory.DEDUCTION and points >= 0:
+            errors["points"] = "扣分项的分值要填负数，例如 -2。"
+        elif category and category != PointCategory.DEDUCTION and points <= 0:
+            errors["points"] = "基础分、履职分和加分的分值要填正数，例如 2。"
+    if cap is not None and cap < 0:
+        errors["cap"] = "上限不能小于0（扣分项也填正数，表示最多扣多少分）。"
+    return errors
+
+
+class PointRuleForm(forms.ModelForm):
+    """A new line of the town's catalogue."""
+
+    class Meta:
+        model = PointRule
+        fields = ["category", "name", "source", "points", "cap", "cap_period", "valid_from"]
+        widgets = {"valid_from": DateInput()}
+
+    def clean(self):
+        data = super().clean()
+        for name, error in check_rule_points(data.get("category"), data.get("points"), data.get("cap")).items():
+            self.add_error(name, error)
+        if data.get("cap") is not None and not data.get("cap_period"):
+            self.add_error("cap_period", "填了上限，请选择每季度还是每年。")
+        return data
+
+
+class PointRuleChangeForm(forms.Form):
+    """A rule changed from a date: entries before it keep their points."""
+
+    on = forms.DateField(label="从哪天起按新规则计分", widget=DateInput())
+    name = forms.CharField(label="积分事项", max_length=60)
+    points = forms.DecimalField(label="分值", max_digits=5, decimal_places=1, help_text="扣分填负数，例如 -2。")
+    cap = forms.DecimalField(label="上限", max_digits=5, decimal_places=1, required=False)
+    cap_period = forms.ChoiceField(label="上限周期", required=False)
+
+    def __init__(self, *args, rule, **kwargs):
+        self.rule = rule
+        initial = {"name": rule.name, "points": rule.points, "cap": rule.cap, "cap_period": rule.cap_period}
+        super().__init__(*args, initial=initial, **kwargs)
+        self.fields["cap_period"].choices = CapPeriod.choices
+
+    def clean_on(self):
+        on = self.cleaned_data["on"]
+        if on < self.rule.valid_from:
+            raise ValidationError(f"不能早于这条规则的生效日期（{self.rule.valid_from:%Y年%-m月%-d日}）。")
+        return on
+
+    def clean(self):
+        data = super().clean()
+        for name, error in check_rule_points(self.rule.category, data.get("points"), data.get("cap")).items():
+            self.add_error(name, error)
+        if data.get("cap") is not None and not data.get("cap_period"):
+            self.add_error("cap_period", "填了上限，请选择每季度还是每年。")
+        if data.get("cap") is None:
+            data["cap_period"] = ""
+        return data
+
+
+class PointRuleEndForm(forms.Form):
+    last_day = forms.DateField(label="最后一天", widget=DateInput(), help_text="这天以后不再按这条规则计分。")
+
+
+class PointTermsForm(forms.ModelForm):
+    class Meta:
+        model = PointTerms
+        fields = ["duty_cap_year", "bonus_cap_quarter", "five_star", "four_star", "three_star", "notice_days"]
+
+    def clean(self):
+        data = super().clean()
+        for name in ("duty_cap_year", "bonus_cap_quarter"):
+            if data.get(name) is not None and data[name] < 0:
+                self.add_error(name, "上限不能小于0。")
+        five, four, three = data.get("five_star"), data.get("four_star"), data.get("three_star")
+        if None not in (five, four, three) and not five > four > three:
+            self.add_error("four_star", "分数线要从高到低：五星高于四星，四星高于三星。")
+        if data.get("notice_days") is not None and data["notice_days"] < 1:
+            self.add_error("notice_days", "公示至少1天。")
+        return data
+
+
+GROUP_MIN, GROUP_MAX = 3, 5
+
+
+class ScoringGroupForm(forms.Form):
+    """评分小组: three to five members of the grid branch."""
+
+    members = forms.ModelMultipleChoiceField(
+        label="评分小组成员", queryset=Member.objects.none(), widget=forms.CheckboxSelectMultiple
+    )
+
+    def __init__(self, *args, grid, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["members"].queryset = Member.objects.filter(grid=grid, left_on=None).order_by("name_key", "pk")
+        self.fields["members"].help_text = f"选{GROUP_MIN}至{GROUP_MAX}名本网格党支部的党员。"
+        self.fields["members"].error_messages["required"] = f"请选{GROUP_MIN}至{GROUP_MAX}名党员。"
+
+    def clean_members(self):
+        chosen = self.cleaned_data["members"]
+        if not GROUP_MIN <= len(chosen) <= GROUP_MAX:
+            raise ValidationError(f"评分小组要有{GROUP_MIN}至{GROUP_MAX}名成员，现在选了{len(chosen)}名。")
+        return chosen
+
+
+class PointClaimForm(forms.Form):
+    rule = forms.ModelChoiceField(label="申报事项", queryset=None, empty_label=None)
+    on = forms.DateField(label="事情发生日期", widget=DateInput())
+    reason = forms.CharField(label="申报理由", max_length=500, widget=forms.Textarea(attrs={"rows": 4}))
+    evidence = forms.CharField(
+        label="证明材料", max_length=200, required=False, help_text="例如：镇党委表彰文件、证明人。"
+    )
+
+    def __init__(self, *args, rules, today, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.today = today
+        self.fields["rule"].queryset = rules
+        self.fields["rule"].label_from_instance = lambda r: f"{r.name}（{r.points:+}分）"
+        self.fields["on"].initial = today
+
+    def clean_on(self):
+        on = self.cleaned_data["on"]
+        if on > self.today:
+            raise ValidationError("日期不能晚于今天。")
+        return on
+
+    def clean(self):
+        data = super().clean()
+        rule, on = data.get("rule"), data.get("on")
+        if rule is not None and on is not None and not rule.in_force(on):
+            self.add_error("on", f"“{rule.name}”在这一天还没有生效或已经停用。")
+        return data
+
+
+class PointClaimDecisionForm(forms.Form):
+    reason = forms.CharField(label="审核意见", max_length=200, required=False, help_text="不通过时必须写明理由。")

@@ -9,7 +9,17 @@ from django.db.models import Count, Max, Q
 from django.urls import reverse
 from django.utils import timezone
 
-from .models import STAGE_ORDER, DutyTerms, Objection, ResidentRequest, Round, Stage, StageTarget
+from .models import (
+    STAGE_ORDER,
+    ClaimState,
+    DutyTerms,
+    Objection,
+    PointClaim,
+    ResidentRequest,
+    Round,
+    Stage,
+    StageTarget,
+)
 from .models.duty import overdue_condition
 from .models.workflow import Notice
 
@@ -263,6 +273,7 @@ class GridHome:
     deadlines: list
     objections: list
     overdue_requests: list = field(default_factory=list)  # [(request, due)]
+    pending_claims: int = 0  # 积分申报 waiting for the scoring group
 
 
 def grid_home(grid, can_edit, today=None):
@@ -285,6 +296,7 @@ def grid_home(grid, can_edit, today=None):
         deadlines=grid_deadlines(round, grid, today),
         objections=unanswered_objections(round, grid),
         overdue_requests=overdue_requests(grid),
+        pending_claims=PointClaim.objects.filter(assignment__post__grid=grid, state=ClaimState.PENDING).count(),
     )
 
 

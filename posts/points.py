@@ -16,6 +16,7 @@ from decimal import Decimal
 
 from django.db import transaction
 from django.db.models import Q
+from django.urls import reverse
 from django.utils import timezone
 
 from .models import Assignment, DutyRecord, DutyState, DutyTerms, Feedback, FeedbackKind, ResidentRequest, Training
@@ -32,7 +33,7 @@ from .models.points import (
     PointSource,
     PointTerms,
 )
-from .models.workflow import SERVED
+from .models.workflow import SERVED, TransitionError, record_version, who_when
 
 ZERO = Decimal(0)
 
@@ -120,7 +121,10 @@ def credits_of(assignments, today):
             found.append(Credit(a.pk, source, t.held_on, f"training:{t.pk}", t.topic[:60]))
     verified = DutyRecord.objects.filter(assignment__in=ids, state=DutyState.VERIFIED).select_related("kind")
     for r in verified.only("pk", "assignment_id", "done_on", "kind__name", "checked_by_id"):
-        found.append(Credit(r.assignment_id, PointSource.DUTY_VERIFIED, r.done_on, f"duty:{r.pk}", str(r.kind)))
+        found.append(
+            Credit(r.assignment_id, PointSource.DUTY_VERIFIED, r.done_on, f"duty:{r.pk}", str(r.kind),
+                   approved_by_id=r.checked_by_id)
+        )  # fmt: skip
     requests = ResidentRequest.objects.filter(assignment__in=ids).select_related("grid__village")
     terms = DutyTerms.for_towns({a.post.grid.village.town_id for a in assignments})
     now = timezone.now()
@@ -269,3 +273,129 @@ def no_points_this_quarter(assignment_ids, today):
         .values_list("assignment_id", flat=True)
     )
     return [pk for pk in assignment_ids if pk not in scored]
+
+
+# --- the town's catalogue, claims, keeping registers current ---------------------------------------------------
+
+
+def rules_of(town, today):
+    """The town's catalogue; a town that has none gets DEFAULT_RULES from January 1 the first time it is opened
+    (the town row locked, so two first visits do not add it twice)."""
+    from grids.models import Town
+
+    with transaction.atomic():
+        if not PointRule.objects.filter(town=town.pk).exists():
+            Town.objects.select_for_update().filter(pk=town.pk).first()
+            if not PointRule.objects.filter(town=town.pk).exists():
+                add_default_rules(town, datetime.date(today.year, 1, 1))
+    return list(PointRule.objects.filter(town=town.pk).order_by("order", "valid_from", "pk"))
+
+
+def end_rule(rule, last_day, by=None):
+    """The rule stops after `last_day`; entries up to that day keep their points."""
+    if rule.valid_to is not None:
+        raise TransitionError(f"“{rule.name}”已于{rule.valid_to:%Y年%-m月%-d日}停用。")
+    if last_day < rule.valid_from:
+        raise TransitionError(f"停用日期不能早于生效日期（{rule.valid_from:%Y年%-m月%-d日}）。")
+    rule.valid_to = last_day
+    rule._history_user = by
+    rule.save(update_fields=["valid_to"])
+    return rule
+
+
+def claimable_rules(town_id, day):
+    """The rules a member may claim under on `day`: source 申报, in force that day."""
+    rules = PointRule.objects.filter(town=town_id, source=PointSource.CLAIM, valid_from__lte=day)
+    return rules.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)).order_by("order", "pk")
+
+
+def may_decide_claim(user, claim, group_member_ids):
+    """评分小组 members of the claim's grid or its secretaries decide; never the claimer nor the member claimed for."""
+    from .onpost import grid_secretaries, member_of
+
+    if claim.claimed_by_id == user.pk:
+        return False
+    member = member_of(user)
+    if member is not None and member.pk == claim.assignment.member_id:
+        return False
+    if user.is_superuser or user.pk in grid_secretaries(claim.assignment.post.grid):
+        return True
+    return member is not None and member.pk in group_member_ids
+
+
+def decide_claim(claim, by, approve, reason=""):
+    """Approve or refuse a pending claim (compare-and-set: a second click changes nothing); an approved claim goes
+    into the register in the same transaction."""
+    reason = reason.strip()[:200]
+    if not approve and not reason:
+        raise TransitionError("不通过时请写明理由，方便党员了解。")
+    state = ClaimState.APPROVED if approve else ClaimState.REFUSED
+    with transaction.atomic():
+        changed = PointClaim.objects.filter(pk=claim.pk, state=ClaimState.PENDING).update(
+            state=state, decision=reason, decided_by=by, decided_at=timezone.now()
+        )
+        claim.refresh_from_db()
+        if not changed:
+            who = who_when(claim.decided_by, claim.decided_at)
+            raise TransitionError.overtaken(
+                f"这条申报已由{who}审核，结果是“{claim.get_state_display()}”。",
+                reverse("posts:claim", args=[claim.pk]),
+            )
+        record_version(claim, by=by)
+        recompute(Assignment.objects.filter(pk=claim.assignment_id))
+    return claim
+
+
+def refresh(assignment_ids):
+    """The registers of these assignments rebuilt once the change that moved their records is committed."""
+    ids = sorted({pk for pk in assignment_ids if pk is not None})
+    if ids:
+        transaction.on_commit(lambda: recompute(Assignment.objects.filter(pk__in=ids)))
+
+
+def quarter_totals(assignment_ids, year, quarter):
+    """{assignment id: ({category: points in the quarter}, the quarter's total, the year's total)}, summed in the
+    database."""
+    from django.db.models import Sum
+
+    first = datetime.date(year, 3 * quarter - 2, 1)
+    last = datetime.date(year + quarter // 4, 3 * quarter % 12 + 1, 1) - datetime.timedelta(days=1)
+    result = {pk: ({c: ZERO for c, _ in PointCategory.choices}, ZERO, ZERO) for pk in assignment_ids}
+    rows = (
+        PointEntry.objects.filter(assignment__in=assignment_ids, on__year=year)
+        .values_list("assignment_id", "rule__category")
+        .annotate(
+            in_quarter=Sum("points", filter=Q(on__range=(first, last)), default=ZERO),
+            in_year=Sum("points", default=ZERO),
+        )
+        .order_by()
+    )
+    for pk, category, in_quarter, in_year in rows:
+        cats, q, y = result[pk]
+        cats[category] = in_quarter
+        result[pk] = (cats, q + in_quarter, y + in_year)
+    return result
+
+
+QUARTER_NAMES = "一二三四"
+
+
+def grid_register(grid, year, quarter):
+    """The grid's members with a register in `year`: [(assignment, quarter's points by category, quarter, year)]."""
+    assignments = list(
+        Assignment.objects.filter(post__grid=grid, status__in=SERVED)
+        .filter(Q(round__year=year) | Q(point_entries__on__year=year))
+        .distinct()
+        .select_related("member", "post")
+        .order_by("member__name_key", "pk")
+    )
+    found = quarter_totals([a.pk for a in assignments], year, quarter)
+    return [(a, *found[a.pk]) for a in assignments]
+
+
+def year_points(assignment_ids, year):
+    """{assignment id: the year's total}, summed in the database (assignments without entries left out)."""
+    from django.db.models import Sum
+
+    rows = PointEntry.objects.filter(assignment__in=assignment_ids, on__year=year).values_list("assignment_id")
+    return dict(rows.annotate(total=Sum("points")).order_by())

@@ -18,6 +18,7 @@ from grids import inbox
 from grids.models import Grid
 from members.models import MemberAccount, VillagePlan
 
+from . import points
 from .homes import days_at_stage, overdue_requests_q, with_stage_since
 from .models import (
     Assignment,
@@ -121,6 +122,8 @@ def send_reminders(today=None):
     for remind in (notices_ending, windows_closing, villages_overdue, evaluation_gaps, poor_ratings, requests_overdue):
         sent += remind(today)
     ResidentRequest.close_unconfirmed(now=moment_of(today))
+    # time moves points too: a report period has ended unreported, a request has run over its days
+    points.recompute(today=today)
     return sent
 
 

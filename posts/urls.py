@@ -9,6 +9,7 @@ from .views import (
     ledger,
     onpost,
     overview,
+    points,
     public,
     requests,
     roster,
@@ -107,3 +108,18 @@ urlpatterns += [
     path("star-ratings/<int:pk>/change/", star_views.star_rating_change, name="star-rating-change"),
     path("star-objections/<int:pk>/answer/", star_views.star_objection_answer, name="star-objection-answer"),
 ]
+# points (积分管理)
+urlpatterns += [
+    path("towns/<int:pk>/point-rules/", points.point_rules, name="point-rules"),
+    path("towns/<int:pk>/point-rules/new/", points.point_rule_add, name="point-rule-add"),
+    path("point-rules/<int:pk>/change/", points.point_rule_change, name="point-rule-change"),
+    path("point-rules/<int:pk>/end/", points.point_rule_end, name="point-rule-end"),
+    path("towns/<int:pk>/point-terms/", points.point_terms, name="point-terms"),
+    path("grids/<int:pk>/scoring-group/", points.scoring_group, name="scoring-group"),
+    path("grids/<int:pk>/claims/", points.grid_claims, name="grid-claims"),
+    path("assignments/<int:pk>/claim/", points.claim_add, name="claim-add"),
+    path("claims/<int:pk>/", points.claim, name="claim"),
+    path("assignments/<int:pk>/points/", points.point_register, name="point-register"),
+    path("grids/<int:pk>/points/", points.grid_points, name="grid-points"),
+]
+urlpatterns += [path("dashboard/points-none/", points.points_none, name="points-none")]

@@ -57,6 +57,7 @@ def dashboard_page(request, villages, town_level):
         "scope_query": scope_query,
         "body": html,
         "requests": request_rows(dashboard.request_figures(villages), villages, town),
+        "points": point_rows(dashboard.point_figures(villages), villages, town),
     }
     return render(request, "posts/dashboard.html", context)
 
@@ -71,6 +72,19 @@ def request_rows(board, villages, town):
         rows = [(g.name, f, f"{reverse('posts:grid-requests', args=[g.pk])}?") for g, f in board.grids]
         total_url = f"{reverse('posts:requests')}?village={villages[0].pk}&"
     return {"rows": rows, "total": board.total, "total_url": total_url, "unit": "村" if town else "网格"}
+
+
+def point_rows(figures, villages, town):
+    """积分 by village of a town or by grid of a village: [(name, figures, grid points page or "", "none" list)]."""
+    total, by_village, grids = figures
+    none_url = reverse("posts:points-none")
+    if town:
+        rows = [(v.name, by_village[v.pk], "", f"{none_url}?village={v.pk}") for v in villages]
+        total_url = f"{none_url}?town={town.pk}"
+    else:
+        rows = [(g.name, f, reverse("posts:grid-points", args=[g.pk]), f"{none_url}?grid={g.pk}") for g, f in grids]
+        total_url = f"{none_url}?village={villages[0].pk}"
+    return {"rows": rows, "total": total, "total_url": total_url, "unit": "村" if town else "网格"}
 
 
 @login_required

@@ -17,7 +17,7 @@ from django.views.decorators.http import require_http_methods, require_POST
 from grids.access import can_edit_grid, get_grid_for_user
 from jinchen.xlsx import xlsx_response
 
-from .. import forms, ledger, onpost, photos
+from .. import forms, ledger, onpost, photos, points
 from ..models import DutyPhoto, DutyState, ResidentRequest, Status, TransitionError, WorkReport
 from ..models.duty import WITH_MEMBER, create_record
 
@@ -130,6 +130,7 @@ def duty_verify(request, pk, verdict):
     except TransitionError as error:
         messages.info(request, str(error))
     else:
+        points.refresh([record.assignment_id])
         messages.success(request, "已核实。" if form is None else "已退回，党员修改后会再次提交核实。")
     return redirect("posts:duty-record", record.pk)
 
@@ -254,6 +255,7 @@ def report_add(request, pk):
     if request.method == "POST" and form.is_valid():
         form.instance._history_user = request.user
         form.save()
+        points.refresh([a.pk])
         messages.success(request, "已提交汇报。" if by_member else "已登记汇报。")
         return redirect(back_url(request.user, a))
     if request.method == "POST":

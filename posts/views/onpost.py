@@ -12,8 +12,19 @@ from django.utils.http import urlencode
 from django.views.decorators.cache import never_cache
 from django.views.decorators.http import require_http_methods
 
-from .. import onpost
-from ..models import DutyRecord, DutyState, DutyTerms, RequestState, ResidentRequest, WorkReport
+from .. import onpost, points
+from ..models import (
+    ClaimState,
+    DutyRecord,
+    DutyState,
+    DutyTerms,
+    PointClaim,
+    PointTerms,
+    RequestState,
+    ResidentRequest,
+    Status,
+    WorkReport,
+)
 from ..models.duty import WITH_MEMBER
 
 
@@ -103,9 +114,26 @@ def home(request):
         .select_related("assignment__member", "kind")
         .order_by("done_on", "pk")[:20]
     )
+    year_points = points.year_points(ids, today.year)
+    terms = PointTerms.for_towns({a.post.grid.village.town_id for a in assignments})
+    for p in posts:
+        a = p["a"]
+        total = year_points.get(a.pk, points.ZERO)
+        p["points"], (p["next_star"], p["short"]) = total, points.next_star(total, terms[a.post.grid.village.town_id])
+    to_decide = (
+        PointClaim.objects.filter(
+            assignment__post__grid__scoring_group__members=member,
+            state=ClaimState.PENDING,
+            assignment__status=Status.ON_POST,
+        )
+        .exclude(assignment__member=member)
+        .select_related("assignment__member", "rule")
+        .order_by("created_at", "pk")[:20]
+    )
     context = {
         "member": member,
         "posts": posts,
+        "to_decide": list(to_decide),
         "to_check": list(to_check),
         "with_me": list(with_me),
         "new_requests": new_requests,

@@ -1,5 +1,6 @@
 from django.conf import settings
 from django.contrib.auth.decorators import login_required
+from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -13,7 +14,7 @@ from grids.access import (
 from grids.models import Grid
 from jinchen import ratelimit
 
-from .. import forms, services
+from .. import forms, points, services
 from ..models import (
     Assignment,
     Feedback,
@@ -167,7 +168,7 @@ def feedback_answer(request, pk):
     if request.method == "POST" and request.POST.get("take_up"):
         item.take_up()
         return redirect(back)
-    form = forms.AnswerForm(request.POST or None)
+    form = forms.AnswerForm(request.POST or None, criticism=item.kind == FeedbackKind.CRITICISM and item.about_id)
     context = {
         "grid": item.grid,
         "village": item.grid.village,
@@ -176,6 +177,11 @@ def feedback_answer(request, pk):
     }
 
     def answer(d):
-        item.answer_with(d["answer"], by=request.user, today=d["answered_on"])
+        with transaction.atomic():
+            item.answer_with(d["answer"], by=request.user, today=d["answered_on"])
+            if d.get("upheld"):  # 批评属实: the member on post loses the rule's points from the answer's day
+                item.upheld = True
+                item.save(update_fields=["upheld"])
+            points.refresh([item.about_id])
 
     return act(request, form, answer, "已答复。", back, context)

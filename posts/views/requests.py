@@ -25,7 +25,7 @@ from grids.access import can_edit_grid, get_grid_for_user, get_town_for_user, vi
 from grids.models import Grid
 from jinchen import ratelimit
 
-from .. import forms, services
+from .. import forms, points, services
 from ..access import fits_post, get_request_for_user, member_requests_q, requests_for_user
 from ..homes import overdue_requests_q
 from ..models import (
@@ -175,6 +175,7 @@ def public_rate(request, token):
     except TransitionError as error:
         form.add_error(None, error.missing)
         return render_track(request, grid, lookup, req, form, status=400)
+    points.refresh([req.assignment_id])
     return redirect(track_url(grid, req.code, rated=1))
 
 

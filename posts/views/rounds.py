@@ -15,7 +15,7 @@ from jinchen.xlsx import xlsx_response
 from members.models import count_subquery, first_free_year
 from members.views import save_form
 
-from .. import forms
+from .. import forms, points
 from ..access import (
     get_round_for_user,
     get_round_grid_for_user,
@@ -164,7 +164,10 @@ def training_create(request, pk):
     form = forms.TrainingForm(request.POST or None, round=round)
     form.instance.round, form.instance.recorded_by = round, request.user
     context = {"village": round.village, "title": "登记集中培训", "back": round.get_absolute_url()}
-    return save_form(request, form, context, "已登记集中培训“{obj.topic}”。")
+    response = save_form(request, form, context, "已登记集中培训“{obj.topic}”。")
+    if form.instance.pk:  # the round's members gain (or lose) its points
+        points.refresh(round.assignments.values_list("pk", flat=True))
+    return response
 
 
 # kind → (resource, rows of a round, the rows' path to their grid, file name)
