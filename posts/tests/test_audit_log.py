@@ -300,11 +300,11 @@ def test_the_page_costs_the_same_queries_however_busy(
 ):
     busy(round_a, flow, grid_a1, sec_a, size)
     client.force_login(town_user)
-    # 44, whatever the size and whatever is shown: the test's savepoint and its release; the session; the user
-    # with their roles; the two move logs (stage, assignment); for each of the 17 kinds of record with a history,
-    # its newest versions and the versions before them, each loaded with the records its keys name (34); the
+    # 50, whatever the size and whatever is shown: the test's savepoint and its release; the session; the user
+    # with their roles; the two move logs (stage, assignment); for each of the 20 kinds of record with a history,
+    # its newest versions and the versions before them, each loaded with the records its keys name (40); the
     # members' specialties of those versions; the events; the filter's people and villages.
-    with django_assert_num_queries(44):
+    with django_assert_num_queries(50):
         page = client.get(URL)
     assert page.status_code == 200 and len(rows(page.text, kind("定岗变更"))) == 3 * size  # 拟上岗, 公示中, 在岗
 
@@ -332,3 +332,24 @@ def test_the_year_on_post_is_on_the_log(client, on_post, sec_a, grid_a1):
     assert rows(page, kind("履职纪实"), "修改", SEC_A, "<strong>核实状态</strong>：待核实 → 已核实")
     assert rows(page, kind("党员手机登录"), "新增", SEC_A, a.member.name)
     assert "13911112222" not in page
+
+
+def test_claims_and_stars_are_on_the_log(client, on_post, sec_a, grid_a1, town):
+    from posts import points, stars
+    from posts.models import PointClaim, PointRule, PointSource
+    from posts.models.workflow import create_as
+
+    points.add_default_rules(town, datetime.date(2026, 1, 1))
+    a = on_post[1]
+    rule = PointRule.objects.get(town=town, source=PointSource.CLAIM, category="bonus")
+    create_as(
+        sec_a, PointClaim, assignment=a, rule=rule, on=datetime.date(2026, 12, 1), reason="抢险救灾", claimed_by=sec_a
+    )
+    round_ = stars.open_round(grid_a1, 2026, by=sec_a, today=datetime.date(2026, 12, 20))
+    rating = round_.ratings.get(assignment=a)
+    stars.adjust(rating, 3 if rating.stars != 3 else 4, "群众意见较大", by=sec_a)
+    client.force_login(sec_a)
+    page = client.get(URL).text
+    assert rows(page, kind("积分申报"), "新增", SEC_A, "抢险救灾")
+    assert rows(page, kind("星级评定"), "新增", SEC_A, "第一网格2026年度星级评定")
+    assert rows(page, kind("党员星级"), "修改", SEC_A, "群众意见较大")
