@@ -57,7 +57,7 @@ VENDOR_FILES := \
 NPM_STAMP      := node_modules/.jinchen-npm.stamp
 VENDOR_TARGETS := $(addprefix $(VENDOR_DIR)/,$(notdir $(VENDOR_FILES)))
 
-.PHONY: help sysdeps sysdeps-test fonts venv assets migrate seed run test lint clean bench-pdf bench-import bench-pages bench-match backup restore serve bench-load
+.PHONY: help sysdeps sysdeps-test fonts venv assets migrate seed run test lint clean bench-pdf bench-import bench-pages bench-match bench-points backup restore serve bench-load
 
 help:
 	@echo "make run          install everything, migrate, load demo data, serve on http://$(RUN_ADDR)"
@@ -75,6 +75,7 @@ help:
 	@echo "make bench-import 10,000-row member import: project path against the library's default path"
 	@echo "make bench-pages  dashboard, village and grid pages against a bare view, town and county data"
 	@echo "make bench-match  建议配岗 pages: the largest demo village and every village of the town, against the solver alone"
+	@echo "make bench-points the county's points registers and proposed stars recomputed, against one member at a time"
 	@echo "make bench-load   the county on PostgreSQL + gunicorn under 50 connections per page (wrk)"
 	@echo "make backup       a dated backup of the database and the archived PDFs, into backups/"
 	@echo "make restore FILE=backups/jinchen-….tar.gz   load a backup into an empty database"
@@ -252,6 +253,11 @@ bench-load: sysdeps sysdeps-bench $(VENV_STAMP) assets
 # Dashboard, village and grid pages against a bare Django view, on the demo town and the county (bench/bench_pages.py).
 bench-pages: $(VENV_STAMP) assets
 	$(PY) bench/bench_pages.py
+
+# The whole county's points registers and proposed stars recomputed from the records, against one member at a
+# time (bench/bench_points.py).
+bench-points: $(VENV_STAMP)
+	$(PY) bench/bench_points.py
 
 # A town's letters as a user prints them (the view, the task queue, two db_worker processes on a PostgreSQL server
 # of its own, installed if missing) against one render per letter: speed and the workers' memory (bench/bench_pdf.py).

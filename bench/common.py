@@ -17,12 +17,13 @@ def demo_path(scale="town"):
     return Path(f"/tmp/jinchen-bench-{scale}.sqlite3")
 
 
-def demo_db(scale="town"):
+def demo_db(scale="town", path=None):
     """A SQLite file with the demo town (or county), migrated to the current code; seeded on first use.
 
-    Delete the file to rebuild it from scratch.
+    Delete the file to rebuild it from scratch. `path`: another file than the scale's own (a benchmark that
+    adds to the demo keeps its copy apart from the others').
     """
-    path = demo_path(scale)
+    path = path or demo_path(scale)
     fresh = not path.exists()
     env = {**os.environ, "DATABASE_URL": f"sqlite:///{path}"}
     commands = [["migrate", "--noinput", "-v0"], ["createcachetable"]]

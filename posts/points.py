@@ -85,7 +85,7 @@ def period_key(period, day):
     return None
 
 
-@dataclass
+@dataclass(slots=True)
 class Credit:
     """A source of points for one member: when, under which kind of rule, from what (and for claims the rule)."""
 
@@ -101,9 +101,6 @@ class Credit:
 def credits_of(assignments, today):
     """Every credit of these assignments' members, read in one query per kind of source."""
     ids = [a.pk for a in assignments]
-    by_member = defaultdict(list)
-    for a in assignments:
-        by_member[a.member_id].append(a)
     found = []
 
     def start(a):
@@ -111,34 +108,43 @@ def credits_of(assignments, today):
 
     for a in assignments:
         found.append(Credit(a.pk, PointSource.ON_POST, start(a), f"on_post:{a.pk}"))
-    trainings = Training.objects.filter(round__in={a.round_id for a in assignments}).prefetch_related("attendees")
+    by_round = defaultdict(list)
+    for a in assignments:
+        by_round[a.round_id].append(a)
+    trainings = list(Training.objects.filter(round__in=by_round).only("pk", "round_id", "held_on", "topic"))
+    present = defaultdict(set)
+    attended = Training.attendees.through.objects.filter(training__in=[t.pk for t in trainings])
+    for training_id, member_id in attended.values_list("training_id", "member_id"):
+        present[training_id].add(member_id)
     for t in trainings:
-        present = {m.pk for m in t.attendees.all()}
-        for a in assignments:
-            if a.round_id != t.round_id or t.held_on < start(a):
+        for a in by_round[t.round_id]:
+            if t.held_on < start(a):
                 continue
-            source = PointSource.TRAINING_ATTENDED if a.member_id in present else PointSource.TRAINING_MISSED
+            source = PointSource.TRAINING_ATTENDED if a.member_id in present[t.pk] else PointSource.TRAINING_MISSED
             found.append(Credit(a.pk, source, t.held_on, f"training:{t.pk}", t.topic[:60]))
-    verified = DutyRecord.objects.filter(assignment__in=ids, state=DutyState.VERIFIED).select_related("kind")
-    for r in verified.only("pk", "assignment_id", "done_on", "kind__name", "checked_by_id"):
+    verified = DutyRecord.objects.filter(assignment__in=ids, state=DutyState.VERIFIED).values_list(
+        "pk", "assignment_id", "done_on", "kind__name", "checked_by_id"
+    )
+    for pk, assignment_id, done_on, kind, checked_by in verified:
         found.append(
-            Credit(r.assignment_id, PointSource.DUTY_VERIFIED, r.done_on, f"duty:{r.pk}", str(r.kind),
-                   approved_by_id=r.checked_by_id)
-        )  # fmt: skip
-    requests = ResidentRequest.objects.filter(assignment__in=ids).select_related("grid__village")
+            Credit(assignment_id, PointSource.DUTY_VERIFIED, done_on, f"duty:{pk}", kind, approved_by_id=checked_by)
+        )
+    requests = ResidentRequest.objects.filter(assignment__in=ids).values_list(
+        "pk", "assignment_id", "state", "satisfaction", "finished_at", "with_member_at", "done_at", "code",
+        "grid__village__town_id",
+    )  # fmt: skip
     terms = DutyTerms.for_towns({a.post.grid.village.town_id for a in assignments})
     now = timezone.now()
-    for q in requests.only("pk", "assignment_id", "state", "satisfaction", "finished_at", "with_member_at",
-                           "done_at", "created_at", "grid__village__town_id"):  # fmt: skip
-        if q.state == RequestState.CONFIRMED and q.satisfaction == Satisfaction.SATISFIED:
-            day = timezone.localdate(q.finished_at)
-            found.append(Credit(q.assignment_id, PointSource.REQUEST_SATISFIED, day, f"request:{q.pk}", q.code))
-        if q.with_member_at is None:
+    for pk, assignment_id, state, satisfaction, finished_at, with_member_at, done_at, code, town_id in requests:
+        if state == RequestState.CONFIRMED and satisfaction == Satisfaction.SATISFIED:
+            day = timezone.localdate(finished_at)
+            found.append(Credit(assignment_id, PointSource.REQUEST_SATISFIED, day, f"request:{pk}", code))
+        if with_member_at is None:
             continue
-        due = q.with_member_at + datetime.timedelta(days=terms[q.grid.village.town_id].done_days)
-        if (q.done_at or now) > due:
+        due = with_member_at + datetime.timedelta(days=terms[town_id].done_days)
+        if (done_at or now) > due:
             day = timezone.localdate(due)
-            found.append(Credit(q.assignment_id, PointSource.REQUEST_OVERDUE, day, f"overdue:{q.pk}", q.code))
+            found.append(Credit(assignment_id, PointSource.REQUEST_OVERDUE, day, f"overdue:{pk}", code))
     feedback = Feedback.objects.filter(about__in=ids, kind__in=[FeedbackKind.PRAISE, FeedbackKind.CRITICISM])
     for f in feedback.only("pk", "about_id", "kind", "created_at", "answered_on", "upheld"):
         if f.kind == FeedbackKind.PRAISE:
@@ -185,15 +191,15 @@ class Caps:
         return counted
 
 
-def entries_for(assignments, rules_by_town, terms_by_town, today):
-    """The register lines of these assignments (unsaved PointEntry objects), caps applied in date order."""
+def register_lines(assignments, rules_by_town, terms_by_town, today):
+    """The register lines of these assignments, caps applied in date order: (credit, rule, points counted)."""
     by_source = defaultdict(list)
     for town_rules in rules_by_town.values():
         for rule in town_rules:
             by_source[rule.town_id, rule.source].append(rule)
     town_of = {a.pk: a.post.grid.village.town_id for a in assignments}
     caps = defaultdict(Caps)
-    entries = []
+    lines = []
     for credit in sorted(credits_of(assignments, today), key=lambda c: (c.on, c.key)):
         town = town_of[credit.assignment_id]
         terms = terms_by_town[town]
@@ -207,13 +213,21 @@ def entries_for(assignments, rules_by_town, terms_by_town, today):
                 points = used.take(("duty", credit.on.year), terms.duty_cap_year, points)
             elif rule.category == PointCategory.BONUS:
                 points = used.take(("bonus", quarter_of(credit.on)), terms.bonus_cap_quarter, points)
-            entries.append(
-                PointEntry(
-                    assignment_id=credit.assignment_id, rule=rule, on=credit.on, raw=rule.points, points=points,
-                    source_key=credit.key, note=credit.note, approved_by_id=credit.approved_by_id,
-                )
-            )  # fmt: skip
-    return entries
+            lines.append((credit, rule, points))
+    return lines
+
+
+def entry(line):
+    credit, rule, points = line
+    return PointEntry(
+        assignment_id=credit.assignment_id, rule=rule, on=credit.on, raw=rule.points, points=points,
+        source_key=credit.key, note=credit.note, approved_by_id=credit.approved_by_id,
+    )  # fmt: skip
+
+
+def entries_for(assignments, rules_by_town, terms_by_town, today):
+    """The register lines of these assignments (unsaved PointEntry objects), caps applied in date order."""
+    return [entry(line) for line in register_lines(assignments, rules_by_town, terms_by_town, today)]
 
 
 def register_assignments(queryset=None):
@@ -231,10 +245,25 @@ def recompute(queryset=None, today=None):
     rules = defaultdict(list)
     for rule in PointRule.objects.filter(town__in=towns):
         rules[rule.town_id].append(rule)
-    entries = entries_for(assignments, rules, PointTerms.for_towns(towns), today)
-    ids = [a.pk for a in assignments]
-    PointEntry.objects.filter(assignment__in=ids).delete()
-    PointEntry.objects.bulk_create(entries, batch_size=2000)
+    lines = register_lines(assignments, rules, PointTerms.for_towns(towns), today)
+    # What the register holds already and still says is left as it is (most of it, from one day to the next):
+    # only lines that changed or are new are written, lines no record supports any more are deleted.
+    stored = PointEntry.objects.filter(assignment__in=[a.pk for a in assignments]).values_list(
+        "pk", "assignment_id", "rule_id", "source_key", "on", "raw", "points", "note", "approved_by_id"
+    )
+    old = {(a, rule, key): (pk, rest) for pk, a, rule, key, *rest in stored}
+    new, stale = [], []
+    for line in lines:
+        credit, rule, points = line
+        pk, rest = old.pop((credit.assignment_id, rule.pk, credit.key), (None, None))
+        if rest != [credit.on, rule.points, points, credit.note, credit.approved_by_id]:
+            new.append(line)
+            if pk is not None:
+                stale.append(pk)  # replaced
+    stale += [pk for pk, _ in old.values()]
+    for i in range(0, len(stale), 500):
+        PointEntry.objects.filter(pk__in=stale[i : i + 500]).delete()
+    PointEntry.objects.bulk_create([entry(line) for line in new], batch_size=2000)
     return len(assignments)
 
 

@@ -10,6 +10,7 @@ from grids.models import Village
 from jinchen.security import demo_accounts_unchanged
 from members.demo import DEMO_PASSWORD, HOME_TOWN, seed_demo
 from posts.demo import seed_rounds
+from posts.demo_points import seed_points
 from posts.demo_year import demo_logins
 from posts.models import PostType
 
@@ -35,6 +36,9 @@ class Command(BaseCommand):
         rounds = seed_rounds()
         if rounds:
             self.stdout.write(f"已为{rounds}个村建立本年度设岗定责工作，分别处于五个步骤的不同阶段。")
+        scored = seed_points()
+        if scored:
+            self.stdout.write(f"已为{scored}个村建立积分登记簿（已结束的村含年度星级评定）。")
         if private_password:  # its output goes into the server's log: the password stays in its 0600 file
             set_private_password(private_password)
             said = f"密码见 {private_password}，只有本机管理员可读"
