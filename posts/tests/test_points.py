@@ -101,7 +101,8 @@ def test_claims_count_once_approved_and_bonus_is_capped_per_quarter(on_post, rul
     ]
     PointClaim.objects.filter(pk=claims[0].pk).update(state=ClaimState.REFUSED)
     PointClaim.objects.filter(pk__in=[c.pk for c in claims[1:]]).update(state=ClaimState.APPROVED, decided_by=sec_a)
-    Feedback.submit(a.post.grid, FeedbackKind.PRAISE, "好", about=a)  # +2 in the same quarter
+    praise = Feedback.submit(a.post.grid, FeedbackKind.PRAISE, "好", about=a)  # +2 in the same quarter
+    Feedback.objects.filter(pk=praise.pk).update(created_at=datetime.datetime(Y, 12, 7, 10, tzinfo=datetime.UTC))
     points.recompute(today=datetime.date(Y, 12, 28))
     bonus_points = sum(e.points for e in register(a) if e.rule.category == "bonus")
     assert bonus_points == 20  # 4 claims × 5 + praise 2 = 22, at most 20 a quarter
