@@ -69,7 +69,8 @@ def test_deductions_overdue_missed_reports_and_upheld_criticism(on_post, rules, 
     ResidentRequest.objects.filter(pk=q.pk).update(with_member_at=timezone.now() - datetime.timedelta(days=9))
     criticism = Feedback.submit(grid_a1, FeedbackKind.CRITICISM, "巡逻走过场", about=a)
     Feedback.objects.filter(pk=criticism.pk).update(upheld=True, answered_on=datetime.date(Y, 12, 1))
-    Feedback.submit(grid_a1, FeedbackKind.PRAISE, "热心肠", about=a)
+    praise = Feedback.submit(grid_a1, FeedbackKind.PRAISE, "热心肠", about=a)
+    Feedback.objects.filter(pk=praise.pk).update(created_at=datetime.datetime(Y, 12, 7, 10, tzinfo=datetime.UTC))
     # the report of Y's fourth quarter is due by Y-12-31: counted missing once the quarter is over
     points.recompute(today=datetime.date(Y + 1, 1, 5))
     sources = sorted(e.rule.source for e in register(a))
