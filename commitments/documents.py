@@ -327,11 +327,12 @@ def star_plaques(star_round, ratings=None):
 
 def points_notice(grid, year, quarter, base_url=None, today=None):
     """积分公示: the grid's register for a quarter, for the wall, with how to object and the public page's QR."""
-    from posts.models import PointCategory, PointTerms
+    from posts.models import PointCategory, PointsNotice, PointTerms
     from posts.points import QUARTER_NAMES, grid_register
 
     rows = grid_register(grid, year, quarter)
     terms = PointTerms.for_towns([grid.village.town_id])[grid.village.town_id]
+    published = PointsNotice.objects.filter(grid=grid, year=year, quarter=quarter).first()
     latest = Notice.latest_for(grid)
     url = public_url(grid, base_url)
     context = {
@@ -341,9 +342,11 @@ def points_notice(grid, year, quarter, base_url=None, today=None):
         "rows": rows,
         "categories": PointCategory.choices,
         "days": terms.notice_days,
-        "phone": (latest.phone if latest else "") or grid.secretary_phone,
+        "notice": published,
+        "phone": published.phone if published else (latest.phone if latest else "") or grid.secretary_phone,
         "public_url": url,
         "qr": qr_data_uri(url),
-        "today": date_text(today or timezone.localdate()),
+        # A published notice is dated the day it starts, so a reprint is the same document.
+        "today": date_text(published.starts_on if published else today or timezone.localdate()),
     }
     return render_to_string("commitments/points_notice.html", context)

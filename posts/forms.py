@@ -1230,3 +1230,30 @@ class PointClaimForm(forms.Form):
 
 class PointClaimDecisionForm(forms.Form):
     reason = forms.CharField(label="审核意见", max_length=200, required=False, help_text="不通过时必须写明理由。")
+
+
+# --- the quarter's points on notice (积分公示)
+
+
+class PointsNoticeForm(forms.Form):
+    starts_on = forms.DateField(label="公示开始日期", widget=DateInput())
+    ends_on = forms.DateField(label="公示结束日期", widget=DateInput())
+    place = forms.CharField(label="公示地点", max_length=100, initial="村党务公开栏、网格公示牌")
+    phone = forms.CharField(label="监督电话", max_length=20)
+
+
+class PointsObjectionForm(forms.Form):
+    assignment = forms.ModelChoiceField(label="针对的党员", queryset=None, required=False, empty_label="（整个公示）")
+    raised_by = forms.CharField(label="提出人", max_length=30)
+    raised_on = forms.DateField(label="提出日期", widget=DateInput())
+    content = forms.CharField(label="异议内容", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+
+    def __init__(self, *args, assignments, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["assignment"].queryset = assignments
+        self.fields["assignment"].label_from_instance = lambda a: f"{a.member.name}（{a.post.name}）"
+
+
+class PointsObjectionAnswerForm(forms.Form):
+    answer = forms.CharField(label="答复", max_length=500, widget=forms.Textarea(attrs={"rows": 3}))
+    answered_on = forms.DateField(label="答复日期", widget=DateInput())

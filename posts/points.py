@@ -30,10 +30,12 @@ from .models.points import (
     PointClaim,
     PointEntry,
     PointRule,
+    PointsNotice,
+    PointsObjection,
     PointSource,
     PointTerms,
 )
-from .models.workflow import SERVED, TransitionError, record_version, who_when
+from .models.workflow import SERVED, TransitionError, create_as, record_version, who_when
 
 ZERO = Decimal(0)
 
@@ -428,3 +430,51 @@ def year_points(assignment_ids, year):
 
     rows = PointEntry.objects.filter(assignment__in=assignment_ids, on__year=year).values_list("assignment_id")
     return dict(rows.annotate(total=Sum("points")).order_by())
+
+
+# --- the quarter's register on notice (积分公示) --------------------------------------------------------------------
+
+
+def publish_notice(grid, year, quarter, starts_on, ends_on, phone, place, by, today=None):
+    """Put the grid's register for the quarter on notice for at least the town's notice days."""
+    today = today or timezone.localdate()
+    terms = PointTerms.for_towns([grid.village.town_id])[grid.village.town_id]
+    if PointsNotice.objects.filter(grid=grid, year=year, quarter=quarter).exists():
+        raise TransitionError(f"{year}年第{QUARTER_NAMES[quarter - 1]}季度的积分公示已经发布过了。")
+    if ends_on < starts_on:
+        raise TransitionError("公示结束日期不能早于开始日期。")
+    if (ends_on - starts_on).days + 1 < terms.notice_days:
+        raise TransitionError(
+            f"积分公示至少要{terms.notice_days}天（镇里规定），现在只有{(ends_on - starts_on).days + 1}天。"
+        )
+    if starts_on > today + datetime.timedelta(days=30):
+        raise TransitionError("公示开始日期太远了，请填一个月内的日期。")
+    return PointsNotice.objects.create(
+        grid=grid, year=year, quarter=quarter, starts_on=starts_on, ends_on=ends_on, phone=phone, place=place,
+        published_by=by,
+    )  # fmt: skip
+
+
+def raise_objection(notice, by, raised_on, today=None, **fields):
+    """An objection to the notice's points, on a day the notice ran."""
+    today = today or timezone.localdate()
+    if raised_on > today:
+        raise TransitionError("提出日期不能晚于今天。")
+    if not notice.is_running(raised_on):
+        raise TransitionError(
+            f"积分公示期是{notice.starts_on.month}月{notice.starts_on.day}日至{notice.ends_on.month}月"
+            f"{notice.ends_on.day}日，这一天不在公示期内。"
+        )
+    return create_as(by, PointsObjection, notice=notice, raised_on=raised_on, recorded_by=by, **fields)
+
+
+def answer_objection(objection, answer, answered_on, by, today=None):
+    today = today or timezone.localdate()
+    if answered_on > today or answered_on < objection.raised_on:
+        raise TransitionError("答复日期要在提出日期和今天之间。")
+    if not PointsObjection.objects.filter(pk=objection.pk, answered_on=None).update(
+        answer=answer, answered_on=answered_on
+    ):
+        raise TransitionError("这条异议已经答复过了。")
+    objection.answer, objection.answered_on = answer, answered_on
+    record_version(objection, by=by)

@@ -121,5 +121,8 @@ urlpatterns += [
     path("claims/<int:pk>/", points.claim, name="claim"),
     path("assignments/<int:pk>/points/", points.point_register, name="point-register"),
     path("grids/<int:pk>/points/", points.grid_points, name="grid-points"),
+    path("dashboard/points-none/", points.points_none, name="points-none"),
+    path("grids/<int:pk>/points/notice/", points.points_notice_publish, name="points-notice-publish"),
+    path("points-notices/<int:pk>/objections/new/", points.points_objection_create, name="points-objection-create"),
+    path("points-objections/<int:pk>/answer/", points.points_objection_answer, name="points-objection-answer"),
 ]
-urlpatterns += [path("dashboard/points-none/", points.points_none, name="points-none")]

@@ -344,3 +344,69 @@ class StarObjection(models.Model):
 
     def __str__(self):
         return f"{self.raised_by}的异议"
+
+
+# --- the quarter's register on notice ------------------------------------------------------------------------------
+
+
+class PointsNotice(models.Model):
+    """积分公示: a grid's register for a quarter put up on the wall for its days, with the objections it drew,
+    each answered before the notice can be closed."""
+
+    grid = models.ForeignKey(Grid, verbose_name="网格", on_delete=models.PROTECT, related_name="points_notices")
+    year = models.PositiveSmallIntegerField("年度")
+    quarter = models.PositiveSmallIntegerField("季度")
+    starts_on = models.DateField("公示开始日期")
+    ends_on = models.DateField("公示结束日期")
+    place = models.CharField("公示地点", max_length=100, default="村党务公开栏、网格公示牌")
+    phone = models.CharField("监督电话", max_length=20)
+    published_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="发布人", on_delete=models.PROTECT, related_name="+"
+    )
+    published_at = models.DateTimeField("发布时间", auto_now_add=True)
+
+    history = HistoricalRecords(verbose_name="积分公示修改记录")
+
+    class Meta:
+        verbose_name = "积分公示"
+        verbose_name_plural = "积分公示"
+        ordering = ["-year", "-quarter"]
+        constraints = [
+            models.UniqueConstraint(fields=["grid", "year", "quarter"], name="pointsnotice_once_per_quarter"),
+            models.CheckConstraint(condition=Q(ends_on__gte=models.F("starts_on")), name="pointsnotice_dates"),
+        ]
+
+    def __str__(self):
+        return f"{self.grid}{self.year}年第{self.quarter}季度积分公示"
+
+    def is_running(self, day):
+        return self.starts_on <= day <= self.ends_on
+
+
+class PointsObjection(models.Model):
+    """An objection to a member's points while the quarter's register is on notice."""
+
+    notice = models.ForeignKey(
+        PointsNotice, verbose_name="积分公示", on_delete=models.CASCADE, related_name="objections"
+    )
+    assignment = models.ForeignKey(
+        Assignment, verbose_name="针对的党员", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
+    )
+    raised_by = models.CharField("提出人", max_length=30)
+    raised_on = models.DateField("提出日期")
+    content = models.TextField("异议内容", max_length=500)
+    answer = models.TextField("答复", blank=True)
+    answered_on = models.DateField("答复日期", null=True, blank=True)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+    )
+
+    history = HistoricalRecords(verbose_name="积分异议修改记录")
+
+    class Meta:
+        verbose_name = "积分异议"
+        verbose_name_plural = "积分异议"
+        ordering = ["raised_on", "pk"]
+
+    def __str__(self):
+        return f"{self.raised_by}对积分公示的异议"

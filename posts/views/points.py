@@ -7,9 +7,11 @@ by the one who claimed it nor the member it is for. The register is derived (pos
 read the stored lines, which every change of a source rebuilds.
 """
 
+import datetime
+
 from django.contrib import messages
 from django.contrib.auth.decorators import login_required
-from django.db.models import Q
+from django.db.models import Prefetch, Q
 from django.http import Http404
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
@@ -33,11 +35,14 @@ from ..models import (
     PointClaim,
     PointEntry,
     PointRule,
+    PointsNotice,
+    PointsObjection,
     PointTerms,
     ScoringGroup,
     Status,
     TransitionError,
 )
+from ..models.workflow import SERVED
 from .common import act
 
 # --- the town's rules ------------------------------------------------------------------------------------------
@@ -392,7 +397,16 @@ def grid_points(request, pk):
     year, quarter = year_asked(request, today.year), quarter_asked(request, today)
     rows = points.grid_register(grid, year, quarter)
     terms = PointTerms.for_towns([grid.village.town_id])[grid.village.town_id]
+    notice = (
+        PointsNotice.objects.filter(grid=grid, year=year, quarter=quarter)
+        .prefetch_related(Prefetch("objections", PointsObjection.objects.select_related("assignment__member")))
+        .first()
+    )
     context = {
+        "notice": notice,
+        "today": today,
+        "notice_running": notice is not None and notice.is_running(today),
+        "can_edit": can_edit_grid(request.user, grid),
         "grid": grid,
         "village": grid.village,
         "title": f"{grid.name}积分登记簿 · {year}年第{QUARTER_NAMES[quarter - 1]}季度",
@@ -432,3 +446,73 @@ def points_none(request):
         "village": grid.village if grid else None,
     }
     return render(request, "posts/points/none.html", context)
+
+
+# --- the quarter's register on notice (积分公示) --------------------------------------------------------------------
+
+
+def get_points_notice_for_user(user, pk, edit=False):
+    notices = PointsNotice.objects.filter(grid__in=grids_for_user(user, edit=edit).values("pk"))
+    return get_object_or_404(notices.select_related("grid__village"), pk=pk)
+
+
+def grid_points_url(notice):
+    return f"{reverse('posts:grid-points', args=[notice.grid_id])}?year={notice.year}&quarter={notice.quarter}"
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def points_notice_publish(request, pk):
+    """Put the grid's register for a quarter on notice (?year=&quarter=)."""
+    grid = get_grid_for_user(request.user, pk, edit=True)
+    today = timezone.localdate()
+    year, quarter = year_asked(request, today.year), quarter_asked(request, today)
+    terms = PointTerms.for_towns([grid.village.town_id])[grid.village.town_id]
+    initial = {
+        "starts_on": today,
+        "ends_on": today + datetime.timedelta(days=terms.notice_days - 1),
+        "phone": grid.secretary_phone,
+    }
+    form = forms.PointsNoticeForm(request.POST or None, initial=initial)
+    back = f"{reverse('posts:grid-points', args=[grid.pk])}?year={year}&quarter={quarter}"
+    title = f"发布{grid.name}{year}年第{points.QUARTER_NAMES[quarter - 1]}季度积分公示"
+    context = {"grid": grid, "village": grid.village, "title": title, "back": back}
+    return act(
+        request, form, lambda d: points.publish_notice(grid, year, quarter, by=request.user, **d),
+        "已发布积分公示，请打印张贴。", back, context,
+    )  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def points_objection_create(request, pk):
+    notice = get_points_notice_for_user(request.user, pk, edit=True)
+    assignments = Assignment.objects.filter(post__grid=notice.grid, status__in=SERVED, round__year=notice.year)
+    form = forms.PointsObjectionForm(
+        request.POST or None,
+        assignments=assignments.select_related("member", "post").order_by("member__name_key"),
+        initial={"raised_on": timezone.localdate()},
+    )
+    back = grid_points_url(notice)
+    context = {"grid": notice.grid, "village": notice.grid.village, "title": f"登记对{notice}的异议", "back": back}
+    return act(
+        request, form, lambda d: points.raise_objection(notice, by=request.user, **d), "已登记异议，请调查核实并答复。",
+        back, context,
+    )  # fmt: skip
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def points_objection_answer(request, pk):
+    grids = grids_for_user(request.user, edit=True).values("pk")
+    objection = get_object_or_404(
+        PointsObjection.objects.filter(notice__grid__in=grids).select_related("notice__grid__village"), pk=pk
+    )
+    form = forms.PointsObjectionAnswerForm(request.POST or None, initial={"answered_on": timezone.localdate()})
+    back = grid_points_url(objection.notice)
+    grid = objection.notice.grid
+    context = {"grid": grid, "village": grid.village, "title": f"答复{objection.raised_by}的异议", "back": back}
+    return act(
+        request, form, lambda d: points.answer_objection(objection, by=request.user, **d), "已答复异议。", back,
+        context,
+    )  # fmt: skip
