@@ -165,3 +165,25 @@ def test_the_dashboard_shows_points_by_grid_the_spread_and_who_has_none(client, 
     client.force_login(town_user)
     listed = client.get(none_url).content.decode()
     assert on_post[2].member.name in listed and worked.member.name not in listed
+
+
+def test_a_request_rated_satisfied_and_a_training_update_the_register(
+    client, on_post, rules, grid_a1, sec_a, flow, round_a, django_capture_on_commit_callbacks
+):
+    from members.models import NeedCategory
+    from posts.models import RequestKind, ResidentRequest
+    from posts.tests.test_requests_public import finish, rate
+
+    a = on_post[1]
+    req = ResidentRequest.submit(grid_a1, RequestKind.HELP, NeedCategory.APPEARANCE, "门前垃圾")
+    finish(req, a, sec_a)
+    with django_capture_on_commit_callbacks(execute=True):
+        rate(client, grid_a1, req.code, "satisfied")
+    assert PointEntry.objects.filter(assignment=a, source_key=f"request:{req.pk}", points=3).exists()
+
+    client.force_login(sec_a)
+    form = {"held_on": datetime.date(Y, 12, 5), "topic": "调解实务", "place": "村部", "attendees": [a.member_id]}
+    with django_capture_on_commit_callbacks(execute=True):
+        client.post(reverse("posts:training-create", args=[round_a.pk]), form)
+    assert PointEntry.objects.filter(assignment=a, rule__source=PointSource.TRAINING_ATTENDED).exists()
+    assert PointEntry.objects.filter(assignment=on_post[2], rule__source=PointSource.TRAINING_MISSED).exists()
