@@ -10,9 +10,15 @@ import ast
 from django.conf import settings
 
 LAYERS = ["jinchen", "grids", "members", "posts", "commitments"]  # each may import only those before it
-DEMO_MODULES = {"members.demo", "posts.demo", "posts.demo_year"}
+DEMO_MODULES = {"members.demo", "posts.demo", "posts.demo_year", "posts.demo_points"}
 # The commands that load the demo data are the only production code that may read it.
-DEMO_READERS = {"posts/management/commands/seed_demo.py", "members/demo.py", "posts/demo.py", "posts/demo_year.py"}
+DEMO_READERS = {
+    "posts/management/commands/seed_demo.py",
+    "members/demo.py",
+    "posts/demo.py",
+    "posts/demo_year.py",
+    "posts/demo_points.py",
+}
 
 
 def production_files():
