@@ -42,7 +42,6 @@ from ..models import (
     Status,
     TransitionError,
 )
-from ..models.workflow import SERVED
 from .common import act
 
 # --- the town's rules ------------------------------------------------------------------------------------------
@@ -487,7 +486,9 @@ def points_notice_publish(request, pk):
 @require_http_methods(["GET", "POST"])
 def points_objection_create(request, pk):
     notice = get_points_notice_for_user(request.user, pk, edit=True)
-    assignments = Assignment.objects.filter(post__grid=notice.grid, status__in=SERVED, round__year=notice.year)
+    # The members the notice lists: those with a register in the grid for its quarter.
+    listed = [a.pk for a, *_ in points.grid_register(notice.grid, notice.year, notice.quarter)]
+    assignments = Assignment.objects.filter(pk__in=listed)
     form = forms.PointsObjectionForm(
         request.POST or None,
         assignments=assignments.select_related("member", "post").order_by("member__name_key"),
