@@ -11,6 +11,7 @@ import hashlib
 import statistics
 from collections import Counter, defaultdict
 from dataclasses import dataclass, field, fields
+from decimal import Decimal
 from functools import cache as once
 from pathlib import Path
 
@@ -556,15 +557,24 @@ def request_figures(villages, now=None):
 @dataclass
 class PointFigures:
     """The year's points of the members on post of a grid, a village or a town: how many, the average, lowest and
-    highest (the spread), and how many have no points this quarter beyond their base."""
+    highest (the spread), how many have no points this quarter beyond their base, and the branch scores (支部得分 =
+    the branch's own points + its members' average; of a village or a town, the average of its branches')."""
 
     totals: list = field(default_factory=list)
     none_this_quarter: int = 0
+    own: Decimal = Decimal(0)
+    scores: list = field(default_factory=list)
 
     def add(self, other):
         self.totals.extend(other.totals)
         self.none_this_quarter += other.none_this_quarter
+        self.own += other.own
+        self.scores.extend(other.scores)
         return self
+
+    @property
+    def branch_score(self):
+        return round(sum(self.scores) / len(self.scores), 1) if self.scores else None
 
     @property
     def members(self):
@@ -585,8 +595,8 @@ class PointFigures:
 
 def point_figures(villages, today=None):
     """The points of `villages` (a list from villages_of) per grid, village and in all, for today's year and
-    quarter: four queries (the grids, the members on post, the year's sums, who scored this quarter). The
-    branch's score is its members' average: the town's rules have none for branches themselves."""
+    quarter: five queries (the grids, the members on post, the year's sums, who scored this quarter, the branches'
+    own points)."""
     from django.db.models import Sum
 
     from . import points
@@ -608,11 +618,15 @@ def point_figures(villages, today=None):
         .values_list("assignment", flat=True)
         .distinct()
     )
-    by_grid = {g.pk: PointFigures() for g in grids}
+    own = points.branch_points([g.pk for g in grids], year)
+    by_grid = {g.pk: PointFigures(own=own.get(g.pk) or points.ZERO) for g in grids}
     for pk, grid_pk in on_post.items():
         f = by_grid[grid_pk]
         f.totals.append(sums.get(pk) or points.ZERO)
         f.none_this_quarter += pk not in scored
+    for f in by_grid.values():
+        if f.totals:
+            f.scores.append(f.own + f.average)
     order = {v.pk: i for i, v in enumerate(villages)}
     grids.sort(key=lambda g: (order[g.village_id], g.number))
     by_village, total = {v.pk: PointFigures() for v in villages}, PointFigures()

@@ -32,6 +32,7 @@ from .demo import CLOSE_DAY, RATE_DAY
 from .demo_year import CALLED, aware, set_times
 from .models import (
     Assignment,
+    BranchPointEntry,
     ClaimState,
     DutyState,
     Feedback,
@@ -137,6 +138,7 @@ def seed_points(today=None):
         save_groups(villages)
         save_claims(villages)
         save_feedback(villages)
+        save_branch_points(villages)
         points.recompute(today=today)
         closed = [v for v in villages if v.round.stage == Stage.CLOSED]
         if closed:
@@ -187,7 +189,7 @@ class VillagePoints:
         for a in self.assignments:
             self.by_grid[a.post.grid].append(a)
         self.grids = list(self.by_grid)
-        self.groups, self.claims, self.feedback = [], [], []
+        self.groups, self.claims, self.feedback, self.branch = [], [], [], []
 
     def last_day(self, a):
         """The last day `a` served: the round's closing (the rating's day for a member moved off the post), or today."""
@@ -209,6 +211,26 @@ class VillagePoints:
         self.scoring_groups()
         self.make_claims()
         self.make_feedback()
+        self.make_branch_points()
+
+    def make_branch_points(self):
+        """About one grid in three: praised by the town's committee, or marked down by the village's secretary
+        for a report meeting held late."""
+        praised, late = self.branch_rules.get(PointCategory.BONUS), self.branch_rules.get(PointCategory.DEDUCTION)
+        for grid, rows in self.by_grid.items():
+            day = self.day_in(rows[0], 30, 20)
+            if day is None or self.rng.random() > 0.35:
+                continue
+            if self.rng.random() < 0.7 and praised and self.committee:
+                rule, by, note = praised, self.committee, f"{grid.name}群众点单办结及时，镇党委通报表扬"
+            elif late and self.village.secretary:
+                rule, by, note = late, self.village.secretary, "未按时组织在岗党员向支部和群众代表汇报"
+            else:
+                continue
+            self.branch.append(
+                BranchPointEntry(grid=grid, rule=rule, on=day, raw=rule.points, points=rule.points, note=note,
+                                 recorded_by=by, recorded_at=self.moment(day))
+            )  # fmt: skip
 
     def scoring_groups(self):
         """Three to five of the grid's members: its cadres first, then members on post."""
@@ -357,6 +379,18 @@ def save_claims(villages):
     PointClaim.history.bulk_history_create(decided, update=True, batch_size=500)
 
 
+def save_branch_points(villages):
+    entries = [e for v in villages for e in v.branch]
+    moments = [e.recorded_at for e in entries]
+    BranchPointEntry.objects.bulk_create(entries)
+    for e, at in zip(entries, moments, strict=True):
+        e.recorded_on_timeline = at
+    set_times(entries, "recorded_at", "recorded_on_timeline")
+    for e in entries:
+        e._history_date, e._history_user = e.recorded_at, e.recorded_by
+    BranchPointEntry.history.bulk_history_create(entries)
+
+
 def pending_copy(claim):
     v = PointClaim(**{f.attname: getattr(claim, f.attname) for f in PointClaim._meta.concrete_fields})
     v.state, v.decision, v.decided_by_id, v.decided_at = ClaimState.PENDING, "", None, None
@@ -411,12 +445,16 @@ def save_stars(villages, today):
 def prepare(villages):
     """The claimable rules of each town and the members' own users, read once for all villages."""
     towns = {v.village.town_id for v in villages}
-    claimable = defaultdict(dict)
-    for rule in PointRule.objects.filter(town__in=towns, source=PointSource.CLAIM, valid_to=None):
-        claimable[rule.town_id][rule.category] = rule
+    claimable, branch = defaultdict(dict), defaultdict(dict)
+    for rule in PointRule.objects.filter(
+        town__in=towns, source__in=[PointSource.CLAIM, PointSource.BRANCH], valid_to=None
+    ):
+        (claimable if rule.source == PointSource.CLAIM else branch)[rule.town_id][rule.category] = rule
+    committee = {t.pk: t.committee.order_by("pk").first() for t in Town.objects.filter(pk__in=towns)}
     members = {a.member_id for v in villages for a in v.assignments}
     accounts = list(MemberAccount.objects.filter(member__in=members).values_list("member_id", "user_id"))
     users = get_user_model().objects.in_bulk({u for _, u in accounts})
     own = {m: users[u] for m, u in accounts}
     for v in villages:
         v.rules, v.users = claimable[v.village.town_id], own
+        v.branch_rules, v.committee = branch[v.village.town_id], committee[v.village.town_id]

@@ -1199,13 +1199,11 @@ class ScoringGroupForm(forms.Form):
         return chosen
 
 
-class PointClaimForm(forms.Form):
-    rule = forms.ModelChoiceField(label="申报事项", queryset=None, empty_label=None)
+class RuleOnDayForm(forms.Form):
+    """A rule of the town's catalogue and the day it applies to (not after today, the rule in force that day)."""
+
+    rule = forms.ModelChoiceField(label="积分事项", queryset=None, empty_label=None)
     on = forms.DateField(label="事情发生日期", widget=DateInput())
-    reason = forms.CharField(label="申报理由", max_length=500, widget=forms.Textarea(attrs={"rows": 4}))
-    evidence = forms.CharField(
-        label="证明材料", max_length=200, required=False, help_text="例如：镇党委表彰文件、证明人。"
-    )
 
     def __init__(self, *args, rules, today, **kwargs):
         super().__init__(*args, **kwargs)
@@ -1226,6 +1224,23 @@ class PointClaimForm(forms.Form):
         if rule is not None and on is not None and not rule.in_force(on):
             self.add_error("on", f"“{rule.name}”在这一天还没有生效或已经停用。")
         return data
+
+
+class PointClaimForm(RuleOnDayForm):
+    reason = forms.CharField(label="申报理由", max_length=500, widget=forms.Textarea(attrs={"rows": 4}))
+    evidence = forms.CharField(
+        label="证明材料", max_length=200, required=False, help_text="例如：镇党委表彰文件、证明人。"
+    )
+
+    def __init__(self, *args, **kwargs):
+        super().__init__(*args, **kwargs)
+        self.fields["rule"].label = "申报事项"
+
+
+class BranchPointsForm(RuleOnDayForm):
+    """支部积分: the town's committee or the village's secretary records a grid branch's own points."""
+
+    note = forms.CharField(label="事由", max_length=200, help_text="写明事情和依据，例如：镇党委2026年第3号通报表扬。")
 
 
 class PointClaimDecisionForm(forms.Form):

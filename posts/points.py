@@ -19,11 +19,14 @@ from django.db.models import Q
 from django.urls import reverse
 from django.utils import timezone
 
+from grids.models import Grid
+
 from .models import Assignment, DutyRecord, DutyState, DutyTerms, Feedback, FeedbackKind, ResidentRequest, Training
 from .models.duty import RequestState, Satisfaction
 from .models.evaluation import WorkReport
 from .models.points import (
     DEFAULT_RULES,
+    BranchPointEntry,
     CapPeriod,
     ClaimState,
     PointCategory,
@@ -269,6 +272,40 @@ def recompute(queryset=None, today=None):
     return len(assignments)
 
 
+@transaction.atomic
+def record_branch_points(grid, rule, on, note, by):
+    """A grid branch's own points under one of the town's rules for branches, the rule's cap applied against
+    what the branch has already under it in the cap's period. Raises TransitionError, saying why, when the rule
+    is not a branch rule of the grid's town or not in force on `on`."""
+    Grid.objects.select_for_update().filter(pk=grid.pk).first()  # one entry at a time per branch: caps hold
+    if rule.source != PointSource.BRANCH or rule.town_id != grid.village.town_id:
+        raise TransitionError(f"“{rule.name}”不是本镇给支部计分的规则。")
+    if not rule.in_force(on):
+        raise TransitionError(f"“{rule.name}”在{on.year}年{on.month}月{on.day}日不适用，请选当日有效的规则。")
+    if on > timezone.localdate():
+        raise TransitionError("日期不能晚于今天。")
+    points = rule.points
+    if rule.cap is not None and rule.cap_period:
+        period = period_key(rule.cap_period, on)
+        caps = Caps()
+        for e in BranchPointEntry.objects.filter(grid=grid, rule=rule).only("on", "points"):
+            if period_key(rule.cap_period, e.on) == period:
+                caps.used["rule"] += e.points
+        points = caps.take("rule", rule.cap, points)
+    return create_as(by, BranchPointEntry, grid=grid, rule=rule, on=on, raw=rule.points, points=points,
+                     note=note, recorded_by=by)  # fmt: skip
+
+
+def branch_points(grid_ids, year):
+    """{grid id: the sum of its branch's own points in `year`}."""
+    from django.db.models import Sum
+
+    rows = (
+        BranchPointEntry.objects.filter(grid__in=grid_ids, on__year=year).values_list("grid").annotate(s=Sum("points"))
+    )
+    return dict(rows.order_by())
+
+
 def totals(assignment_ids, year):
     """{assignment id: {"year": total, "quarters": {1: …, 4: …}, "by_category": {…}}} from the stored register."""
     result = {
@@ -334,9 +371,10 @@ def end_rule(rule, last_day, by=None):
     return rule
 
 
-def claimable_rules(town_id, day):
-    """The rules a member may claim under on `day`: source 申报, in force that day."""
-    rules = PointRule.objects.filter(town=town_id, source=PointSource.CLAIM, valid_from__lte=day)
+def claimable_rules(town_id, day, source=PointSource.CLAIM):
+    """The rules a member may claim under on `day` (source 申报), or with `source` 支部积分 those the town scores
+    its grid branches by: in force that day."""
+    rules = PointRule.objects.filter(town=town_id, source=source, valid_from__lte=day)
     return rules.filter(Q(valid_to__isnull=True) | Q(valid_to__gte=day)).order_by("order", "pk")
 
 

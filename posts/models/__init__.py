@@ -16,6 +16,7 @@ from .evaluation import Audience, CheckUp, Grade, Rating, Training, WorkReport, 
 from .feedback import Feedback, FeedbackKind, FeedbackState
 from .points import (
     STAR_STEPS,
+    BranchPointEntry,
     CapPeriod,
     ClaimState,
     PointCategory,
@@ -54,6 +55,7 @@ from .workflow import (
 
 __all__ = [
     "STAR_STEPS",
+    "BranchPointEntry",
     "CapPeriod",
     "ClaimState",
     "PointCategory",

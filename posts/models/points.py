@@ -43,6 +43,7 @@ class PointSource(models.TextChoices):
     REQUEST_OVERDUE = "request_overdue", "群众点单超期"
     REPORT_MISSING = "report_missing", "未按期汇报"
     CLAIM = "claim", "申报（经评分小组审核）"
+    BRANCH = "branch", "支部积分（镇党委或村党组织记载）"
 
 
 class CapPeriod(models.TextChoices):
@@ -141,6 +142,8 @@ DEFAULT_RULES = [
     (PointCategory.DEDUCTION, "群众点单超期未办", PointSource.REQUEST_OVERDUE, -1, 5, CapPeriod.QUARTER),
     (PointCategory.DEDUCTION, "未按期向支部汇报", PointSource.REPORT_MISSING, -3, None, ""),
     (PointCategory.DEDUCTION, "履职不力（申报）", PointSource.CLAIM, -5, None, ""),
+    (PointCategory.BONUS, "支部工作受到镇党委通报表扬", PointSource.BRANCH, 5, 10, CapPeriod.YEAR),
+    (PointCategory.DEDUCTION, "支部未按时组织党员汇报、评岗", PointSource.BRANCH, -5, None, ""),
 ]
 
 
@@ -169,6 +172,39 @@ class PointEntry(models.Model):
             models.UniqueConstraint(fields=["assignment", "rule", "source_key"], name="pointentry_once_per_source")
         ]
         indexes = [models.Index(fields=["assignment", "on"])]
+
+    def __str__(self):
+        return f"{self.on} {self.rule.name} {self.points:+}"
+
+    @property
+    def capped(self):
+        return self.points != self.raw
+
+
+class BranchPointEntry(models.Model):
+    """支部积分: points of a grid branch itself under the town's rules for branches (计分方式 支部积分), recorded by
+    the town's committee or the village's secretary. The branch's score is their sum for the year plus its members'
+    average; `points` is what counts after the rule's cap, `raw` what the rule gave."""
+
+    grid = models.ForeignKey(Grid, verbose_name="网格支部", on_delete=models.CASCADE, related_name="branch_points")
+    rule = models.ForeignKey(
+        PointRule, verbose_name="积分事项", on_delete=models.PROTECT, related_name="branch_entries"
+    )
+    on = models.DateField("日期")
+    raw = models.DecimalField("规则分值", max_digits=5, decimal_places=1)
+    points = models.DecimalField("计入分数", max_digits=5, decimal_places=1)
+    note = models.CharField("事由", max_length=200)
+    recorded_by = models.ForeignKey(
+        settings.AUTH_USER_MODEL, verbose_name="记载人", on_delete=models.PROTECT, related_name="+"
+    )
+    recorded_at = models.DateTimeField("记载时间", auto_now_add=True)
+
+    history = HistoricalRecords(verbose_name="支部积分修改记录")
+
+    class Meta:
+        verbose_name = "支部积分"
+        verbose_name_plural = "支部积分"
+        ordering = ["on", "pk"]
 
     def __str__(self):
         return f"{self.on} {self.rule.name} {self.points:+}"

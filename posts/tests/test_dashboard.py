@@ -193,7 +193,7 @@ def test_query_count_does_not_grow(client, world, town_user, town, village_a, se
     # Computed (nothing kept): 4 fixed (savepoint, release, session, user with roles) + villages, rounds, grids,
     # posts, post types, needs asked, grades = 11; the residents' requests, counted on every view (overdue moves
     # with the clock): the towns' days, the grids, the counts, the days to done = 15; the points (the grids, the
-    # members on post, the year's sums, who scored this quarter) = 19; the same for ten times the villages, grids
+    # members on post, the year's sums, who scored this quarter, the branches' own points) = 20; the same for ten times the villages, grids
     # and members.
     client.force_login(town_user)
     urls = [reverse("posts:town-dashboard", args=[town.pk]), reverse("posts:village-dashboard", args=[village_a.pk])]
@@ -201,12 +201,12 @@ def test_query_count_does_not_grow(client, world, town_user, town, village_a, se
     small = [count_queries(client, url) for url in urls]
     grow(town, 6, 4, 10, 2)
     make_round(town.villages.get(name="测试村3"), Stage.APPLICATION)
-    assert [count_queries(client, url) for url in urls] == small == [19, 19]
-    # Kept: 4 fixed + villages, generations, the kept figures, the requests' 4 and the points' 4 = 15.
+    assert [count_queries(client, url) for url in urls] == small == [20, 20]
+    # Kept: 4 fixed + villages, generations, the kept figures, the requests' 4 and the points' 5 = 16.
     settings.DASHBOARD_CACHE_SECONDS = 600
     for url in urls:
         client.get(url)
-    assert [count_queries(client, url) for url in urls] == [15, 15]
+    assert [count_queries(client, url) for url in urls] == [16, 16]
 
 
 def test_figures_count_a_change_at_once(client, world, sec_a, village_a, grid_a1, django_capture_on_commit_callbacks):

@@ -161,7 +161,7 @@ def test_the_dashboard_shows_points_by_grid_the_spread_and_who_has_none(client, 
     assert '<td class="text-end">57.5</td> <td class="text-end">50</td><td class="text-end">65</td>' in total
     none_url = reverse("posts:points-none") + f"?village={village_a.pk}"
     assert f'<a class="text-danger" href="{none_url}">1</a>' in section
-    assert "支部得分即在岗党员平均分" in section
+    assert "支部得分 = 支部自身积分" in section
     client.force_login(town_user)
     listed = client.get(none_url).content.decode()
     assert on_post[2].member.name in listed and worked.member.name not in listed

@@ -13,9 +13,11 @@ from grids.models import Grid, Town
 from posts.models import (
     STAR_STEPS,
     Assignment,
+    BranchPointEntry,
     ClaimState,
     Feedback,
     FeedbackKind,
+    PointCategory,
     PointClaim,
     PointEntry,
     PointRule,
@@ -65,6 +67,12 @@ def test_registers_claims_and_scoring_groups_of_the_villages_on_post():
     assert ScoringGroup.objects.filter(grid__in=grids).count() == grids.count()
     sizes = ScoringGroup.objects.annotate(n=Count("members")).values_list("n", flat=True)
     assert set(sizes) <= {3, 4, 5}
+    # some branches have points of their own: praised by the town, or marked down by the village, on the timeline
+    branch = BranchPointEntry.objects.select_related("grid__village__town", "rule")
+    assert {e.rule.category for e in branch} == {PointCategory.BONUS, PointCategory.DEDUCTION}
+    assert all(e.rule.source == PointSource.BRANCH and e.on <= today for e in branch)
+    assert all(e.recorded_at.date() >= e.on for e in branch)
+    assert 5 < branch.count() < Grid.objects.filter(posts__assignments__in=rows).distinct().count()
     # claims in each state: decided by the grid's secretary, refused with the reason, pending only while on post
     claims = PointClaim.objects.select_related("assignment__post__grid", "rule")
     states = {c.state for c in claims}

@@ -32,6 +32,7 @@ from members.models import Member, MemberAccount, NeedRecord, VillagePlan
 from ..models import (
     Assignment,
     AssignmentLog,
+    BranchPointEntry,
     DutyRecord,
     Feedback,
     Meeting,
@@ -202,6 +203,16 @@ HISTORIES = [
         ("assignment__member", "assignment__post__grid__village", "rule"),
         lambda r: f"{r.assignment.member.name}申报{r.rule.name}",
         added=("reason",),
+    ),
+    Kind(
+        "branch_points",
+        "支部积分",
+        BranchPointEntry,
+        "grid__village",
+        ("grid__name", "note"),
+        ("grid__village", "rule"),
+        lambda r: f"{r.grid.name}支部积分：{r.rule.name}",
+        added=("on", "points", "note"),
     ),
     Kind(
         "star_round",

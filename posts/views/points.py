@@ -31,6 +31,7 @@ from .. import forms, onpost, points
 from ..ledger import ledger_assignments_for_user
 from ..models import (
     Assignment,
+    BranchPointEntry,
     ClaimState,
     PointClaim,
     PointEntry,
@@ -396,6 +397,11 @@ def grid_points(request, pk):
     year, quarter = year_asked(request, today.year), quarter_asked(request, today)
     rows = points.grid_register(grid, year, quarter)
     terms = PointTerms.for_towns([grid.village.town_id])[grid.village.town_id]
+    branch_entries = list(
+        BranchPointEntry.objects.filter(grid=grid, on__year=year).select_related("rule", "recorded_by")
+    )
+    own = sum((e.points for e in branch_entries), points.ZERO)
+    average = round(sum(y for *_, y in rows) / len(rows), 1) if rows else None
     notice = (
         PointsNotice.objects.filter(grid=grid, year=year, quarter=quarter)
         .prefetch_related(Prefetch("objections", PointsObjection.objects.select_related("assignment__member")))
@@ -415,8 +421,62 @@ def grid_points(request, pk):
         "categories": points.PointCategory.choices,
         "years": range(today.year, today.year - 4, -1),
         "pending": PointClaim.objects.filter(assignment__post__grid=grid, state=ClaimState.PENDING).count(),
+        "branch_entries": branch_entries,
+        "branch_own": own,
+        "members_average": average,
+        "branch_score": None if average is None else own + average,
+        "records_branch": records_branch_points(request.user, grid),
     }
     return render(request, "posts/points/grid.html", context)
+
+
+def records_branch_points(user, grid):
+    """Who scores a grid branch itself: the town's committee or the village's secretary (the 总支 over it), not
+    the grid's own secretary."""
+    return user.is_superuser or grid.village.secretary_id == user.pk or edits_town(user, grid.village.town)
+
+
+@login_required
+@require_http_methods(["GET", "POST"])
+def branch_points_add(request, pk):
+    """支部积分: record points of the grid branch itself under one of the town's rules for branches."""
+    grid = get_grid_for_user(request.user, pk)
+    if not records_branch_points(request.user, grid):
+        raise Http404
+    today = timezone.localdate()
+    back = reverse("posts:grid-points", args=[grid.pk]) + "#branch-points"
+    points.rules_of(grid.village.town, today)
+    rules = points.claimable_rules(grid.village.town_id, today, source=points.PointSource.BRANCH)
+    if not rules.exists():
+        messages.info(request, "镇里现在没有给支部计分的积分规则：请镇党委在积分规则里增加计分方式为“支部积分”的事项。")
+        return redirect(back)
+    form = forms.BranchPointsForm(request.POST or None, rules=rules, today=today)
+
+    def record(d):
+        return points.record_branch_points(grid, d["rule"], d["on"], d["note"], request.user)
+
+    def done(d):
+        return f"已记载{grid.name}支部积分：{d['rule'].name}。"
+
+    context = {"grid": grid, "village": grid.village, "title": f"{grid.name}：记载支部积分", "back": back}
+    return act(request, form, record, done, back, context)
+
+
+@login_required
+@require_http_methods(["POST"])
+def branch_points_withdraw(request, pk):
+    """Take back a branch entry recorded by mistake (its history keeps it)."""
+    entry = get_object_or_404(
+        BranchPointEntry.objects.select_related("grid__village__town", "rule"),
+        pk=pk,
+        grid__in=grids_for_user(request.user).values("pk"),
+    )
+    if not records_branch_points(request.user, entry.grid):
+        raise Http404
+    entry._history_user = request.user
+    entry.delete()
+    messages.success(request, f"已撤销{entry.grid.name}的支部积分：{entry.rule.name}（{entry.on:%Y-%m-%d}）。")
+    return redirect(reverse("posts:grid-points", args=[entry.grid_id]) + "#branch-points")
 
 
 @login_required
