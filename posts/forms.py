@@ -656,6 +656,9 @@ class TrainingForm(forms.ModelForm):
         return not_in_future(self.cleaned_data["held_on"], "培训日期")
 
 
+POINTS_OBJECTION = ("points_objection", "对积分公示有异议")
+
+
 class FeedbackForm(forms.Form):
     """What a resident fills in on the grid's public page, on a phone."""
 
@@ -679,10 +682,11 @@ class FeedbackForm(forms.Form):
         label="网址", required=False, widget=forms.TextInput(attrs={"tabindex": "-1", "autocomplete": "off"})
     )
 
-    def __init__(self, *args, choices, objection_open, **kwargs):
+    def __init__(self, *args, choices, objection_open, points_open=False, **kwargs):
         super().__init__(*args, **kwargs)
         kinds = [(k, label) for k, label in FeedbackKind.choices if k != FeedbackKind.OBJECTION or objection_open]
-        self.fields["kind"].choices = kinds
+        # While the quarter's points are on notice, an objection to them goes to the notice itself.
+        self.fields["kind"].choices = kinds + ([POINTS_OBJECTION] if points_open else [])
         self.fields["about"].choices = [("", "整个网格"), *choices]
         self.assignments = dict(choices)
 

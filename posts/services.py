@@ -51,6 +51,21 @@ def round_grid_url(round_id, grid_id):
 # --- events --------------------------------------------------------------------------------------------------
 
 
+def object_to_points(notice, content, about, name, phone):
+    """A resident's objection to the quarter's points on notice, made on the grid's public page, and the message
+    that it arrived for the grid's secretaries (it is answered on the grid's register)."""
+    grid = notice.grid
+    objection = points.raise_objection(
+        notice, None, timezone.localdate(), assignment=about, raised_by=name or "群众（未留名）", phone=phone,
+        content=content,
+    )  # fmt: skip
+    about_whom = f"对{about.member.name}的积分" if about else "对积分公示"
+    text = f"{grid.village.name}{grid.name}收到群众{about_whom}的异议：{content[:40]}"
+    url = reverse("posts:grid-points", args=[grid.pk]) + f"?year={notice.year}&quarter={notice.quarter}#points-notice"
+    inbox.send(grid_people(grid), f"points-objection:{objection.pk}", text, url)
+    return objection
+
+
 def submit_feedback(grid, kind, content, **fields):
     """A resident's feedback (Feedback.submit), and the message that it arrived for the grid's secretaries."""
     feedback = Feedback.submit(grid, kind, content, **fields)

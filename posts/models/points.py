@@ -418,6 +418,11 @@ class PointsNotice(models.Model):
     def is_running(self, day):
         return self.starts_on <= day <= self.ends_on
 
+    @staticmethod
+    def running_for(grid, day):
+        """The grid's points notice running on `day`, if any (the latest quarter's)."""
+        return PointsNotice.objects.filter(grid=grid, starts_on__lte=day, ends_on__gte=day).first()
+
 
 class PointsObjection(models.Model):
     """An objection to a member's points while the quarter's register is on notice."""
@@ -429,12 +434,19 @@ class PointsObjection(models.Model):
         Assignment, verbose_name="针对的党员", on_delete=models.PROTECT, null=True, blank=True, related_name="+"
     )
     raised_by = models.CharField("提出人", max_length=30)
+    phone = models.CharField("联系电话", max_length=20, blank=True)
     raised_on = models.DateField("提出日期")
     content = models.TextField("异议内容", max_length=500)
     answer = models.TextField("答复", blank=True)
     answered_on = models.DateField("答复日期", null=True, blank=True)
     recorded_by = models.ForeignKey(
-        settings.AUTH_USER_MODEL, verbose_name="登记人", on_delete=models.PROTECT, related_name="+"
+        settings.AUTH_USER_MODEL,
+        verbose_name="登记人",
+        on_delete=models.PROTECT,
+        null=True,
+        blank=True,
+        related_name="+",
+        help_text="空：群众在网格公开页上自己提出。",
     )
 
     history = HistoricalRecords(verbose_name="积分异议修改记录")
@@ -446,3 +458,7 @@ class PointsObjection(models.Model):
 
     def __str__(self):
         return f"{self.raised_by}对积分公示的异议"
+
+    @property
+    def from_public(self):
+        return self.recorded_by_id is None

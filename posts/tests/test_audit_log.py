@@ -300,11 +300,11 @@ def test_the_page_costs_the_same_queries_however_busy(
 ):
     busy(round_a, flow, grid_a1, sec_a, size)
     client.force_login(town_user)
-    # 52, whatever the size and whatever is shown: the test's savepoint and its release; the session; the user
-    # with their roles; the two move logs (stage, assignment); for each of the 21 kinds of record with a history,
-    # its newest versions and the versions before them, each loaded with the records its keys name (42); the
+    # 56, whatever the size and whatever is shown: the test's savepoint and its release; the session; the user
+    # with their roles; the two move logs (stage, assignment); for each of the 23 kinds of record with a history,
+    # its newest versions and the versions before them, each loaded with the records its keys name (46); the
     # members' specialties of those versions; the events; the filter's people and villages.
-    with django_assert_num_queries(52):
+    with django_assert_num_queries(56):
         page = client.get(URL)
     assert page.status_code == 200 and len(rows(page.text, kind("定岗变更"))) == 3 * size  # 拟上岗, 公示中, 在岗
 

@@ -193,8 +193,8 @@ def test_query_count_does_not_grow(client, world, town_user, town, village_a, se
     # Computed (nothing kept): 4 fixed (savepoint, release, session, user with roles) + villages, rounds, grids,
     # posts, post types, needs asked, grades = 11; the residents' requests, counted on every view (overdue moves
     # with the clock): the towns' days, the grids, the counts, the days to done = 15; the points (the grids, the
-    # members on post, the year's sums, who scored this quarter, the branches' own points) = 20; the same for ten times the villages, grids
-    # and members.
+    # members on post, the year's sums, who scored this quarter, the branches' own points) = 20; the same for ten
+    # times the villages, grids and members.
     client.force_login(town_user)
     urls = [reverse("posts:town-dashboard", args=[town.pk]), reverse("posts:village-dashboard", args=[village_a.pk])]
     settings.DASHBOARD_CACHE_SECONDS = 0

@@ -62,3 +62,58 @@ def test_only_the_grids_secretaries_publish_and_record(client, on_post, grid_a1,
     ):
         log_in()
         assert client.get(url).status_code == 404
+
+
+@pytest.fixture
+def points_on_notice(on_post, grid_user, grid_a1, town):
+    """第一网格's register of this quarter on notice for a week from today."""
+    points.add_default_rules(town, datetime.date(2026, 1, 1))
+    points.recompute()
+    today = timezone.localdate()
+    year, quarter = points.quarter_of(today)
+    return points.publish_notice(
+        grid_a1, year, quarter, today, today + datetime.timedelta(days=6), "0523-8888", "村党务公开栏", grid_user
+    )
+
+
+def public_url(grid):
+    return reverse("posts:public-grid", args=[grid.public_token])
+
+
+def test_a_resident_objects_to_the_points_on_notice_from_the_public_page(
+    client, points_on_notice, on_post, grid_user, sec_a, grid_a1
+):
+    a = on_post[1]
+    page = client.get(public_url(grid_a1)).text
+    assert "积分公示" in page and "对积分公示有异议" in page and a.member.name in page
+    objection = {"kind": "points_objection", "about": a.pk, "content": "他本季度巡逻次数记多了", "phone": "139 1234 5678"}
+    sent = client.post(public_url(grid_a1), {**objection, "name": "王大爷"})
+    assert sent.status_code == 302 and "sent=1" in sent["Location"]
+    found = PointsObjection.objects.get()
+    assert (found.notice, found.assignment, found.raised_by, found.phone) == (points_on_notice, a, "王大爷", "13912345678")
+    assert found.from_public and found.raised_on == timezone.localdate()
+    assert found.history.get().history_user is None
+
+    # an empty or too-short objection is refused on the page and nothing is kept
+    refused = client.post(public_url(grid_a1), {**objection, "content": "不对"}).text
+    assert "请写得具体一些" in refused and PointsObjection.objects.count() == 1
+
+    # the grid's secretary is told, and answers it on the register
+    client.force_login(grid_user)
+    inbox = client.get(reverse("grids:messages")).text
+    assert f"收到群众对{a.member.name}的积分的异议" in inbox
+    register = client.get(page_url(grid_a1, points_on_notice.year, points_on_notice.quarter)).text
+    assert "网格公开页提出" in register and "13912345678" in register and "尚未答复" in register
+    client.force_login(sec_a)
+    audit = client.get(reverse("posts:audit-log") + "?record=points_objection").text
+    assert "王大爷对" in audit and "群众" in audit
+
+
+def test_objections_to_points_only_while_their_notice_runs(client, points_on_notice, on_post, grid_a1):
+    points_on_notice.ends_on = points_on_notice.starts_on = timezone.localdate() - datetime.timedelta(days=10)
+    points_on_notice.save()
+    page = client.get(public_url(grid_a1)).text
+    assert "对积分公示有异议" not in page and 'id="points-on-notice"' not in page
+    sent = client.post(public_url(grid_a1), {"kind": "points_objection", "content": "他本季度巡逻次数记多了"})
+    assert "不是有效的选项" in sent.text or "选择一个有效的选项" in sent.text
+    assert not PointsObjection.objects.exists()

@@ -39,6 +39,8 @@ from ..models import (
     Notice,
     Objection,
     PointClaim,
+    PointsNotice,
+    PointsObjection,
     Post,
     ResidentRequest,
     Round,
@@ -203,6 +205,31 @@ HISTORIES = [
         ("assignment__member", "assignment__post__grid__village", "rule"),
         lambda r: f"{r.assignment.member.name}申报{r.rule.name}",
         added=("reason",),
+    ),
+    Kind(
+        "points_notice",
+        "积分公示",
+        PointsNotice,
+        "grid__village",
+        ("grid__name",),
+        ("grid__village",),
+        lambda r: f"{r.grid.name}{r.year}年第{r.quarter}季度积分公示",
+        added=("starts_on", "ends_on", "phone"),
+    ),
+    Kind(
+        "points_objection",
+        "积分异议",
+        PointsObjection,
+        "notice__grid__village",
+        ("raised_by", "content", "assignment__member__name"),
+        ("notice__grid__village", "assignment__member"),
+        lambda r: (
+            f"{r.raised_by}对{r.assignment.member.name}积分的异议"
+            if r.assignment_id
+            else f"{r.raised_by}对积分公示的异议"
+        ),
+        added=("raised_on", "content"),
+        nobody="群众",
     ),
     Kind(
         "branch_points",

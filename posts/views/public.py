@@ -4,6 +4,7 @@ from django.db import transaction
 from django.db.models import Count
 from django.shortcuts import get_object_or_404, redirect, render
 from django.urls import reverse
+from django.utils import timezone
 from django.views.decorators.http import require_http_methods
 
 from grids.access import (
@@ -21,6 +22,7 @@ from ..models import (
     FeedbackKind,
     FeedbackState,
     Notice,
+    PointsNotice,
     Round,
     Status,
     TransitionError,
@@ -44,22 +46,27 @@ def public_grid(request, token):
     posts = [(p, on_post.get(p.pk, [])) for p in grid.posts.order_by("post_type__order", "pk")]
     notice = Notice.latest_for(grid)
     running = Feedback.objection_window(notice)
+    points_notice = PointsNotice.running_for(grid, timezone.localdate())
     named = nameable(round, grid, running)
     form = forms.FeedbackForm(
         request.POST or None,
         choices=[(str(a.pk), f"{a.member.name} · {a.post.name}") for a in named],
         objection_open=running is not None,
+        points_open=points_notice is not None,
     )
     sent = request.GET.get("sent") == "1"
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["website"]:  # the honeypot: a robot; look as if it worked, keep nothing
             return redirect(f"{request.path}?sent=1#feedback")
-        if not within_limits(form.cleaned_data["kind"], running, address, grid):
+        if not within_limits(form.cleaned_data["kind"], running, address, grid, points_notice):
             form.add_error(None, "留言太频繁了，请过一会儿再试；急事请拨打监督电话。")
         else:
             d = form.cleaned_data
             about = Assignment.objects.filter(pk=d["about"]).first() if d["about"] else None
             try:
+                if d["kind"] == forms.POINTS_OBJECTION[0]:
+                    services.object_to_points(points_notice, d["content"], about, d["name"], d["phone"])
+                    return redirect(f"{request.path}?sent=1#feedback")
                 services.submit_feedback(
                     grid,
                     d["kind"],
@@ -79,6 +86,8 @@ def public_grid(request, token):
         "round": round,
         "phone": notice.phone if notice else "",
         "notice": running,
+        "points_notice": points_notice,
+        "points_rows": points_on_notice(points_notice),
         "on_notice": on_notice(named) if running else [],
         "form": form,
         "sent": sent,
@@ -88,6 +97,14 @@ def public_grid(request, token):
         **public_stars(grid),
     }
     return render(request, "posts/public_grid.html", context)
+
+
+def points_on_notice(notice):
+    """[(name, the quarter's points, the year's)] of the register on notice, as the printed 积分公示 lists them."""
+    if notice is None:
+        return []
+    rows = points.grid_register(notice.grid, notice.year, notice.quarter)
+    return [(a.member.name, quarter, year) for a, _, quarter, year in rows]
 
 
 def public_stars(grid):
@@ -104,10 +121,13 @@ def public_stars(grid):
     return {"star_round": star_round, "star_names": names}
 
 
-def within_limits(kind, running, address, grid):
-    """May this feedback be recorded now? An objection to the notice that is running always may: a flood of
-    messages from many addresses must never silence the objection the notice exists to hear."""
-    if kind == FeedbackKind.OBJECTION and running is not None:
+def within_limits(kind, running, address, grid, points_notice=None):
+    """May this feedback be recorded now? An objection to the notice that is running (of posts, or of the
+    quarter's points) always may: a flood of messages from many addresses must never silence the objection the
+    notice exists to hear."""
+    if (kind == FeedbackKind.OBJECTION and running is not None) or (
+        kind == forms.POINTS_OBJECTION[0] and points_notice is not None
+    ):
         return True
     return ratelimit.allow(f"feedback:{address}", settings.FEEDBACK_PER_ADDRESS, 600) and ratelimit.allow(
         f"feedback-grid:{grid.pk}", settings.FEEDBACK_PER_GRID, 3600
