@@ -1213,7 +1213,7 @@ class RuleOnDayForm(forms.Form):
         super().__init__(*args, **kwargs)
         self.today = today
         self.fields["rule"].queryset = rules
-        self.fields["rule"].label_from_instance = lambda r: f"{r.name}（{r.points:+}分）"
+        self.fields["rule"].label_from_instance = lambda r: f"{r.name}（{float(r.points):+g}分）"
         self.fields["on"].initial = today
 
     def clean_on(self):

@@ -75,6 +75,7 @@ def test_a_member_claims_on_their_phone_under_claimable_rules_only(client, on_po
     url = reverse("posts:claim-add", args=[a.pk])
     page = client.get(url).content.decode()
     assert PRAISED in page and "履职不力（申报）" in page
+    assert '<div class="ledger-phone">' in page and f"{PRAISED}（+5分）" in page  # large type, on their phone
     assert "群众表扬" not in page  # credited from the records, not claimed
     praise = PointRule.objects.get(town=a.post.grid.village.town, source=PointSource.PRAISE)
     page = client.post(url, {"rule": praise.pk, "on": "2026-12-01", "reason": "表扬"}).content.decode()
@@ -141,6 +142,8 @@ def test_refusing_needs_a_reason(client, on_post, rules, grid_user, sec_a):
 def test_a_secretary_claims_for_a_member_and_another_decides(client, on_post, rules, grid_user, sec_a):
     a = on_post[1]
     client.force_login(grid_user)
+    form = client.get(reverse("posts:claim-add", args=[a.pk])).content.decode()
+    assert "ledger-phone" not in form and 'aria-label="当前位置"' in form  # the office layout, with its trail
     client.post(reverse("posts:claim-add", args=[a.pk]), {"rule": rules.pk, "on": "2026-12-01", "reason": "代为申报"})
     claim = PointClaim.objects.get(assignment=a)
     assert claim.claimed_by == grid_user

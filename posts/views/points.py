@@ -240,6 +240,7 @@ def claim_add(request, pk):
 
     title = f"{a.member.name}：申报积分"
     context = {"grid": a.post.grid, "village": a.post.grid.village, "title": title, "back": back}
+    context["phone"] = onpost.member_of(request.user) is not None  # the member on their phone
     if not rules.exists():
         context["form"] = form
         messages.info(request, "镇里现在没有可以申报的积分事项。")
