@@ -284,6 +284,12 @@ def record_branch_points(grid, rule, on, note, by):
         raise TransitionError(f"“{rule.name}”在{on.year}年{on.month}月{on.day}日不适用，请选当日有效的规则。")
     if on > timezone.localdate():
         raise TransitionError("日期不能晚于今天。")
+    same = BranchPointEntry.objects.filter(grid=grid, rule=rule, on=on, note=note).select_related("recorded_by")
+    if twin := same.first():  # the form sent twice, or two people recording the same thing
+        raise TransitionError.overtaken(
+            f"这条支部积分已由{who_when(twin.recorded_by, twin.recorded_at)}记载。",
+            reverse("posts:grid-points", args=[grid.pk]) + "#branch-points",
+        )
     points = rule.points
     if rule.cap is not None and rule.cap_period:
         period = period_key(rule.cap_period, on)

@@ -45,8 +45,8 @@ def test_the_village_secretary_scores_a_branch_and_the_score_follows(client, sec
     form = client.get(reverse("posts:branch-points-add", args=[grid_a1.pk])).content.decode()
     assert PRAISED in form and LATE in form and "群众表扬" not in form  # members' rules are not offered
 
-    for _ in range(3):
-        assert record(client, grid_a1, rules[PRAISED]).status_code == 302
+    for number in (3, 5, 8):
+        assert record(client, grid_a1, rules[PRAISED], note=f"镇党委2026年第{number}号通报表扬").status_code == 302
     assert record(client, grid_a1, rules[LATE], note="第三季度未组织汇报").status_code == 302
     counted = list(BranchPointEntry.objects.filter(grid=grid_a1).values_list("raw", "points"))
     assert counted == [(5, 5), (5, 5), (5, 0), (-5, -5)]  # the third praise is over the year's cap of 10
@@ -127,3 +127,13 @@ def test_a_town_without_branch_rules_is_told_how_to_add_one(client, town, sec_a,
     client.force_login(sec_a)
     response = client.get(reverse("posts:branch-points-add", args=[grid_a1.pk]), follow=True)
     assert "镇里现在没有给支部计分的积分规则" in response.content.decode()
+
+
+def test_the_same_entry_sent_twice_is_recorded_once(client, sec_a, town_user, grid_a1, rules):
+    client.force_login(sec_a)
+    assert record(client, grid_a1, rules[PRAISED]).status_code == 302
+    again = record(client, grid_a1, rules[PRAISED]).content.decode()
+    assert "没有重复办理" in again and "这条支部积分已由王建国于" in again
+    client.force_login(town_user)  # the town recording what the village already has
+    assert "没有重复办理" in record(client, grid_a1, rules[PRAISED]).content.decode()
+    assert BranchPointEntry.objects.count() == 1

@@ -13,4 +13,12 @@
       form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) { b.disabled = true; });
     });
   });
+  // Back to a page the browser kept: its forms may be sent again.
+  window.addEventListener("pageshow", function (event) {
+    if (!event.persisted) { return; }
+    document.querySelectorAll("form[data-once]").forEach(function (form) {
+      delete form.dataset.sent;
+      form.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
+    });
+  });
 })();
