@@ -1,16 +1,28 @@
 """Points and stars as the branch runs them, in Chromium by the visible labels: a member claims points on their
 phone and a member of the grid's scoring group approves it on theirs; the grid secretary prints the quarter's
-积分公示; at year end the branch runs the star rating step by step to 授牌 and prints the plaques."""
+积分公示; at year end the branch runs the star rating step by step to 授牌 and prints the plaques. The quarter on
+notice: a resident objects from the public page, the grid secretary answers, the village scores the branch."""
 
 import datetime
 
 import pytest
+from django.urls import reverse
 from django.utils import timezone
 from playwright.sync_api import expect
 
 from conftest import log_in, log_out, open_menu_link
 from posts import points
-from posts.models import ClaimState, DutyKind, PointClaim, PointEntry, ScoringGroup, StarRound, StarStep
+from posts.models import (
+    BranchPointEntry,
+    ClaimState,
+    DutyKind,
+    PointClaim,
+    PointEntry,
+    PointsObjection,
+    ScoringGroup,
+    StarRound,
+    StarStep,
+)
 from posts.models.duty import create_record
 from posts.tests.conftest import sign_in_member
 
@@ -109,3 +121,58 @@ def test_claim_register_and_stars(live_server, page, client, on_post, flow, grid
     plaques = page.request.get(live_server.url + link.get_attribute("href"))  # what that tab was sent
     assert is_pdf(plaques) and plaques.body().startswith(b"%PDF")
     log_out(page)
+
+
+@pytest.mark.parametrize("viewport", ["phone"])
+def test_the_quarter_on_notice_a_residents_objection_and_the_branchs_score(
+    live_server, page, on_post, grid_a1, grid_user, sec_a, town
+):
+    points.add_default_rules(town, datetime.date(timezone.localdate().year, 1, 1))
+    points.recompute()
+    a = on_post[1]
+
+    # The grid secretary puts the quarter's register on notice.
+    log_in(page, live_server, grid_user)
+    page.get_by_role("link", name="积分登记簿").click()
+    page.get_by_role("link", name="发布积分公示").click()
+    page.get_by_label("监督电话").fill("0523-8888")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("已发布积分公示")).to_be_visible()
+    log_out(page)
+
+    # A resident opens the page the sheet's QR code names, sees the points and objects to one member's.
+    page.goto(live_server.url + reverse("posts:public-grid", args=[grid_a1.public_token]))
+    notice = page.locator("#points-on-notice")
+    expect(notice.get_by_role("heading", name="积分公示")).to_be_visible()
+    expect(notice.get_by_text(a.member.name)).to_be_visible()
+    page.get_by_label("对积分公示有异议").check()
+    page.get_by_label("针对").select_option(label=f"{a.member.name} · {a.post.name}")
+    page.get_by_label("内容").fill("他本季度巡逻的次数好像记多了，请核实。")
+    page.get_by_role("button", name="提交留言").click()
+    expect(page.get_by_text("已收到您的留言")).to_be_visible()
+    objection = PointsObjection.objects.get()
+    assert objection.assignment == a and objection.from_public
+
+    # The grid secretary's message opens the register, where the objection is answered.
+    log_in(page, live_server, grid_user)
+    open_menu_link(page, "消息（1条未读）")  # the menu says so
+    page.get_by_role("button", name="积分的异议").first.click()
+    expect(page.get_by_text("网格公开页提出")).to_be_visible()
+    page.get_by_role("link", name="答复", exact=True).click()
+    page.get_by_label("答复*", exact=True).fill("经核实，巡逻均有签到记录，积分无误。")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("经核实，巡逻均有签到记录，积分无误。")).to_be_visible()
+    objection.refresh_from_db()
+    assert objection.answered_on == timezone.localdate()
+    log_out(page)
+
+    # The village secretary scores the branch from the dashboard's points.
+    log_in(page, live_server, sec_a)
+    page.get_by_role("link", name="工作看板").first.click()
+    page.locator("#point-figures").get_by_role("link", name=grid_a1.name).click()
+    page.get_by_role("link", name="记载支部积分").click()
+    page.get_by_label("事由").fill("镇党委2026年第3号通报表扬")
+    page.get_by_role("button", name="保存").click()
+    expect(page.get_by_text("已记载第一网格支部积分")).to_be_visible()
+    expect(page.locator("#branch-points").get_by_text("镇党委2026年第3号通报表扬")).to_be_visible()
+    assert BranchPointEntry.objects.get().points == 5
