@@ -125,8 +125,12 @@ class RoundBuilder:
         """The stage moves on the timeline's day n (the opening move, checked against today, on its first day),
         stamped at 10:00 that day, so that the homes show how long each village has been at its stage."""
         day = self.today if n < 0 else self.day(n)
-        at = timezone.make_aware(datetime.datetime.combine(self.day(max(n, 0)), datetime.time(10)))
-        self.round.advance(by=self.by, note="演示数据", today=day, at=min(at, timezone.now()))
+        self.round.advance(by=self.by, note="演示数据", today=day, at=self.moment(max(n, 0)))
+
+    def moment(self, n, hour=10):
+        """The timeline's day n at `hour` (never later than now): when a demo step was done."""
+        at = timezone.make_aware(datetime.datetime.combine(self.day(n), datetime.time(hour)))
+        return min(at, timezone.now())
 
     def survey(self):
         VillagePlan.objects.get_or_create(
@@ -211,7 +215,7 @@ class RoundBuilder:
                 a.refresh_from_db()
                 if a.status != Status.APPLIED or a.member_id in placed or filled.get(a.post_id, 0) >= a.post.places:
                     continue
-                a.move(Status.PROPOSED, by=self.by, meeting=meeting, today=self.day(n))
+                a.move(Status.PROPOSED, by=self.by, meeting=meeting, today=self.day(n), at=self.moment(n, 15))
                 filled[a.post_id] = filled.get(a.post_id, 0) + 1
                 placed.add(a.member_id)
             for a in self.round.assignments.filter(post__grid=grid, status=Status.APPLIED):
@@ -221,6 +225,7 @@ class RoundBuilder:
                     meeting=meeting,
                     note="岗位职数已满，经支部调剂未安排。",
                     today=self.day(n),
+                    at=self.moment(n, 15),
                 )
 
     def publish_notices(self, n):
@@ -235,6 +240,7 @@ class RoundBuilder:
                     "村党务公开栏、网格公示牌",
                     by=self.by,
                     today=self.day(n),
+                    at=self.moment(n, 9),
                 )
             except TransitionError:
                 continue  # no proposals in this grid
@@ -266,7 +272,10 @@ class RoundBuilder:
             for i, a in enumerate(rows):
                 signed = self.day(n + i % 8)
                 if signed <= self.today:
-                    a.move(Status.ON_POST, by=self.by, meeting=induction, letter_signed_on=signed, today=self.today)
+                    a.move(
+                        Status.ON_POST, by=self.by, meeting=induction, letter_signed_on=signed, today=self.today,
+                        at=self.moment(n + i % 8, 16),
+                    )  # fmt: skip
             if self.due(n + 8):
                 self.meeting(
                     grid, MeetingKind.REPRESENTATIVES, n + 8, "向群众代表通报上岗党员及其岗位职责，请群众监督。"
@@ -311,7 +320,10 @@ class RoundBuilder:
             rating.compute()
             rating.save()
             if rating.grade == "poor":
-                a.move(Status.ADJUSTED, by=self.by, note="评岗不称职，经支部研究调整岗位。", today=self.day(n + 1))
+                a.move(
+                    Status.ADJUSTED, by=self.by, note="评岗不称职，经支部研究调整岗位。", today=self.day(n + 1),
+                    at=self.moment(n + 1),
+                )  # fmt: skip
 
 
 def seed_rounds(today=None, seed=2026):

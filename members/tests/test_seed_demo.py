@@ -88,6 +88,15 @@ def test_the_demo_town_page_shows_days_at_each_stage_and_one_village_behind(clie
 
     days = {log.at.date() for log in RoundLog.objects.filter(round__village__town=town)}
     assert len(days) > 3
+    # So do the members' moves: each goes on post on the day their letter is signed, noticed on the notice's day.
+    from django.utils import timezone
+
+    from posts.models import AssignmentLog, Status
+
+    moves = AssignmentLog.objects.filter(assignment__round__village__town=town).select_related("assignment")
+    on_post = [m for m in moves if m.to_status == Status.ON_POST]
+    assert on_post and all(timezone.localdate(m.at) == m.assignment.letter_signed_on for m in on_post)
+    assert len({timezone.localdate(m.at) for m in moves.exclude(to_status=Status.APPLIED)}) > 10
 
 
 @pytest.mark.skipif(connection.vendor != "postgresql", reason="PostgreSQL's planner statistics")

@@ -511,7 +511,7 @@ class Round(models.Model):
             record_version(current, by=by, at=at)
             if target == Stage.CLOSED:  # the year's posts end with the round; next year's round starts afresh
                 for a in current.assignments.select_for_update().filter(status=Status.ON_POST):
-                    a._move(Status.COMPLETED, by=by, note=f"{current.year}年度设岗定责工作结束，岗位期满。")
+                    a._move(Status.COMPLETED, by=by, note=f"{current.year}年度设岗定责工作结束，岗位期满。", at=at)
             RoundLog.objects.create(
                 round=self, from_stage=from_stage, to_stage=target, by=by, at=at, meeting=meeting, note=note
             )
@@ -647,8 +647,9 @@ class Notice(models.Model):
         )
 
     @classmethod
-    def publish(cls, round, grid, starts_on, ends_on, phone, place, by, today=None):
-        """Put every proposed member of the grid under notice; refuse with reasons otherwise."""
+    def publish(cls, round, grid, starts_on, ends_on, phone, place, by, today=None, at=None):
+        """Put every proposed member of the grid under notice; refuse with reasons otherwise. `at`: when, for the
+        demo's year (default now)."""
         today = today or timezone.localdate()
         missing = []
         days = (ends_on - starts_on).days + 1
@@ -690,7 +691,7 @@ class Notice(models.Model):
                 published_by=by,
             )
             for a in proposed:
-                a._move(Status.NOTICED, by=by, note=f"公示：{cn_date(starts_on)}至{cn_date(ends_on)}")
+                a._move(Status.NOTICED, by=by, note=f"公示：{cn_date(starts_on)}至{cn_date(ends_on)}", at=at)
             figures.changed(Village, [round.village_id], "town_id")
         return notice
 
@@ -919,9 +920,10 @@ class Assignment(models.Model):
     def allowed_moves(self):
         return self.moves_for(self.status, self.round.stage)
 
-    def _move(self, to, by, note="", meeting=None, **fields):
-        """Change status with the old status in the filter (a repeated click changes nothing) and log it."""
-        at = timezone.now()
+    def _move(self, to, by, note="", meeting=None, at=None, **fields):
+        """Change status with the old status in the filter (a repeated click changes nothing) and log it; `at` is
+        when (default now: only the demo's year gives another)."""
+        at = at or timezone.now()
         changed = Assignment.objects.filter(pk=self.pk, status=self.status).update(status=to, **fields)
         if not changed:
             raise TransitionError("这条记录已被他人处理，请刷新页面后再操作。")
@@ -933,8 +935,8 @@ class Assignment(models.Model):
             assignment=self, from_status=from_status, to_status=to, by=by, at=at, meeting=meeting, note=note
         )
 
-    def move(self, to, by, note="", meeting=None, letter_signed_on=None, today=None):
-        """The one door for every status change of an assignment."""
+    def move(self, to, by, note="", meeting=None, letter_signed_on=None, today=None, at=None):
+        """The one door for every status change of an assignment (`at`: as for _move)."""
         today = today or timezone.localdate()
         with transaction.atomic():
             # Lock in one order everywhere (round, then assignment rows), or two proposals of one member for two
@@ -956,7 +958,7 @@ class Assignment(models.Model):
             fields = {"letter_signed_on": letter_signed_on} if to == Status.ON_POST else {}
             try:
                 with transaction.atomic():
-                    current._move(to, by=by, note=note, meeting=meeting, **fields)
+                    current._move(to, by=by, note=note, meeting=meeting, at=at, **fields)
             except IntegrityError:
                 raise TransitionError(f"{current.member.name}已经有岗位（一人一岗），不能重复安排。") from None
             if to == Status.PROPOSED:  # the member's other choices are settled by this one (择优配岗)
@@ -964,7 +966,7 @@ class Assignment(models.Model):
                     round=current.round_id, member=current.member_id, status=Status.APPLIED
                 )
                 for other in others.exclude(pk=current.pk):
-                    other._move(Status.NOT_CHOSEN, by=by, meeting=meeting, note=f"已安排到“{current.post.name}”")
+                    other._move(Status.NOT_CHOSEN, by=by, meeting=meeting, note=f"已安排到“{current.post.name}”", at=at)
             figures.changed(Village, [current.round.village_id], "town_id")  # _move's updates send no signal
         self.status = current.status
         self.letter_signed_on = current.letter_signed_on
