@@ -600,15 +600,14 @@ def point_figures(villages, today=None):
     from django.db.models import Sum
 
     from . import points
-    from .models import Assignment, PointEntry, PointSource
-    from .models.workflow import SERVED
+    from .models import PointEntry, PointSource
 
     today = today or timezone.localdate()
     year, quarter = points.quarter_of(today)
     first = datetime.date(year, 3 * quarter - 2, 1)
     ids = [v.pk for v in villages]
     grids = list(Grid.objects.filter(village__in=ids).order_by("number"))
-    on_post_qs = Assignment.objects.filter(post__grid__village__in=ids, status__in=SERVED, round__year=year)
+    on_post_qs = points.scored_members(year, post__grid__village__in=ids)
     on_post = dict(on_post_qs.values_list("pk", "post__grid"))
     entries = PointEntry.objects.filter(assignment__in=on_post_qs.values("pk"))
     sums = dict(entries.filter(on__year=year).values_list("assignment").annotate(s=Sum("points")).order_by())

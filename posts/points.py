@@ -274,10 +274,10 @@ def recompute(queryset=None, today=None):
 
 @transaction.atomic
 def record_branch_points(grid, rule, on, note, by):
-    """A grid branch's own points under one of the town's rules for branches, the rule's cap applied against
-    what the branch has already under it in the cap's period. Raises TransitionError, saying why, when the rule
-    is not a branch rule of the grid's town or not in force on `on`."""
-    Grid.objects.select_for_update().filter(pk=grid.pk).first()  # one entry at a time per branch: caps hold
+    """A grid branch's own points under one of the town's rules for branches, the rule's cap applied in date
+    order over the branch's entries under it (settle_branch_caps). Raises TransitionError, saying why, when the
+    rule is not a branch rule of the grid's town or not in force on `on`, or the same entry is there already."""
+    Grid.objects.select_for_update().filter(pk=grid.pk).first()  # one change at a time per branch: caps hold
     if rule.source != PointSource.BRANCH or rule.town_id != grid.village.town_id:
         raise TransitionError(f"“{rule.name}”不是本镇给支部计分的规则。")
     if not rule.in_force(on):
@@ -290,16 +290,38 @@ def record_branch_points(grid, rule, on, note, by):
             f"这条支部积分已由{who_when(twin.recorded_by, twin.recorded_at)}记载。",
             reverse("posts:grid-points", args=[grid.pk]) + "#branch-points",
         )
-    points = rule.points
-    if rule.cap is not None and rule.cap_period:
-        period = period_key(rule.cap_period, on)
-        caps = Caps()
-        for e in BranchPointEntry.objects.filter(grid=grid, rule=rule).only("on", "points"):
-            if period_key(rule.cap_period, e.on) == period:
-                caps.used["rule"] += e.points
-        points = caps.take("rule", rule.cap, points)
-    return create_as(by, BranchPointEntry, grid=grid, rule=rule, on=on, raw=rule.points, points=points,
-                     note=note, recorded_by=by)  # fmt: skip
+    entry = create_as(by, BranchPointEntry, grid=grid, rule=rule, on=on, raw=rule.points, points=rule.points,
+                      note=note, recorded_by=by)  # fmt: skip
+    settle_branch_caps(grid, rule, by)
+    entry.refresh_from_db(fields=["points"])
+    return entry
+
+
+@transaction.atomic
+def withdraw_branch_points(entry, by):
+    """Take back an entry recorded by mistake (its history keeps it); entries its cap had cut count again."""
+    Grid.objects.select_for_update().filter(pk=entry.grid_id).first()
+    entry._history_user = by
+    entry.delete()
+    settle_branch_caps(entry.grid, entry.rule, by)
+
+
+def settle_branch_caps(grid, rule, by):
+    """Count the branch's entries under `rule` in date order against its cap per period, as members' registers
+    do: a later entry is the one cut, whichever was typed in first, and one taken back makes room again."""
+    if rule.cap is None or not rule.cap_period:
+        return
+    caps = Caps()
+    for e in BranchPointEntry.objects.filter(grid=grid, rule=rule).order_by("on", "pk"):
+        counted = caps.take(period_key(rule.cap_period, e.on), rule.cap, e.raw)
+        if counted != e.points:
+            e.points, e._history_user = counted, by
+            e.save(update_fields=["points"])
+
+
+def scored_members(year, **where):
+    """The members on post whose average makes a branch's score: those who served in the year's round."""
+    return Assignment.objects.filter(status__in=SERVED, round__year=year, **where)
 
 
 def branch_points(grid_ids, year):

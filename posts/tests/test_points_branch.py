@@ -106,6 +106,19 @@ def test_the_grid_secretary_does_not_score_their_own_branch(client, grid_user, s
     assert BranchPointEntry.objects.count() == 1
 
 
+def test_caps_count_in_date_order_and_a_withdrawn_entry_makes_room(client, town_user, grid_a1, rules):
+    client.force_login(town_user)  # the town's committee records and withdraws too
+    for day, number in (("2026-09-01", 1), ("2026-03-01", 2), ("2026-06-01", 3)):  # typed in out of order
+        record(client, grid_a1, rules[PRAISED], on=day, note=f"第{number}号通报")
+    counted = dict(BranchPointEntry.objects.values_list("note", "points"))
+    assert counted == {"第2号通报": 5, "第3号通报": 5, "第1号通报": 0}  # the latest in the year is the one cut
+    first = BranchPointEntry.objects.get(note="第2号通报")
+    assert client.post(reverse("posts:branch-points-withdraw", args=[first.pk])).status_code == 302
+    counted = dict(BranchPointEntry.objects.values_list("note", "points"))
+    assert counted == {"第3号通报": 5, "第1号通报": 5}
+    assert BranchPointEntry.history.filter(note="第1号通报").first().history_user == town_user
+
+
 def test_an_entry_recorded_by_mistake_is_withdrawn_and_the_history_keeps_it(client, sec_a, grid_a1, rules):
     client.force_login(sec_a)
     record(client, grid_a1, rules[PRAISED])

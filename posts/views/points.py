@@ -402,7 +402,10 @@ def grid_points(request, pk):
         BranchPointEntry.objects.filter(grid=grid, on__year=year).select_related("rule", "recorded_by")
     )
     own = sum((e.points for e in branch_entries), points.ZERO)
-    average = round(sum(y for *_, y in rows) / len(rows), 1) if rows else None
+    # The members' average as the dashboard takes it: those on post in the year's round.
+    in_round = set(points.scored_members(year, post__grid=grid).values_list("pk", flat=True))
+    served = [y for a, *_, y in rows if a.pk in in_round]
+    average = round(sum(served) / len(served), 1) if served else None
     notice = (
         PointsNotice.objects.filter(grid=grid, year=year, quarter=quarter)
         .prefetch_related(Prefetch("objections", PointsObjection.objects.select_related("assignment__member")))
@@ -474,8 +477,7 @@ def branch_points_withdraw(request, pk):
     )
     if not records_branch_points(request.user, entry.grid):
         raise Http404
-    entry._history_user = request.user
-    entry.delete()
+    points.withdraw_branch_points(entry, request.user)
     messages.success(request, f"已撤销{entry.grid.name}的支部积分：{entry.rule.name}（{entry.on:%Y-%m-%d}）。")
     return redirect(reverse("posts:grid-points", args=[entry.grid_id]) + "#branch-points")
 

@@ -48,9 +48,11 @@ def public_grid(request, token):
     running = Feedback.objection_window(notice)
     points_notice = PointsNotice.running_for(grid, timezone.localdate())
     named = nameable(round, grid, running)
+    register = points_register(points_notice)  # who a points objection may name: the register on notice
+    choices = {str(a.pk): f"{a.member.name} · {a.post.name}" for a in [*named, *(a for a, *_ in register)]}
     form = forms.FeedbackForm(
         request.POST or None,
-        choices=[(str(a.pk), f"{a.member.name} · {a.post.name}") for a in named],
+        choices=list(choices.items()),
         objection_open=running is not None,
         points_open=points_notice is not None,
     )
@@ -58,7 +60,9 @@ def public_grid(request, token):
     if request.method == "POST" and form.is_valid():
         if form.cleaned_data["website"]:  # the honeypot: a robot; look as if it worked, keep nothing
             return redirect(f"{request.path}?sent=1#feedback")
-        if not within_limits(form.cleaned_data["kind"], running, address, grid, points_notice):
+        if wrong := wrong_person(form.cleaned_data, named, register):
+            form.add_error("about", wrong)
+        elif not within_limits(form.cleaned_data["kind"], running, address, grid, points_notice):
             form.add_error(None, "留言太频繁了，请过一会儿再试；急事请拨打监督电话。")
         else:
             d = form.cleaned_data
@@ -87,7 +91,7 @@ def public_grid(request, token):
         "phone": notice.phone if notice else "",
         "notice": running,
         "points_notice": points_notice,
-        "points_rows": points_on_notice(points_notice),
+        "points_rows": [(a.member.name, quarter, year) for a, _, quarter, year in register],
         "on_notice": on_notice(named) if running else [],
         "form": form,
         "sent": sent,
@@ -99,12 +103,21 @@ def public_grid(request, token):
     return render(request, "posts/public_grid.html", context)
 
 
-def points_on_notice(notice):
-    """[(name, the quarter's points, the year's)] of the register on notice, as the printed 积分公示 lists them."""
-    if notice is None:
-        return []
-    rows = points.grid_register(notice.grid, notice.year, notice.quarter)
-    return [(a.member.name, quarter, year) for a, _, quarter, year in rows]
+def points_register(notice):
+    """The register on notice, as the printed 积分公示 lists it: [(assignment, by category, quarter, year)]."""
+    return points.grid_register(notice.grid, notice.year, notice.quarter) if notice else []
+
+
+def wrong_person(data, named, register):
+    """Why the member a resident chose cannot be named in this kind of feedback (a page left open), or ""."""
+    if not data["about"]:
+        return ""
+    if data["kind"] == forms.POINTS_OBJECTION[0]:
+        if int(data["about"]) not in {a.pk for a, *_ in register}:
+            return "这名党员不在这次积分公示的名单上，请重新选择，或选“整个网格”。"
+    elif int(data["about"]) not in {a.pk for a in named}:
+        return "这名党员现在不在岗，请重新选择，或选“整个网格”。"
+    return ""
 
 
 def public_stars(grid):
@@ -122,13 +135,13 @@ def public_stars(grid):
 
 
 def within_limits(kind, running, address, grid, points_notice=None):
-    """May this feedback be recorded now? An objection to the notice that is running (of posts, or of the
-    quarter's points) always may: a flood of messages from many addresses must never silence the objection the
-    notice exists to hear."""
-    if (kind == FeedbackKind.OBJECTION and running is not None) or (
-        kind == forms.POINTS_OBJECTION[0] and points_notice is not None
-    ):
+    """May this feedback be recorded now? An objection to the notice of posts that is running always may, and one
+    to the quarter's points on notice counts against its own address only: a flood of messages from many
+    addresses must never silence the objection a notice exists to hear."""
+    if kind == FeedbackKind.OBJECTION and running is not None:
         return True
+    if kind == forms.POINTS_OBJECTION[0] and points_notice is not None:  # one address's own budget, no grid's
+        return ratelimit.allow(f"points-objection:{address}", settings.FEEDBACK_PER_ADDRESS, 600)
     return ratelimit.allow(f"feedback:{address}", settings.FEEDBACK_PER_ADDRESS, 600) and ratelimit.allow(
         f"feedback-grid:{grid.pk}", settings.FEEDBACK_PER_GRID, 3600
     )

@@ -10,7 +10,9 @@
     form.addEventListener("submit", function (event) {
       if (form.dataset.sent) { event.preventDefault(); return; }
       form.dataset.sent = "1";
-      form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) { b.disabled = true; });
+      form.querySelectorAll("button[type=submit], button:not([type])").forEach(function (b) {
+        if (!b.disabled) { b.disabled = true; b.dataset.onceDisabled = "1"; }
+      });
     });
   });
   // Back to a page the browser kept: its forms may be sent again.
@@ -18,7 +20,10 @@
     if (!event.persisted) { return; }
     document.querySelectorAll("form[data-once]").forEach(function (form) {
       delete form.dataset.sent;
-      form.querySelectorAll("button").forEach(function (b) { b.disabled = false; });
+      form.querySelectorAll("button[data-once-disabled]").forEach(function (b) {
+        b.disabled = false;
+        delete b.dataset.onceDisabled;
+      });
     });
   });
 })();
