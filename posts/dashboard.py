@@ -576,6 +576,12 @@ class PointFigures:
     def branch_score(self):
         return round(sum(self.scores) / len(self.scores), 1) if self.scores else None
 
+    def score_branch(self):
+        """A grid's own score, once its members' totals are in: its own points + their average."""
+        if self.totals:
+            self.scores.append(self.own + self.average)
+        return self
+
     @property
     def members(self):
         return len(self.totals)
@@ -624,8 +630,7 @@ def point_figures(villages, today=None):
         f.totals.append(sums.get(pk) or points.ZERO)
         f.none_this_quarter += pk not in scored
     for f in by_grid.values():
-        if f.totals:
-            f.scores.append(f.own + f.average)
+        f.score_branch()
     order = {v.pk: i for i, v in enumerate(villages)}
     grids.sort(key=lambda g: (order[g.village_id], g.number))
     by_village, total = {v.pk: PointFigures() for v in villages}, PointFigures()

@@ -28,6 +28,7 @@ from grids.access import (
 )
 
 from .. import forms, onpost, points
+from ..dashboard import PointFigures
 from ..ledger import ledger_assignments_for_user
 from ..models import (
     Assignment,
@@ -401,11 +402,11 @@ def grid_points(request, pk):
     branch_entries = list(
         BranchPointEntry.objects.filter(grid=grid, on__year=year).select_related("rule", "recorded_by")
     )
-    own = sum((e.points for e in branch_entries), points.ZERO)
-    # The members' average as the dashboard takes it: those on post in the year's round.
+    # The branch's score as the dashboard counts it: its members on post in the year's round.
     in_round = set(points.scored_members(year, post__grid=grid).values_list("pk", flat=True))
-    served = [y for a, *_, y in rows if a.pk in in_round]
-    average = round(sum(served) / len(served), 1) if served else None
+    branch = PointFigures(
+        totals=[y for a, *_, y in rows if a.pk in in_round], own=sum((e.points for e in branch_entries), points.ZERO)
+    ).score_branch()
     notice = (
         PointsNotice.objects.filter(grid=grid, year=year, quarter=quarter)
         .prefetch_related(Prefetch("objections", PointsObjection.objects.select_related("assignment__member")))
@@ -426,9 +427,7 @@ def grid_points(request, pk):
         "years": range(today.year, today.year - 4, -1),
         "pending": PointClaim.objects.filter(assignment__post__grid=grid, state=ClaimState.PENDING).count(),
         "branch_entries": branch_entries,
-        "branch_own": own,
-        "members_average": average,
-        "branch_score": None if average is None else own + average,
+        "branch": branch,
         "records_branch": records_branch_points(request.user, grid),
     }
     return render(request, "posts/points/grid.html", context)
